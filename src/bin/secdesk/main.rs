@@ -1,0 +1,102 @@
+//! `secdesk`: the operator CLI. Each subcommand lives in its own file; this
+//! file only parses the command line and dispatches.
+
+mod issue;
+
+use clap::{Parser, Subcommand};
+use secdesk::cli::{self, CommonArgs, Ctx};
+use std::process::ExitCode;
+
+const NAME: &str = "secdesk";
+
+/// The security team's front desk: list, show and work issues.
+///
+/// Every listing and show takes --json: stdout then holds one JSON document
+/// (or nothing, on error), keys in snake_case, instants in RFC 3339 UTC.
+///
+/// Exit codes: 0 done; 1 the database or the system failed; 2 the request
+/// is wrong (unknown issue, bad value, bad configuration) or a rule refused
+/// it; nothing changed.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    #[command(flatten)]
+    Issue(issue::IssueCommand),
+}
+
+/// What every subcommand works with.
+pub struct App {
+    /// Configuration, database and `now`.
+    pub ctx: Ctx,
+    /// Whether to print JSON.
+    pub json: bool,
+}
+
+impl App {
+    /// Prints either the JSON or the text form of one output value.
+    pub fn emit<T: serde::Serialize + std::fmt::Display>(&self, value: &T) -> anyhow::Result<()> {
+        if self.json {
+            cli::print_json(value)
+        } else {
+            cli::print(&value.to_string())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    cli::finish(NAME, run(Cli::parse()))
+}
+
+fn run(args: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = Ctx::open(&args.common)?;
+    let mut app = App {
+        ctx,
+        json: args.json,
+    };
+    match args.command {
+        Command::Issue(cmd) => cmd.execute(&mut app)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn args_are_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn common_flags_work_before_and_after_the_subcommand() {
+        let a = Cli::try_parse_from([
+            "secdesk",
+            "--db",
+            "x.sqlite",
+            "issues",
+            "--now",
+            "2026-01-01T00:00:00Z",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.common.db.as_deref(),
+            Some(std::path::Path::new("x.sqlite"))
+        );
+        assert!(a.common.now.is_some());
+    }
+}

@@ -1,0 +1,704 @@
+//! The configuration file and the secrets it points at.
+//!
+//! One JSON file (the NixOS module writes it). Unknown keys and wrong types
+//! are errors that name the file, the key and what was expected, because a
+//! typo that silently disables a mailbox means missed disclosures. Secrets
+//! are never in the file: each is a `*_file` path or a `*_credential` name
+//! looked up in `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`).
+//!
+//! This module reads files; it never opens the database or the network.
+
+use crate::time::Span;
+use chrono::{NaiveDate, NaiveTime};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Where the configuration is looked for when neither `--config` nor
+/// `$SECDESK_CONFIG` names one.
+pub const SYSTEM_PATH: &str = "/etc/secdesk/config.json";
+
+/// Errors reading or checking the configuration; each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file named by `--config` or `$SECDESK_CONFIG` could not be read.
+    #[error("cannot read configuration {file}: {source}")]
+    Read {
+        /// The configuration file.
+        file: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("configuration {file}: not valid JSON: {message}")]
+    Syntax {
+        /// The configuration file.
+        file: PathBuf,
+        /// The parser's message, with line and column.
+        message: String,
+    },
+    /// A key secdesk does not know, most often a typo.
+    #[error("configuration {file}: unknown key `{key}`, expected one of {expected}")]
+    UnknownKey {
+        /// The configuration file.
+        file: PathBuf,
+        /// The full path of the key, as `imap[0].pasword_file`.
+        key: String,
+        /// The keys allowed in that place.
+        expected: String,
+    },
+    /// A key with a value of the wrong type or shape.
+    #[error("configuration {file}: key `{key}`: {expected}")]
+    Invalid {
+        /// The configuration file.
+        file: PathBuf,
+        /// The full path of the key.
+        key: String,
+        /// What was found and what was expected.
+        expected: String,
+    },
+    /// A secret could not be read from its file or credential.
+    #[error("{what}: cannot read secret {location}: {reason}")]
+    Secret {
+        /// Which setting wanted the secret, as `imap account lists`.
+        what: String,
+        /// The file or credential name (never the secret).
+        location: String,
+        /// Why it could not be read.
+        reason: String,
+    },
+}
+
+/// The whole configuration, checked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The SQLite database every program shares.
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+    /// Supported releases, in the order reports show them.
+    #[serde(default = "default_releases")]
+    pub releases: Vec<String>,
+    /// IMAP accounts to fetch from; empty means ingest only reads
+    /// `--maildir`/`--mbox`.
+    #[serde(default)]
+    pub imap: Vec<ImapAccount>,
+    /// Outgoing mail server; without one, mail is written as `.eml` files.
+    #[serde(default)]
+    pub smtp: Option<Smtp>,
+    /// Where mail goes as `.eml` files when there is no `smtp`.
+    #[serde(default = "default_outbox_dir")]
+    pub outbox_dir: PathBuf,
+    /// The security team.
+    #[serde(default)]
+    pub team: Vec<Member>,
+    /// The on-call rotation.
+    #[serde(default)]
+    pub rotation: Option<Rotation>,
+    /// The daily triage report.
+    #[serde(default)]
+    pub report: Report,
+    /// Runbook links shown on issues whose packages or title match.
+    #[serde(default)]
+    pub runbooks: Vec<Runbook>,
+}
+
+fn default_database() -> PathBuf {
+    PathBuf::from("secdesk.sqlite")
+}
+
+fn default_outbox_dir() -> PathBuf {
+    PathBuf::from("outbox")
+}
+
+fn default_releases() -> Vec<String> {
+    vec!["25.05".into(), "25.11".into(), "unstable".into()]
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            database: default_database(),
+            releases: default_releases(),
+            imap: Vec::new(),
+            smtp: None,
+            outbox_dir: default_outbox_dir(),
+            team: Vec::new(),
+            rotation: None,
+            report: Report::default(),
+            runbooks: Vec::new(),
+        }
+    }
+}
+
+/// How a connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    /// TLS from the first byte (IMAPS 993, SMTPS 465).
+    Implicit,
+    /// Plain connection upgraded with STARTTLS, refused if the server cannot.
+    Starttls,
+    /// No encryption at all: only for a relay on loopback; warned about.
+    None,
+}
+
+/// A password given as a file or as a systemd credential name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// A file holding the password (trailing newline ignored).
+    File(PathBuf),
+    /// A credential name, read from `$CREDENTIALS_DIRECTORY/NAME`.
+    Credential(String),
+}
+
+impl SecretRef {
+    fn from_keys(file: Option<PathBuf>, credential: Option<String>) -> Option<SecretRef> {
+        match (file, credential) {
+            (Some(f), _) => Some(SecretRef::File(f)),
+            (None, Some(c)) => Some(SecretRef::Credential(c)),
+            (None, None) => None,
+        }
+    }
+
+    /// Reads the secret; `what` names the setting in the error. The error
+    /// names the file or credential, never the secret.
+    pub fn read(&self, what: &str) -> Result<String, Error> {
+        let path = match self {
+            SecretRef::File(path) => path.clone(),
+            SecretRef::Credential(name) => {
+                let Some(dir) = std::env::var_os("CREDENTIALS_DIRECTORY") else {
+                    return Err(Error::Secret {
+                        what: what.into(),
+                        location: format!("credential {name}"),
+                        reason: "$CREDENTIALS_DIRECTORY is not set".into(),
+                    });
+                };
+                if name.contains('/') {
+                    return Err(Error::Secret {
+                        what: what.into(),
+                        location: format!("credential {name}"),
+                        reason: "a credential name cannot contain `/`".into(),
+                    });
+                }
+                Path::new(&dir).join(name)
+            }
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Secret {
+            what: what.into(),
+            location: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(text.trim_end_matches(['\n', '\r']).to_string())
+    }
+}
+
+/// One IMAP account and the mailboxes to fetch from it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, from = "ImapAccountFile")]
+pub struct ImapAccount {
+    /// A short name used in logs, health and errors.
+    pub name: String,
+    /// Server host name.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// How the connection is secured.
+    pub tls: Tls,
+    /// Login name.
+    pub user: String,
+    /// The password's file or credential.
+    pub password: Option<SecretRef>,
+    /// Mailboxes to fetch, as the server names them.
+    pub mailboxes: Vec<String>,
+    /// A PEM file with the CA that signed the server's certificate.
+    pub ca_file: Option<PathBuf>,
+    /// Where messages of finished issues are moved; enables mirroring.
+    pub archive_mailbox: Option<String>,
+    /// Mirror claims and closures back to the mailbox (default: on when
+    /// `archive_mailbox` is set).
+    pub mirror: bool,
+    /// Connect and read time-out.
+    pub timeout: Span,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImapAccountFile {
+    name: String,
+    host: String,
+    #[serde(default)]
+    port: Option<u16>,
+    #[serde(default = "default_tls")]
+    tls: Tls,
+    user: String,
+    #[serde(default)]
+    password_file: Option<PathBuf>,
+    #[serde(default)]
+    password_credential: Option<String>,
+    #[serde(default = "default_mailboxes")]
+    mailboxes: Vec<String>,
+    #[serde(default)]
+    ca_file: Option<PathBuf>,
+    #[serde(default)]
+    archive_mailbox: Option<String>,
+    #[serde(default)]
+    mirror: Option<bool>,
+    #[serde(default)]
+    timeout: Option<Span>,
+}
+
+fn default_tls() -> Tls {
+    Tls::Implicit
+}
+
+fn default_mailboxes() -> Vec<String> {
+    vec!["INBOX".into()]
+}
+
+impl From<ImapAccountFile> for ImapAccount {
+    fn from(f: ImapAccountFile) -> ImapAccount {
+        let port = f.port.unwrap_or(match f.tls {
+            Tls::Implicit => 993,
+            Tls::Starttls | Tls::None => 143,
+        });
+        ImapAccount {
+            mirror: f.mirror.unwrap_or(f.archive_mailbox.is_some()),
+            name: f.name,
+            host: f.host,
+            port,
+            tls: f.tls,
+            user: f.user,
+            password: SecretRef::from_keys(f.password_file, f.password_credential),
+            mailboxes: f.mailboxes,
+            ca_file: f.ca_file,
+            archive_mailbox: f.archive_mailbox,
+            timeout: f.timeout.unwrap_or(Span::seconds(30)),
+        }
+    }
+}
+
+/// The outgoing mail server.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, from = "SmtpFile")]
+pub struct Smtp {
+    /// Server host name.
+    pub host: String,
+    /// Server port.
+    pub port: u16,
+    /// How the connection is secured.
+    pub tls: Tls,
+    /// Login name, when the server wants one.
+    pub user: Option<String>,
+    /// The password's file or credential.
+    pub password: Option<SecretRef>,
+    /// A PEM file with the CA that signed the server's certificate.
+    pub ca_file: Option<PathBuf>,
+    /// The From address of every mail secdesk sends.
+    pub from: String,
+    /// Connect and read time-out.
+    pub timeout: Span,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SmtpFile {
+    host: String,
+    #[serde(default)]
+    port: Option<u16>,
+    #[serde(default = "default_smtp_tls")]
+    tls: Tls,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    password_file: Option<PathBuf>,
+    #[serde(default)]
+    password_credential: Option<String>,
+    #[serde(default)]
+    ca_file: Option<PathBuf>,
+    from: String,
+    #[serde(default)]
+    timeout: Option<Span>,
+}
+
+fn default_smtp_tls() -> Tls {
+    Tls::Starttls
+}
+
+impl From<SmtpFile> for Smtp {
+    fn from(f: SmtpFile) -> Smtp {
+        let port = f.port.unwrap_or(match f.tls {
+            Tls::Implicit => 465,
+            Tls::Starttls => 587,
+            Tls::None => 25,
+        });
+        Smtp {
+            host: f.host,
+            port,
+            tls: f.tls,
+            user: f.user,
+            password: SecretRef::from_keys(f.password_file, f.password_credential),
+            ca_file: f.ca_file,
+            from: f.from,
+            timeout: f.timeout.unwrap_or(Span::seconds(30)),
+        }
+    }
+}
+
+/// One member of the security team.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// The short id used everywhere (`--as`, `rotation.order`, claims).
+    pub id: String,
+    /// The name mail greets them with.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where their reminders and handoffs go.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Their zone, used only to say times in their local time.
+    #[serde(default = "default_tz", deserialize_with = "de_tz")]
+    pub timezone: Tz,
+    /// Bat-Signal roles they can fill.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// The Unix login that maps to this member when `--as` is not given.
+    #[serde(default)]
+    pub unix_user: Option<String>,
+}
+
+impl Member {
+    /// The name to greet them with: `name`, else the id.
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+fn default_tz() -> Tz {
+    Tz::UTC
+}
+
+fn de_tz<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Tz, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse::<Tz>().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "unknown time zone {text:?}, expected an IANA zone name like \"Europe/Berlin\""
+        ))
+    })
+}
+
+/// The on-call rotation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rotation {
+    /// The day the first shift starts (at `handoff`, with `order[0]`).
+    #[serde(deserialize_with = "de_date")]
+    pub start: NaiveDate,
+    /// Time of day, UTC, at which shifts change.
+    #[serde(default = "default_handoff", deserialize_with = "de_time")]
+    pub handoff: NaiveTime,
+    /// Member ids in rotation order.
+    pub order: Vec<String>,
+    /// How long before a shift its reminder goes out.
+    #[serde(default = "default_remind_before")]
+    pub remind_before: Span,
+}
+
+fn default_handoff() -> NaiveTime {
+    NaiveTime::MIN
+}
+
+fn default_remind_before() -> Span {
+    Span::hours(12)
+}
+
+fn de_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+    let text = String::deserialize(d)?;
+    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+        serde::de::Error::custom(format!("invalid date {text:?}, expected YYYY-MM-DD"))
+    })
+}
+
+fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+    let text = String::deserialize(d)?;
+    NaiveTime::parse_from_str(&text, "%H:%M").map_err(|_| {
+        serde::de::Error::custom(format!(
+            "invalid time {text:?}, expected HH:MM (24-hour, UTC)"
+        ))
+    })
+}
+
+/// The daily triage report.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Recipients.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// A mailbox not fetched successfully for longer than this is loud in
+    /// the report and trips the dead man's switch.
+    #[serde(default = "default_stale")]
+    pub stale_ingest_after: Span,
+}
+
+fn default_stale() -> Span {
+    Span::hours(1)
+}
+
+impl Default for Report {
+    fn default() -> Report {
+        Report {
+            to: Vec::new(),
+            stale_ingest_after: default_stale(),
+        }
+    }
+}
+
+/// A runbook link and what it applies to.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Runbook {
+    /// Package names or title keywords, matched case-insensitively.
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    /// Where the runbook lives.
+    pub url: String,
+    /// A short name for it.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// Where the configuration came from, for messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A file.
+    File(PathBuf),
+    /// No file: the embedded defaults.
+    Embedded,
+}
+
+impl Config {
+    /// Finds and loads the configuration: `explicit` (from `--config` or
+    /// `$SECDESK_CONFIG`) must exist; otherwise [`SYSTEM_PATH`] is used when
+    /// present; otherwise the embedded defaults.
+    pub fn locate(explicit: Option<&Path>) -> Result<(Config, Origin), Error> {
+        let file = match explicit {
+            Some(path) => path.to_path_buf(),
+            None if Path::new(SYSTEM_PATH).exists() => PathBuf::from(SYSTEM_PATH),
+            None => return Ok((Config::default(), Origin::Embedded)),
+        };
+        let config = Config::load(&file)?;
+        Ok((config, Origin::File(file)))
+    }
+
+    /// Reads and checks one file.
+    pub fn load(file: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+            file: file.to_path_buf(),
+            source,
+        })?;
+        Config::parse(file, &text)
+    }
+
+    /// Parses and checks configuration text; `file` is only for messages.
+    pub fn parse(file: &Path, text: &str) -> Result<Config, Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let config: Config = match serde_path_to_error::deserialize(&mut de) {
+            Ok(c) => c,
+            Err(err) => return Err(describe(file, err)),
+        };
+        config.check(file)?;
+        Ok(config)
+    }
+
+    fn check(&self, file: &Path) -> Result<(), Error> {
+        let invalid = |key: String, expected: String| Error::Invalid {
+            file: file.to_path_buf(),
+            key,
+            expected,
+        };
+        let mut ids = BTreeSet::new();
+        for (i, m) in self.team.iter().enumerate() {
+            if m.id.trim().is_empty() {
+                return Err(invalid(
+                    format!("team[{i}].id"),
+                    "expected a non-empty id".into(),
+                ));
+            }
+            if !ids.insert(m.id.as_str()) {
+                return Err(invalid(
+                    format!("team[{i}].id"),
+                    format!("duplicate member id {:?}, expected each id once", m.id),
+                ));
+            }
+        }
+        if self.releases.is_empty() {
+            return Err(invalid(
+                "releases".into(),
+                "expected at least one release".into(),
+            ));
+        }
+        if let Some(rot) = &self.rotation {
+            if rot.order.is_empty() {
+                return Err(invalid(
+                    "rotation.order".into(),
+                    "expected at least one member id".into(),
+                ));
+            }
+            for (i, id) in rot.order.iter().enumerate() {
+                if !ids.contains(id.as_str()) {
+                    return Err(invalid(
+                        format!("rotation.order[{i}]"),
+                        format!("unknown member {id:?}, expected an id from `team`"),
+                    ));
+                }
+            }
+        }
+        let mut names = BTreeSet::new();
+        for (i, acc) in self.imap.iter().enumerate() {
+            if !names.insert(acc.name.as_str()) {
+                return Err(invalid(
+                    format!("imap[{i}].name"),
+                    format!(
+                        "duplicate account name {:?}, expected each name once",
+                        acc.name
+                    ),
+                ));
+            }
+            if acc.mailboxes.is_empty() {
+                return Err(invalid(
+                    format!("imap[{i}].mailboxes"),
+                    "expected at least one mailbox".into(),
+                ));
+            }
+            if acc.password.is_none() {
+                return Err(invalid(
+                    format!("imap[{i}]"),
+                    "expected `password_file` or `password_credential`".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The member with this id.
+    pub fn member(&self, id: &str) -> Option<&Member> {
+        self.team.iter().find(|m| m.id == id)
+    }
+}
+
+fn describe(file: &Path, err: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if inner.is_syntax() || inner.is_eof() {
+        return Error::Syntax {
+            file: file.to_path_buf(),
+            message: inner.to_string(),
+        };
+    }
+    // serde_json appends " at line L column C"; the key path says more.
+    let full = inner.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    if let Some(rest) = message.strip_prefix("unknown field `")
+        && let Some((key, expected)) = rest.split_once("`, expected ")
+    {
+        // serde_path_to_error's path already ends with the unknown key.
+        let key = if path == "." || path.is_empty() {
+            key.to_string()
+        } else {
+            path
+        };
+        return Error::UnknownKey {
+            file: file.to_path_buf(),
+            key,
+            expected: expected.trim_start_matches("one of ").to_string(),
+        };
+    }
+    let key = if path == "." || path.is_empty() {
+        "(top level)".to_string()
+    } else {
+        path
+    };
+    Error::Invalid {
+        file: file.to_path_buf(),
+        key,
+        expected: message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> String {
+        match Config::parse(Path::new("/etc/x.json"), text) {
+            Ok(_) => "ok".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn unknown_key_names_file_key_and_expected_keys() {
+        let msg = check(r#"{"databse": "x"}"#);
+        assert!(
+            msg.starts_with("configuration /etc/x.json: unknown key `databse`"),
+            "{msg}"
+        );
+        assert!(msg.contains("`database`"), "{msg}");
+    }
+
+    #[test]
+    fn nested_unknown_key_has_its_path() {
+        let msg = check(
+            r#"{"imap": [{"name": "l", "host": "h", "user": "u", "password_file": "/p", "pasword": 1}]}"#,
+        );
+        assert!(msg.contains("unknown key `imap[0].pasword`"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_names_key_and_expected_type() {
+        let msg = check(r#"{"imap": [{"name": "l", "host": "h", "port": "x", "user": "u"}]}"#);
+        assert!(msg.contains("key `imap[0].port`"), "{msg}");
+        assert!(msg.contains("expected u16"), "{msg}");
+    }
+
+    #[test]
+    fn rotation_order_must_name_team_members() {
+        let msg = check(
+            r#"{"team": [{"id": "alice"}], "rotation": {"start": "2026-01-05", "order": ["alice", "zed"]}}"#,
+        );
+        assert!(msg.contains("key `rotation.order[1]`"), "{msg}");
+        assert!(msg.contains("\"zed\""), "{msg}");
+    }
+
+    #[test]
+    fn bad_time_zone_and_duration_say_what_was_expected() {
+        let msg = check(r#"{"team": [{"id": "a", "timezone": "Mars/Base"}]}"#);
+        assert!(msg.contains("team[0].timezone"), "{msg}");
+        assert!(msg.contains("IANA"), "{msg}");
+        let msg = check(r#"{"report": {"stale_ingest_after": "soon"}}"#);
+        assert!(msg.contains("report.stale_ingest_after"), "{msg}");
+    }
+
+    #[test]
+    fn empty_object_is_the_embedded_defaults() {
+        let c = Config::parse(Path::new("c.json"), "{}").unwrap();
+        assert_eq!(c.database, PathBuf::from("secdesk.sqlite"));
+        assert_eq!(c.report.stale_ingest_after, Span::hours(1));
+    }
+
+    #[test]
+    fn secret_error_names_location_not_content() {
+        let err = SecretRef::File("/nonexistent/pw".into())
+            .read("imap account lists")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/pw"), "{err}");
+        assert!(err.starts_with("imap account lists"), "{err}");
+    }
+}

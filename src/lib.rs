@@ -1,0 +1,26 @@
+//! secdesk: the security front desk of a Linux distribution.
+//!
+//! Disclosures arrive as mail (IMAP, Maildir, mbox), become stored messages,
+//! are classified and correlated into tracked issues, and people work those
+//! issues through the `secdesk` operator CLI. Timer binaries send the on-call
+//! reminders, handoffs and the daily report through one outbox.
+//!
+//! The crate is a functional core in an imperative shell:
+//!
+//! - pure, no I/O, `now` is a parameter: [`mail::parse`], [`mail::classify`],
+//!   [`triage`] (correlation, states, checklists), [`rota`], [`report`],
+//!   [`outbox::compose`];
+//! - the shell: [`config`] (files and credentials), [`store`] (the only
+//!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading mail),
+//!   [`outbox::deliver`] (the only module talking SMTP), [`cli`] (what the
+//!   binaries share).
+//!
+//! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
+#![deny(missing_docs)]
+
+pub mod cli;
+pub mod config;
+pub mod mail;
+pub mod store;
+pub mod time;
+pub mod triage;

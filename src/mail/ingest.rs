@@ -1,0 +1,310 @@
+//! Ingest: read messages, parse and classify them, store them and correlate
+//! them into issues, a batch at a time.
+//!
+//! Each batch is one write transaction, so a run killed at any instant
+//! leaves whole batches behind and the rerun, skipping stored Message-IDs,
+//! ends with exactly the database a clean run gives. Parsing happens before
+//! the transaction opens, to hold the write lock only for the writes.
+//! Bad mail is stored with its problems and never stops a run; unreadable
+//! files are reported and make the run fail at the end.
+
+use super::source::{Incoming, ReadError, maildir, mbox};
+use super::{Classified, ParseProblem, Parsed, classify, parse};
+use crate::store::{self, Store, Tx, messages::NewMessage};
+use crate::time::Instant;
+use crate::triage::IssueId;
+use crate::triage::correlate::{Known, correlate};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Who ingest says it is in issue history.
+pub const ACTOR: &str = "secdesk-ingest";
+
+/// A batch closes at this many messages…
+const BATCH_MESSAGES: usize = 500;
+/// …or at this many bytes, whichever comes first, to keep memory flat.
+const BATCH_BYTES: usize = 64 << 20;
+
+/// A local place to read mail from.
+#[derive(Debug, Clone)]
+pub enum Local {
+    /// A Maildir, or a tree of them.
+    Maildir(PathBuf),
+    /// An mbox file.
+    Mbox(PathBuf),
+}
+
+/// What a run did; printed as the one summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Messages read.
+    pub seen: u64,
+    /// Messages stored for the first time.
+    pub new: u64,
+    /// Messages stored although unreadable (or, if empty, only reported).
+    pub unparsable: u64,
+    /// Issues opened by this run.
+    pub opened: u64,
+    /// Existing issues that got new messages.
+    pub updated: u64,
+    /// Files or mailboxes that could not be read, one line each; they make
+    /// the run fail (exit 1) after everything else was stored.
+    pub errors: Vec<String>,
+    /// Things worth a log line that do not fail the run (an empty file).
+    pub notices: Vec<String>,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ingest: {} seen, {} new, {} unparsable, {} issues opened, {} issues updated",
+            self.seen, self.new, self.unparsable, self.opened, self.updated
+        )?;
+        if !self.errors.is_empty() {
+            write!(f, ", {} failed", self.errors.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts that span batches: which issues this run opened or updated.
+#[derive(Debug, Default)]
+pub struct Tally {
+    opened: BTreeSet<IssueId>,
+    updated: BTreeSet<IssueId>,
+}
+
+impl Tally {
+    /// Adds the issue counts to a summary.
+    pub fn finish(&self, summary: &mut Summary) {
+        summary.opened = self.opened.len() as u64;
+        summary.updated = self.updated.difference(&self.opened).count() as u64;
+    }
+}
+
+/// One message ready to store: read, parsed and classified.
+pub struct Prepared {
+    incoming: Incoming,
+    parsed: Parsed,
+    classified: Classified,
+}
+
+/// Parses and classifies one message (pure work, outside any transaction).
+pub fn prepare(incoming: Incoming) -> Prepared {
+    let parsed = parse(&incoming.raw);
+    let classified = classify(&parsed, incoming.hint);
+    Prepared {
+        incoming,
+        parsed,
+        classified,
+    }
+}
+
+/// Reads every local source, storing as it goes. Errors from the database
+/// stop the run (the next run resumes); unreadable files are collected in
+/// [`Summary::errors`].
+pub fn ingest_local(
+    store: &mut Store,
+    sources: &[Local],
+    now: Instant,
+) -> Result<Summary, store::Error> {
+    let mut summary = Summary::default();
+    let mut tally = Tally::default();
+    let mut batch = Batch::default();
+    for source in sources {
+        match source {
+            Local::Maildir(dir) => {
+                if !dir.is_dir() {
+                    summary
+                        .errors
+                        .push(format!("{}: not a directory", dir.display()));
+                    continue;
+                }
+                let (files, errors) = maildir::files(dir);
+                summary
+                    .errors
+                    .extend(errors.iter().map(ReadError::to_string));
+                for (path, hint) in files {
+                    match maildir::read(&path, hint) {
+                        Ok(incoming) => {
+                            batch.push(store, incoming, now, &mut summary, &mut tally)?
+                        }
+                        Err(e) => summary.errors.push(e.to_string()),
+                    }
+                }
+            }
+            Local::Mbox(path) => match mbox::open(path) {
+                Ok(messages) => {
+                    for m in messages {
+                        match m {
+                            Ok(incoming) => {
+                                batch.push(store, incoming, now, &mut summary, &mut tally)?
+                            }
+                            Err(e) => summary.errors.push(e.to_string()),
+                        }
+                    }
+                }
+                Err(e) => summary.errors.push(e.to_string()),
+            },
+        }
+    }
+    batch.flush(store, now, &mut summary, &mut tally)?;
+    tally.finish(&mut summary);
+    Ok(summary)
+}
+
+#[derive(Default)]
+struct Batch {
+    items: Vec<Prepared>,
+    bytes: usize,
+}
+
+impl Batch {
+    fn push(
+        &mut self,
+        store: &mut Store,
+        incoming: Incoming,
+        now: Instant,
+        summary: &mut Summary,
+        tally: &mut Tally,
+    ) -> Result<(), store::Error> {
+        self.bytes += incoming.raw.len();
+        self.items.push(prepare(incoming));
+        if self.items.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES {
+            self.flush(store, now, summary, tally)?;
+        }
+        Ok(())
+    }
+
+    fn flush(
+        &mut self,
+        store: &mut Store,
+        now: Instant,
+        summary: &mut Summary,
+        tally: &mut Tally,
+    ) -> Result<(), store::Error> {
+        if self.items.is_empty() {
+            return Ok(());
+        }
+        let items = std::mem::take(&mut self.items);
+        self.bytes = 0;
+        store.write(|tx| {
+            for item in &items {
+                store_one(tx, item, now, summary, tally)?;
+            }
+            Ok::<_, store::Error>(())
+        })
+    }
+}
+
+/// Stores one prepared message and correlates it, inside the caller's
+/// transaction. Already-stored Message-IDs are counted as seen and skipped.
+pub fn store_one(
+    tx: &Tx<'_>,
+    item: &Prepared,
+    now: Instant,
+    summary: &mut Summary,
+    tally: &mut Tally,
+) -> Result<(), store::Error> {
+    let p = &item.parsed;
+    let c = &item.classified;
+    summary.seen += 1;
+    if p.problems.contains(&ParseProblem::Empty) {
+        // Nothing to store: an empty file is not a message. Report it.
+        summary.unparsable += 1;
+        summary.notices.push(format!(
+            "{}: empty message, not stored",
+            item.incoming.origin
+        ));
+        return Ok(());
+    }
+    if tx.message_exists(&p.message_id)? {
+        return Ok(());
+    }
+    summary.new += 1;
+    if p.is_unparsable() {
+        summary.unparsable += 1;
+    }
+    let mut known = Known::default();
+    for cve in &c.cves {
+        known.cve_issues.push((cve.clone(), tx.issue_of_cve(cve)?));
+    }
+    // Closest ancestor first: In-Reply-To, then References from the end.
+    for r in p.in_reply_to.iter().chain(p.references.iter().rev()) {
+        if let Some(issue) = tx.issue_of_message(r)?
+            && !known.thread_issues.contains(&issue)
+        {
+            known.thread_issues.push(issue);
+        }
+    }
+    known.child_issues = tx.issues_replying_to(&p.message_id)?;
+    let decision = correlate(&known);
+    let issue = match decision.issue {
+        Some(issue) => {
+            tally.updated.insert(issue);
+            tx.touch(issue, now)?;
+            issue
+        }
+        None => {
+            let issue = tx.create_issue(&c.title, c.severity, now)?;
+            tally.opened.insert(issue);
+            tx.add_history(
+                issue,
+                now,
+                ACTOR,
+                "opened",
+                &format!("{}: {}", c.source, p.subject),
+            )?;
+            issue
+        }
+    };
+    let refs: Vec<String> = p
+        .in_reply_to
+        .iter()
+        .chain(p.references.iter())
+        .cloned()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let problems = p
+        .problems
+        .iter()
+        .map(ParseProblem::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    tx.insert_message(&NewMessage {
+        message_id: &p.message_id,
+        issue_id: issue,
+        source: c.source,
+        advisory_id: c.advisory_id.as_deref(),
+        subject: &p.subject,
+        sender: &p.from,
+        date: p.date,
+        received_at: now,
+        is_reply: c.is_reply,
+        severity_hint: c.severity,
+        problems: &problems,
+        origin: &item.incoming.origin,
+        raw: &item.incoming.raw,
+        cves: &c.cves,
+        refs: &refs,
+    })?;
+    let taken = tx.attach_cves(issue, &decision.new_cves)?;
+    if !taken.is_empty() && !tally.opened.contains(&issue) {
+        tx.add_history(issue, now, ACTOR, "cves-added", &taken.join(" "))?;
+    }
+    tx.add_packages(issue, &c.packages)?;
+    if let Some(hint) = c.severity {
+        tx.raise_severity_hint(issue, hint)?;
+    }
+    for other in &decision.related {
+        if tx.relate(issue, *other)? {
+            let why = format!("message {} names both", p.message_id);
+            tx.add_history(issue, now, ACTOR, "related", &format!("#{other}: {why}"))?;
+            tx.add_history(*other, now, ACTOR, "related", &format!("#{issue}: {why}"))?;
+        }
+    }
+    Ok(())
+}

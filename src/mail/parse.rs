@@ -1,0 +1,424 @@
+//! Any bytes in, a [`Parsed`] message out: parsing never fails.
+//!
+//! Mail is written by strangers. This module turns whatever arrives into the
+//! facts the rest of secdesk needs (Message-ID, subject, thread headers, the
+//! text of every readable part) plus a list of [`ParseProblem`]s. It never
+//! returns an error and never panics on input: the MIME parser runs under
+//! `catch_unwind` as a last line of defence. Pure: no I/O, no clock.
+
+use crate::time::Instant;
+use chrono::TimeZone;
+use mail_parser::{HeaderValue, Message, MessageParser, PartType};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// Longest subject kept for display; the raw message keeps all of it.
+const MAX_SUBJECT: usize = 500;
+
+/// What could not be read from a message; stored with it and counted as
+/// "with problems" in the ingest summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseProblem {
+    /// Zero bytes (or only whitespace): there is no message at all.
+    Empty,
+    /// No header section could be found.
+    NoHeaders,
+    /// No Message-ID header; a content-hash id was made up.
+    NoMessageId,
+    /// No Date header, or one that is not a date.
+    NoDate,
+    /// A part whose transfer encoding or charset could not be decoded.
+    Encoding,
+    /// The subject was longer than secdesk keeps for display.
+    LongSubject,
+    /// The MIME parser panicked; only the raw bytes were scanned.
+    ParserPanicked,
+}
+
+impl ParseProblem {
+    /// The stable word stored in the database and shown to people.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ParseProblem::Empty => "empty",
+            ParseProblem::NoHeaders => "no-headers",
+            ParseProblem::NoMessageId => "no-message-id",
+            ParseProblem::NoDate => "no-date",
+            ParseProblem::Encoding => "encoding",
+            ParseProblem::LongSubject => "long-subject",
+            ParseProblem::ParserPanicked => "parser-panicked",
+        }
+    }
+
+    /// Whether the message is unreadable, as opposed to merely missing a
+    /// header that secdesk can do without.
+    pub fn is_unparsable(&self) -> bool {
+        matches!(
+            self,
+            ParseProblem::Empty
+                | ParseProblem::NoHeaders
+                | ParseProblem::ParserPanicked
+                | ParseProblem::Encoding
+        )
+    }
+}
+
+impl fmt::Display for ParseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The facts of one message that classification and threading need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// The Message-ID without angle brackets, or `sha256-…@secdesk.invalid`
+    /// made from the raw bytes when the message has none.
+    pub message_id: String,
+    /// The decoded subject, one line, possibly empty.
+    pub subject: String,
+    /// The From header as written (decoded), for display.
+    pub from: String,
+    /// The Date header in UTC, when there is a readable one.
+    pub date: Option<Instant>,
+    /// The List-Id header, lower-cased.
+    pub list_id: String,
+    /// Sender, To, Cc and From addresses, lower-cased, for list detection.
+    pub addresses: Vec<String>,
+    /// In-Reply-To ids, without angle brackets.
+    pub in_reply_to: Vec<String>,
+    /// References ids, oldest first, without angle brackets.
+    pub references: Vec<String>,
+    /// The text of every text and HTML part, nested messages included,
+    /// PGP clear-signing dash-escapes removed.
+    pub text: String,
+    /// What could not be read.
+    pub problems: Vec<ParseProblem>,
+}
+
+impl Parsed {
+    /// Whether the message is unreadable (counted as unparsable).
+    pub fn is_unparsable(&self) -> bool {
+        self.problems.iter().any(ParseProblem::is_unparsable)
+    }
+}
+
+/// The id a message without a Message-ID gets: the same bytes always get
+/// the same id, so re-ingesting it creates no duplicate.
+pub fn content_id(raw: &[u8]) -> String {
+    let digest = Sha256::digest(raw);
+    let mut hex = String::with_capacity(64);
+    for b in digest.iter() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    format!("sha256-{hex}@secdesk.invalid")
+}
+
+/// Parses any bytes. Never fails, never panics on input.
+pub fn parse(raw: &[u8]) -> Parsed {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Parsed {
+            message_id: content_id(raw),
+            problems: vec![ParseProblem::Empty],
+            ..Parsed::default()
+        };
+    }
+    let body = strip_mbox_from_line(raw);
+    let result = std::panic::catch_unwind(|| {
+        let message = MessageParser::default().parse(body)?;
+        Some(facts(&message))
+    });
+    let mut parsed = match result {
+        Ok(Some(p)) => p,
+        Ok(None) => Parsed {
+            text: String::from_utf8_lossy(body).into_owned(),
+            problems: vec![ParseProblem::NoHeaders],
+            ..Parsed::default()
+        },
+        Err(_) => Parsed {
+            text: String::from_utf8_lossy(body).into_owned(),
+            problems: vec![ParseProblem::ParserPanicked],
+            ..Parsed::default()
+        },
+    };
+    if parsed.message_id.is_empty() {
+        parsed.message_id = content_id(raw);
+        if !parsed.problems.contains(&ParseProblem::NoHeaders) {
+            parsed.problems.push(ParseProblem::NoMessageId);
+        }
+    }
+    if parsed.date.is_none() && !parsed.problems.contains(&ParseProblem::NoHeaders) {
+        parsed.problems.push(ParseProblem::NoDate);
+    }
+    parsed.text = dash_unescape(&parsed.text);
+    parsed
+}
+
+/// A file saved from an mbox may start with the `From ` separator line,
+/// which is not a header; drop it.
+fn strip_mbox_from_line(raw: &[u8]) -> &[u8] {
+    if raw.starts_with(b"From ") {
+        match raw.iter().position(|&b| b == b'\n') {
+            Some(i) => &raw[i + 1..],
+            None => raw,
+        }
+    } else {
+        raw
+    }
+}
+
+fn facts(message: &Message<'_>) -> Parsed {
+    let mut problems = Vec::new();
+    let mut subject = one_line(message.subject().unwrap_or(""));
+    if subject.len() > MAX_SUBJECT {
+        let mut cut = MAX_SUBJECT;
+        while !subject.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        subject.truncate(cut);
+        subject.push('…');
+        problems.push(ParseProblem::LongSubject);
+    }
+    let message_id = message.message_id().map(clean_id).unwrap_or_default();
+    let date = message.date().and_then(|d| {
+        let ts = d.to_timestamp();
+        // Years outside 1970..10000 are junk dates, not instants.
+        if (0..253_402_300_800).contains(&ts) {
+            chrono::Utc.timestamp_opt(ts, 0).single()
+        } else {
+            None
+        }
+    });
+    let list_id = header_text(message.list_id()).to_lowercase();
+    let mut addresses = Vec::new();
+    for addr in [message.from(), message.sender(), message.to(), message.cc()]
+        .into_iter()
+        .flatten()
+    {
+        for a in addr.iter() {
+            if let Some(email) = a.address() {
+                addresses.push(email.to_lowercase());
+            }
+        }
+    }
+    let from = message
+        .from()
+        .and_then(|a| a.first())
+        .map(|a| match (a.name(), a.address()) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (None, Some(e)) => e.to_string(),
+            (Some(n), None) => n.to_string(),
+            (None, None) => String::new(),
+        })
+        .map(|s| one_line(&s))
+        .unwrap_or_default();
+    let mut text = String::new();
+    collect_text(message, &mut text, &mut problems, 0);
+    Parsed {
+        message_id,
+        subject,
+        from,
+        date,
+        list_id,
+        addresses,
+        in_reply_to: ids(message.in_reply_to()),
+        references: ids(message.references()),
+        text,
+        problems,
+    }
+}
+
+/// Nested messages deeper than this are not read (a message can nest
+/// itself thousands of times to exhaust the stack).
+const MAX_DEPTH: usize = 8;
+
+fn collect_text(
+    message: &Message<'_>,
+    out: &mut String,
+    problems: &mut Vec<ParseProblem>,
+    depth: usize,
+) {
+    for part in &message.parts {
+        if part.is_encoding_problem && !problems.contains(&ParseProblem::Encoding) {
+            problems.push(ParseProblem::Encoding);
+        }
+        match &part.body {
+            PartType::Text(t) | PartType::Html(t) => {
+                out.push_str(t);
+                out.push('\n');
+            }
+            PartType::Message(inner) if depth < MAX_DEPTH => {
+                if let Some(s) = inner.subject() {
+                    out.push_str(s);
+                    out.push('\n');
+                }
+                collect_text(inner, out, problems, depth + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn header_text(value: &HeaderValue<'_>) -> String {
+    match value {
+        HeaderValue::Text(t) => t.to_string(),
+        HeaderValue::TextList(list) => list.join(" "),
+        HeaderValue::Address(a) => a
+            .iter()
+            .filter_map(|a| a.address())
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => String::new(),
+    }
+}
+
+fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+    let raw: Vec<String> = match value {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(list) => list.iter().map(|s| s.to_string()).collect(),
+        _ => Vec::new(),
+    };
+    raw.iter()
+        .map(|s| clean_id(s))
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn clean_id(id: &str) -> String {
+    let id = id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    one_line(id)
+}
+
+/// Folds any control characters (CR, LF, tabs, NUL) into single spaces, so
+/// that text taken from a header can never start a new header elsewhere.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_control() || c.is_whitespace() {
+            if !space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = true;
+        } else {
+            out.push(c);
+            space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Removes the `- ` that PGP clear-signing puts before lines starting with
+/// a dash (RFC 4880, 7.1), between the armour lines only.
+pub fn dash_unescape(text: &str) -> String {
+    if !text.contains("-----BEGIN PGP SIGNED MESSAGE-----") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\r', '\n']);
+        if bare == "-----BEGIN PGP SIGNED MESSAGE-----" {
+            inside = true;
+        } else if bare == "-----BEGIN PGP SIGNATURE-----" {
+            inside = false;
+        } else if inside && let Some(rest) = line.strip_prefix("- ") {
+            out.push_str(rest);
+            continue;
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::{Expect, expect};
+
+    fn check(raw: &str, expect: Expect) {
+        let p = parse(raw.as_bytes());
+        let problems: Vec<&str> = p.problems.iter().map(ParseProblem::as_str).collect();
+        expect.assert_eq(&format!(
+            "id={} subject={:?} date={:?} reply_to={:?} refs={:?} problems={:?}\n{}",
+            p.message_id,
+            p.subject,
+            p.date.map(crate::time::format),
+            p.in_reply_to,
+            p.references,
+            problems,
+            p.text.trim_end()
+        ));
+    }
+
+    #[test]
+    fn encoded_word_subject_is_decoded() {
+        check(
+            "Message-ID: <a@b>\nDate: Wed, 17 Apr 2024 22:19:39 +0000\nSubject: [oss-security] =?UTF-8?Q?CVE-2024-31869=3A_Apache?=\n\nbody\n",
+            expect![[r#"
+                id=a@b subject="[oss-security] CVE-2024-31869: Apache" date=Some("2024-04-17T22:19:39Z") reply_to=[] refs=[] problems=[]
+                body"#]],
+        );
+    }
+
+    #[test]
+    fn missing_message_id_gets_a_stable_content_id() {
+        let raw = "Subject: x\n\nhello\n";
+        let a = parse(raw.as_bytes());
+        assert!(a.message_id.starts_with("sha256-"), "{}", a.message_id);
+        assert_eq!(a.message_id, parse(raw.as_bytes()).message_id);
+        assert!(a.problems.contains(&ParseProblem::NoMessageId));
+    }
+
+    #[test]
+    fn crlf_in_subject_folds_to_one_line() {
+        check(
+            "Message-ID: <a@b>\nSubject: =?UTF-8?Q?a=0D=0ABcc:_evil@x?=\n\n.\n",
+            expect![[r#"
+                id=a@b subject="a Bcc: evil@x" date=None reply_to=[] refs=[] problems=["no-date"]
+                ."#]],
+        );
+    }
+
+    #[test]
+    fn clear_signed_body_is_dash_unescaped() {
+        check(
+            "Message-ID: <a@b>\n\n-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA1\n\n- - -------\n- -- CVE-2008-0165\n-----BEGIN PGP SIGNATURE-----\n- kept\n",
+            expect![[r#"
+                id=a@b subject="" date=None reply_to=[] refs=[] problems=["no-date"]
+                -----BEGIN PGP SIGNED MESSAGE-----
+                Hash: SHA1
+
+                - -------
+                -- CVE-2008-0165
+                -----BEGIN PGP SIGNATURE-----
+                - kept"#]],
+        );
+    }
+
+    #[test]
+    fn empty_input_is_a_problem_not_a_panic() {
+        check(
+            "",
+            expect![[r#"
+                id=sha256-e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855@secdesk.invalid subject="" date=None reply_to=[] refs=[] problems=["empty"]
+            "#]],
+        );
+    }
+
+    #[test]
+    fn thread_headers_lose_their_brackets() {
+        check(
+            "Message-ID: <c@x>\nIn-Reply-To: <b@x>\nReferences: <a@x> <b@x>\n\n.\n",
+            expect![[r#"
+                id=c@x subject="" date=None reply_to=["b@x"] refs=["a@x", "b@x"] problems=["no-date"]
+                ."#]],
+        );
+    }
+}

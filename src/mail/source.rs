@@ -1,0 +1,32 @@
+//! Where mail is read from: Maildir folders and mbox files on disk.
+//!
+//! Each source yields [`Incoming`] messages in a stable order (so a killed
+//! run and its rerun process the same sequence) and reports unreadable
+//! entries as [`ReadError`]s without stopping.
+
+pub mod maildir;
+pub mod mbox;
+
+use super::Source;
+use std::path::PathBuf;
+
+/// One message as read, before parsing.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The bytes as stored.
+    pub raw: Vec<u8>,
+    /// Where it came from, for people (`maildir:DIR/cur/NAME`).
+    pub origin: String,
+    /// The source the folder it was found in stands for, if any.
+    pub hint: Option<Source>,
+}
+
+/// An entry that could not be read; the run goes on without it.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct ReadError {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// What the operating system said.
+    pub source: std::io::Error,
+}

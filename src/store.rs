@@ -1,0 +1,232 @@
+//! The SQLite database every program shares: the only module holding SQL.
+//!
+//! One file, WAL, `synchronous=NORMAL`, `foreign_keys=ON`, a busy timeout,
+//! and `BEGIN IMMEDIATE` for every write transaction, because the timer jobs
+//! and people's CLI calls run at the same time. Every state change and the
+//! history row describing it are written in one [`Store::write`] call.
+//! All instants are stored as RFC 3339 UTC text (see [`crate::time`]).
+
+pub mod issues;
+pub mod messages;
+pub mod migrations;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a program waits for another's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Errors from the database; each says which database and what it was doing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite refused an operation.
+    #[error("database {path}: {doing}: {source}")]
+    Sqlite {
+        /// The database file.
+        path: PathBuf,
+        /// What secdesk was doing.
+        doing: String,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+    /// The database was written by a newer secdesk.
+    #[error(
+        "database {path}: schema version {found} is newer than this secdesk knows ({known}); upgrade secdesk"
+    )]
+    TooNew {
+        /// The database file.
+        path: PathBuf,
+        /// The version in the file.
+        found: i64,
+        /// The newest version this build knows.
+        known: i64,
+    },
+}
+
+/// Result of store operations.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`); committed when the closure
+/// given to [`Store::write`] returns `Ok`.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: &'a Path,
+}
+
+/// Read access inside a transaction, so a listing sees one snapshot.
+pub struct Reader<'a> {
+    conn: &'a Connection,
+    path: &'a Path,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and applies migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        let err = |doing: &str| {
+            let path = path.to_path_buf();
+            let doing = doing.to_string();
+            move |source| Error::Sqlite {
+                path,
+                doing,
+                source,
+            }
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(err("open"))?;
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(err("set busy timeout"))?;
+        // Switching to WAL needs a moment of exclusive access; when another
+        // program is doing the same on a fresh file, the busy timeout waits.
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(err("enable WAL"))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err("set synchronous"))?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err("enable foreign keys"))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let known = migrations::MIGRATIONS.len() as i64;
+        loop {
+            let path = self.path.clone();
+            let sql_err = |doing: String| {
+                let path = path.clone();
+                move |source| Error::Sqlite {
+                    path,
+                    doing,
+                    source,
+                }
+            };
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql_err("begin migration".into()))?;
+            let version: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(sql_err("read schema version".into()))?;
+            if version > known {
+                return Err(Error::TooNew {
+                    path: self.path.clone(),
+                    found: version,
+                    known,
+                });
+            }
+            if version == known {
+                return Ok(());
+            }
+            let next = version + 1;
+            let sql = migrations::MIGRATIONS[version as usize];
+            tx.execute_batch(sql)
+                .map_err(sql_err(format!("apply migration {next}")))?;
+            tx.pragma_update(None, "user_version", next)
+                .map_err(sql_err(format!("record migration {next}")))?;
+            tx.commit()
+                .map_err(sql_err(format!("commit migration {next}")))?;
+        }
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`): it commits
+    /// when `f` returns `Ok` and rolls back otherwise, so a change and its
+    /// history row land together or not at all.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<Error>,
+    {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|source| Error::Sqlite {
+                path: path.clone(),
+                doing: "begin write".into(),
+                source,
+            })?;
+        let wrapped = Tx { tx, path: &path };
+        let value = f(&wrapped)?;
+        wrapped.tx.commit().map_err(|source| Error::Sqlite {
+            path: path.clone(),
+            doing: "commit".into(),
+            source,
+        })?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction, so everything it reads is one
+    /// consistent snapshot even while another program writes.
+    pub fn read<T, E>(&mut self, f: impl FnOnce(&Reader<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<Error>,
+    {
+        let path = self.path.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|source| Error::Sqlite {
+                path: path.clone(),
+                doing: "begin read".into(),
+                source,
+            })?;
+        let value = f(&Reader {
+            conn: &tx,
+            path: &path,
+        })?;
+        // A read transaction has nothing to commit; dropping it ends it.
+        drop(tx);
+        Ok(value)
+    }
+}
+
+impl<'a> Tx<'a> {
+    /// Reads inside this write transaction (sees its own writes).
+    pub fn reader(&self) -> Reader<'_> {
+        Reader {
+            conn: &self.tx,
+            path: self.path,
+        }
+    }
+
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<'_> {
+        let doing = doing.to_string();
+        move |source| Error::Sqlite {
+            path: self.path.to_path_buf(),
+            doing,
+            source,
+        }
+    }
+}
+
+impl<'a> Reader<'a> {
+    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<'_> {
+        let doing = doing.to_string();
+        move |source| Error::Sqlite {
+            path: self.path.to_path_buf(),
+            doing,
+            source,
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Reading issues: the list with filters, one issue with its messages,
+//! related issues, release statuses, notes and history.
+
+use super::{Reader, Result};
+use crate::mail::Source;
+use crate::time::{self, Instant};
+use crate::triage::{IssueId, ReleaseStatus, Severity, State};
+use rusqlite::{OptionalExtension, Row, ToSql, params};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One issue as `secdesk issues` lists it (the `--json` contract).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueSummary {
+    /// Its number.
+    pub id: IssueId,
+    /// Where it stands.
+    pub state: State,
+    /// The subject of the message that opened it, cleaned.
+    pub title: String,
+    /// Its CVE ids, sorted.
+    pub cves: Vec<String>,
+    /// Package names, sorted.
+    pub packages: Vec<String>,
+    /// How bad it is, if anyone or any source said.
+    pub severity: Option<Severity>,
+    /// How many messages mention it.
+    pub message_count: i64,
+    /// The sources that carried it, in [`Source::ALL`] order.
+    pub sources: Vec<Source>,
+    /// Who holds it.
+    pub claimed_by: Option<String>,
+    /// When secdesk opened it (UTC).
+    #[serde(serialize_with = "ser_instant")]
+    pub created_at: Instant,
+    /// When it last changed (UTC).
+    #[serde(serialize_with = "ser_instant")]
+    pub updated_at: Instant,
+}
+
+/// Writes an instant as RFC 3339 UTC in `--json`.
+pub fn ser_instant<S: serde::Serializer>(
+    at: &Instant,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&time::format(*at))
+}
+
+/// Writes an optional instant as RFC 3339 UTC or null in `--json`.
+pub fn ser_opt_instant<S: serde::Serializer>(
+    at: &Option<Instant>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.serialize_str(&time::format(*at)),
+        None => s.serialize_none(),
+    }
+}
+
+/// One message in an issue's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    /// Message-ID without brackets.
+    pub message_id: String,
+    /// Where it was published.
+    pub source: Source,
+    /// Its advisory id.
+    pub advisory_id: Option<String>,
+    /// Its subject.
+    pub subject: String,
+    /// Its Date header (UTC), or when secdesk received it if it has none.
+    #[serde(serialize_with = "ser_instant")]
+    pub date: Instant,
+    /// Its parse problems, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+/// One supported release's status on an issue.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReleaseEntry {
+    /// The status.
+    pub status: ReleaseStatus,
+    /// The fix reference, for `fixed`.
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    /// Why, for `wontfix`.
+    pub reason: Option<String>,
+}
+
+/// One history row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// When (UTC).
+    #[serde(serialize_with = "ser_instant")]
+    pub at: Instant,
+    /// Who: a member id or the program.
+    pub actor: String,
+    /// What kind of change (`claimed`, `release-status`, …).
+    pub action: String,
+    /// The change in words.
+    pub detail: String,
+}
+
+/// One note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Note {
+    /// When (UTC).
+    #[serde(serialize_with = "ser_instant")]
+    pub at: Instant,
+    /// Who wrote it.
+    pub actor: String,
+    /// The note.
+    pub text: String,
+}
+
+/// Everything stored about one issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueDetail {
+    /// The list row.
+    pub summary: IssueSummary,
+    /// When it was claimed (for "claimed but not triaged after 24 h").
+    pub claimed_at: Option<Instant>,
+    /// Every message, oldest first.
+    pub messages: Vec<TimelineEntry>,
+    /// Related issues.
+    pub related: Vec<IssueId>,
+    /// Status per release, for releases that have one.
+    pub releases: BTreeMap<String, ReleaseEntry>,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+    /// History, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// The dismissal reason and text, when dismissed.
+    pub dismissal: Option<(String, Option<String>)>,
+    /// Issues merged into this one.
+    pub merged_from: Vec<IssueId>,
+}
+
+/// Filters for `secdesk issues`; all that are set must hold.
+#[derive(Debug, Clone, Default)]
+pub struct IssueFilter {
+    /// Only issues in this state.
+    pub state: Option<State>,
+    /// Only issues carried by this source.
+    pub source: Option<Source>,
+    /// Only issues opened at or after this instant.
+    pub since: Option<Instant>,
+    /// Only issues this member holds.
+    pub claimed_by: Option<String>,
+    /// Only issues nobody holds (and still open).
+    pub unclaimed: bool,
+    /// Only issues whose status in this release is `.1`.
+    pub release_status: Option<(String, ReleaseStatus)>,
+    /// Only open issues (new, claimed, triaged).
+    pub open: bool,
+}
+
+const SUMMARY_COLUMNS: &str =
+    "i.id, i.state, i.title, i.severity, i.claimed_by, i.created_at, i.updated_at,
+    (SELECT group_concat(cve, ' ') FROM issue_cves WHERE issue_id = i.id),
+    (SELECT group_concat(package, ' ') FROM issue_packages WHERE issue_id = i.id),
+    (SELECT count(*) FROM messages WHERE issue_id = i.id),
+    (SELECT group_concat(DISTINCT source) FROM messages WHERE issue_id = i.id)";
+
+fn words(text: Option<String>, sep: char) -> Vec<String> {
+    let mut v: Vec<String> = text
+        .unwrap_or_default()
+        .split(sep)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn instant(text: &str) -> Instant {
+    // Every instant in the database was written by time::format; a row
+    // edited by hand to hold junk shows as the epoch rather than failing.
+    time::parse(text).unwrap_or_default()
+}
+
+fn summary_row(r: &Row<'_>) -> rusqlite::Result<IssueSummary> {
+    let state: String = r.get(1)?;
+    let severity: Option<String> = r.get(3)?;
+    let created: String = r.get(5)?;
+    let updated: String = r.get(6)?;
+    let mut sources: Vec<Source> = words(r.get(10)?, ',')
+        .iter()
+        .map(|s| Source::parse(s).unwrap_or(Source::Other))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    Ok(IssueSummary {
+        id: r.get(0)?,
+        state: State::parse(&state).unwrap_or(State::New),
+        title: r.get(2)?,
+        severity: severity.as_deref().and_then(Severity::parse),
+        claimed_by: r.get(4)?,
+        created_at: instant(&created),
+        updated_at: instant(&updated),
+        cves: words(r.get(7)?, ' '),
+        packages: words(r.get(8)?, ' '),
+        message_count: r.get(9)?,
+        sources,
+    })
+}
+
+impl Reader<'_> {
+    /// Issues matching the filter, by id.
+    pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<IssueSummary>> {
+        let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM issues i WHERE i.merged_into IS NULL");
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        if let Some(state) = filter.state {
+            args.push(Box::new(state.as_str()));
+            sql.push_str(&format!(" AND i.state = ?{}", args.len()));
+        }
+        if filter.open {
+            sql.push_str(" AND i.state IN ('new', 'claimed', 'triaged')");
+        }
+        if let Some(source) = filter.source {
+            args.push(Box::new(source.as_str()));
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM messages m WHERE m.issue_id = i.id AND m.source = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(since) = filter.since {
+            args.push(Box::new(time::format(since)));
+            sql.push_str(&format!(" AND i.created_at >= ?{}", args.len()));
+        }
+        if let Some(who) = &filter.claimed_by {
+            args.push(Box::new(who.clone()));
+            sql.push_str(&format!(" AND i.claimed_by = ?{}", args.len()));
+        }
+        if filter.unclaimed {
+            sql.push_str(" AND i.claimed_by IS NULL AND i.state IN ('new', 'claimed', 'triaged')");
+        }
+        if let Some((release, status)) = &filter.release_status {
+            args.push(Box::new(release.clone()));
+            let r = args.len();
+            if *status == ReleaseStatus::Unknown {
+                sql.push_str(&format!(
+                    " AND NOT EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id AND s.release = ?{r} AND s.status <> 'unknown')"
+                ));
+            } else {
+                args.push(Box::new(status.as_str()));
+                sql.push_str(&format!(
+                    " AND EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id AND s.release = ?{r} AND s.status = ?{})",
+                    args.len()
+                ));
+            }
+        }
+        sql.push_str(" ORDER BY i.id");
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err("list issues"))?;
+        let params: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
+        let rows = stmt
+            .query_map(params.as_slice(), summary_row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("list issues"))?;
+        Ok(rows)
+    }
+
+    /// Where an issue id leads: itself, or the issue it was merged into
+    /// (followed to the end). `None` when there is no such issue.
+    pub fn resolve(&self, id: IssueId) -> Result<Option<IssueId>> {
+        let mut current = id;
+        // A merge chain is at most as long as the number of issues; the
+        // bound only guards against a hand-edited cycle.
+        for _ in 0..10_000 {
+            let next: Option<Option<IssueId>> = self
+                .conn
+                .prepare_cached("SELECT merged_into FROM issues WHERE id = ?1")
+                .and_then(|mut s| s.query_row([current], |r| r.get(0)).optional())
+                .map_err(self.err("resolve issue"))?;
+            match next {
+                None => return Ok(None),
+                Some(None) => return Ok(Some(current)),
+                Some(Some(n)) => current = n,
+            }
+        }
+        Ok(None)
+    }
+
+    /// The list row of one issue (not following merges).
+    pub fn issue_summary(&self, id: IssueId) -> Result<Option<IssueSummary>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM issues i WHERE i.id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row([id], summary_row).optional())
+            .map_err(self.err("read issue"))
+    }
+
+    /// Everything about one issue (not following merges).
+    pub fn issue_detail(&self, id: IssueId) -> Result<Option<IssueDetail>> {
+        let Some(summary) = self.issue_summary(id)? else {
+            return Ok(None);
+        };
+        let (claimed_at, dismiss_reason, dismiss_text): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = self
+            .conn
+            .prepare_cached(
+                "SELECT claimed_at, dismiss_reason, dismiss_text FROM issues WHERE id = ?1",
+            )
+            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .map_err(self.err("read issue"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT message_id, source, advisory_id, subject, coalesce(date, received_at), problems
+                 FROM messages WHERE issue_id = ?1 ORDER BY coalesce(date, received_at), id",
+            )
+            .map_err(self.err("read timeline"))?;
+        let messages = stmt
+            .query_map([id], |r| {
+                let source: String = r.get(1)?;
+                let date: String = r.get(4)?;
+                let problems: String = r.get(5)?;
+                Ok(TimelineEntry {
+                    message_id: r.get(0)?,
+                    source: Source::parse(&source).unwrap_or(Source::Other),
+                    advisory_id: r.get(2)?,
+                    subject: r.get(3)?,
+                    date: instant(&date),
+                    problems: words(Some(problems), ' '),
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read timeline"))?;
+        let related = self.ids(
+            "SELECT b FROM related WHERE a = ?1 UNION SELECT a FROM related WHERE b = ?1 ORDER BY 1",
+            id,
+        )?;
+        let merged_from = self.ids(
+            "SELECT id FROM issues WHERE merged_into = ?1 ORDER BY id",
+            id,
+        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT release, status, ref, reason FROM release_status WHERE issue_id = ?1",
+            )
+            .map_err(self.err("read release status"))?;
+        let releases = stmt
+            .query_map([id], |r| {
+                let status: String = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ReleaseEntry {
+                        status: ReleaseStatus::parse(&status).unwrap_or(ReleaseStatus::Unknown),
+                        reference: r.get(2)?,
+                        reason: r.get(3)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
+            .map_err(self.err("read release status"))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at, actor, text FROM notes WHERE issue_id = ?1 ORDER BY id")
+            .map_err(self.err("read notes"))?;
+        let notes = stmt
+            .query_map([id], |r| {
+                let at: String = r.get(0)?;
+                Ok(Note {
+                    at: instant(&at),
+                    actor: r.get(1)?,
+                    text: r.get(2)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read notes"))?;
+        let history = self.history(id)?;
+        Ok(Some(IssueDetail {
+            summary,
+            claimed_at: claimed_at.as_deref().map(instant),
+            messages,
+            related,
+            releases,
+            notes,
+            history,
+            dismissal: dismiss_reason.map(|r| (r, dismiss_text)),
+            merged_from,
+        }))
+    }
+
+    /// An issue's history, oldest first.
+    pub fn history(&self, id: IssueId) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT at, actor, action, detail FROM history WHERE issue_id = ?1 ORDER BY id",
+            )
+            .map_err(self.err("read history"))?;
+        let rows = stmt
+            .query_map([id], |r| {
+                let at: String = r.get(0)?;
+                Ok(HistoryEntry {
+                    at: instant(&at),
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read history"))?;
+        Ok(rows)
+    }
+
+    fn ids(&self, sql: &str, id: IssueId) -> Result<Vec<IssueId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(self.err("read issue ids"))?;
+        let rows = stmt
+            .query_map(params![id], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<IssueId>>>())
+            .map_err(self.err("read issue ids"))?;
+        Ok(rows)
+    }
+}
