@@ -9,6 +9,7 @@
 pub mod issues;
 pub mod messages;
 pub mod migrations;
+pub mod triage;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};

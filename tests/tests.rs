@@ -1,1 +1,18 @@
-//! Integration tests.
+//! The one integration-test binary: the real programs against a real
+//! SQLite file (and, where the area needs them, real mail servers on
+//! loopback). One link step; helpers shared without dead-code allowances.
+
+// Test helpers: temp dirs, the `Desk` fixture, running the binaries.
+mod util;
+// `desktest!` and `eqnice!`.
+#[macro_use]
+mod macros;
+
+// Ingest from Maildir and mbox: classification, correlation, idempotence.
+mod ingest;
+// The operator CLI: listings, show, JSON shapes, exit codes.
+mod cli;
+// Bad mail, bad configuration, killed runs.
+mod faults;
+// Documentation that must stay true (the architecture map).
+mod docs;

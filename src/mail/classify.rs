@@ -175,7 +175,7 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
     let advisory_id = advisory_id_in(subject);
     let severity = severity_hint(source, subject, &parsed.text);
     let packages = packages_in(source, subject, &parsed.text);
-    let title = clean_title(subject);
+    let title = super::parse::shorten(&clean_title(subject));
     let is_reply = !parsed.in_reply_to.is_empty()
         || !parsed.references.is_empty()
         || is_reply_subject(subject);

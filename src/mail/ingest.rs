@@ -279,7 +279,7 @@ pub fn store_one(
         issue_id: issue,
         source: c.source,
         advisory_id: c.advisory_id.as_deref(),
-        subject: &p.subject,
+        subject: &super::parse::shorten(&p.subject),
         sender: &p.from,
         date: p.date,
         received_at: now,
@@ -298,6 +298,11 @@ pub fn store_one(
     tx.add_packages(issue, &c.packages)?;
     if let Some(hint) = c.severity {
         tx.raise_severity_hint(issue, hint)?;
+    }
+    for child in &decision.absorb {
+        tx.merge_issue(*child, issue, now, ACTOR)?;
+        tally.opened.remove(child);
+        tally.updated.remove(child);
     }
     for other in &decision.related {
         if tx.relate(issue, *other)? {

@@ -8,7 +8,7 @@
 
 use crate::time::Instant;
 use chrono::TimeZone;
-use mail_parser::{HeaderValue, Message, MessageParser, PartType};
+use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -54,10 +54,7 @@ impl ParseProblem {
     pub fn is_unparsable(&self) -> bool {
         matches!(
             self,
-            ParseProblem::Empty
-                | ParseProblem::NoHeaders
-                | ParseProblem::ParserPanicked
-                | ParseProblem::Encoding
+            ParseProblem::Empty | ParseProblem::NoHeaders | ParseProblem::ParserPanicked
         )
     }
 }
@@ -74,7 +71,8 @@ pub struct Parsed {
     /// The Message-ID without angle brackets, or `sha256-…@secdesk.invalid`
     /// made from the raw bytes when the message has none.
     pub message_id: String,
-    /// The decoded subject, one line, possibly empty.
+    /// The decoded subject, one line, possibly empty, whole (CVE ids may
+    /// hide at the end of a very long one); [`shorten`] it for display.
     pub subject: String,
     /// The From header as written (decoded), for display.
     pub from: String,
@@ -168,14 +166,8 @@ fn strip_mbox_from_line(raw: &[u8]) -> &[u8] {
 
 fn facts(message: &Message<'_>) -> Parsed {
     let mut problems = Vec::new();
-    let mut subject = one_line(message.subject().unwrap_or(""));
+    let subject = one_line(message.subject().unwrap_or(""));
     if subject.len() > MAX_SUBJECT {
-        let mut cut = MAX_SUBJECT;
-        while !subject.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        subject.truncate(cut);
-        subject.push('…');
         problems.push(ParseProblem::LongSubject);
     }
     let message_id = message.message_id().map(clean_id).unwrap_or_default();
@@ -213,6 +205,21 @@ fn facts(message: &Message<'_>) -> Parsed {
         .unwrap_or_default();
     let mut text = String::new();
     collect_text(message, &mut text, &mut problems, 0);
+    let has_headers = !message_id.is_empty()
+        || message.subject().is_some()
+        || message.date().is_some()
+        || message.from().is_some()
+        || message.to().is_some()
+        || !list_id.is_empty()
+        || message.content_type().is_some();
+    if !has_headers {
+        problems.push(ParseProblem::NoHeaders);
+    }
+    if !has_headers || (subject.is_empty() && text.trim().is_empty()) {
+        // Nothing readable came out: scan the bytes themselves, so a CVE id
+        // in a message the MIME parser could not make sense of still counts.
+        text = String::from_utf8_lossy(message.raw_message()).into_owned();
+    }
     Parsed {
         message_id,
         subject,
@@ -290,6 +297,19 @@ fn clean_id(id: &str) -> String {
         .trim_end_matches('>')
         .trim();
     one_line(id)
+}
+
+/// Cuts a subject to the length secdesk keeps for display, on a character
+/// boundary, marking the cut with `…`.
+pub fn shorten(text: &str) -> String {
+    if text.len() <= MAX_SUBJECT {
+        return text.to_string();
+    }
+    let mut cut = MAX_SUBJECT;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &text[..cut])
 }
 
 /// Folds any control characters (CR, LF, tabs, NUL) into single spaces, so

@@ -68,18 +68,30 @@ impl Tx<'_> {
             .map_err(self.err("look up thread parent"))
     }
 
-    /// The issues of stored messages that refer to `message_id`.
-    pub fn issues_replying_to(&self, message_id: &str) -> Result<Vec<IssueId>> {
+    /// The issues of stored messages that refer to `message_id`, each with
+    /// whether it is untouched: no CVEs and no human action on it at all.
+    pub fn issues_replying_to(&self, message_id: &str) -> Result<Vec<(IssueId, bool)>> {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT DISTINCT m.issue_id FROM message_refs r JOIN messages m ON m.id = r.message_id
-                 WHERE r.ref = ?1 AND m.issue_id IS NOT NULL ORDER BY m.issue_id",
+                "SELECT DISTINCT i.id,
+                   i.state = 'new' AND i.claimed_by IS NULL AND i.severity_set_by IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM issue_cves c WHERE c.issue_id = i.id)
+                   AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.issue_id = i.id)
+                   AND NOT EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id)
+                   AND NOT EXISTS (SELECT 1 FROM history h WHERE h.issue_id = i.id AND h.actor <> ?2)
+                 FROM message_refs r
+                 JOIN messages m ON m.id = r.message_id
+                 JOIN issues i ON i.id = m.issue_id
+                 WHERE r.ref = ?1 AND i.merged_into IS NULL
+                 ORDER BY i.id",
             )
             .map_err(self.err("look up replies"))?;
         let rows = stmt
-            .query_map([message_id], |r| r.get(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<IssueId>>>())
+            .query_map(params![message_id, crate::mail::ingest::ACTOR], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<(IssueId, bool)>>>())
             .map_err(self.err("look up replies"))?;
         Ok(rows)
     }

@@ -20,8 +20,9 @@ pub struct Known {
     /// The issues of the messages it replies to, closest ancestor first.
     pub thread_issues: Vec<IssueId>,
     /// The issues of already-stored messages that reply to this one (they
-    /// arrived first).
-    pub child_issues: Vec<IssueId>,
+    /// arrived first), each with whether it is untouched: no CVEs, nobody
+    /// has worked on it, so it exists only because the reply came first.
+    pub child_issues: Vec<(IssueId, bool)>,
 }
 
 /// Where the message goes and what changes around it.
@@ -33,6 +34,10 @@ pub struct Decision {
     pub new_cves: Vec<String>,
     /// Other issues to link to the target as related.
     pub related: Vec<IssueId>,
+    /// Untouched issues opened by replies that arrived before this message:
+    /// folded into the target, so a thread ends in one issue whatever order
+    /// its messages arrive in.
+    pub absorb: Vec<IssueId>,
 }
 
 /// Decides where one message goes. Deterministic: the oldest (lowest id)
@@ -48,24 +53,36 @@ pub fn correlate(known: &Known) -> Decision {
         .collect();
     let thread = known.thread_issues.first().copied();
     // A reply that arrived before its parent already opened the thread's
-    // issue; the parent joins it rather than splitting the thread.
+    // issue; with nothing else to go by, the parent joins it.
     let target = cve_issues
         .first()
         .copied()
         .or(thread)
-        .or(known.child_issues.first().copied());
+        .or(known.child_issues.first().map(|(i, _)| *i));
     let mut related: BTreeSet<IssueId> = cve_issues.iter().copied().collect();
     if let Some(t) = thread {
         related.insert(t);
     }
-    related.extend(known.child_issues.iter().copied());
+    let mut absorb = BTreeSet::new();
+    for (child, untouched) in &known.child_issues {
+        if *untouched {
+            absorb.insert(*child);
+        } else {
+            related.insert(*child);
+        }
+    }
     if let Some(t) = target {
         related.remove(&t);
+        absorb.remove(&t);
+    }
+    for a in &absorb {
+        related.remove(a);
     }
     Decision {
         issue: target,
         new_cves,
         related: related.into_iter().collect(),
+        absorb: absorb.into_iter().collect(),
     }
 }
 
@@ -77,7 +94,7 @@ mod tests {
     fn check(
         cves: &[(&str, Option<IssueId>)],
         thread: &[IssueId],
-        children: &[IssueId],
+        children: &[(IssueId, bool)],
         expect: Expect,
     ) {
         let known = Known {
@@ -87,8 +104,8 @@ mod tests {
         };
         let d = correlate(&known);
         expect.assert_eq(&format!(
-            "issue={:?} new={:?} related={:?}",
-            d.issue, d.new_cves, d.related
+            "issue={:?} new={:?} related={:?} absorb={:?}",
+            d.issue, d.new_cves, d.related, d.absorb
         ));
     }
 
@@ -98,7 +115,7 @@ mod tests {
             &[("CVE-2024-1", None)],
             &[],
             &[],
-            expect![[r#"issue=None new=["CVE-2024-1"] related=[]"#]],
+            expect![[r#"issue=None new=["CVE-2024-1"] related=[] absorb=[]"#]],
         );
     }
 
@@ -108,7 +125,7 @@ mod tests {
             &[("CVE-2024-1", Some(4)), ("CVE-2024-2", None)],
             &[],
             &[],
-            expect![[r#"issue=Some(4) new=["CVE-2024-2"] related=[]"#]],
+            expect![[r#"issue=Some(4) new=["CVE-2024-2"] related=[] absorb=[]"#]],
         );
     }
 
@@ -118,7 +135,7 @@ mod tests {
             &[],
             &[7, 3],
             &[],
-            expect![[r#"issue=Some(7) new=[] related=[]"#]],
+            expect!["issue=Some(7) new=[] related=[] absorb=[]"],
         );
     }
 
@@ -128,7 +145,7 @@ mod tests {
             &[("CVE-2024-1", Some(9)), ("CVE-2024-2", Some(4))],
             &[],
             &[],
-            expect![[r#"issue=Some(4) new=[] related=[9]"#]],
+            expect!["issue=Some(4) new=[] related=[9] absorb=[]"],
         );
     }
 
@@ -138,7 +155,7 @@ mod tests {
             &[("CVE-2024-1", Some(5))],
             &[2],
             &[],
-            expect![[r#"issue=Some(5) new=[] related=[2]"#]],
+            expect!["issue=Some(5) new=[] related=[2] absorb=[]"],
         );
     }
 
@@ -147,8 +164,18 @@ mod tests {
         check(
             &[("CVE-2024-1", None)],
             &[],
-            &[8],
-            expect![[r#"issue=Some(8) new=["CVE-2024-1"] related=[]"#]],
+            &[(8, true)],
+            expect![[r#"issue=Some(8) new=["CVE-2024-1"] related=[] absorb=[]"#]],
+        );
+    }
+
+    #[test]
+    fn parent_with_a_known_cve_absorbs_untouched_reply_issues() {
+        check(
+            &[("CVE-2024-1", Some(3))],
+            &[],
+            &[(8, true), (9, false)],
+            expect!["issue=Some(3) new=[] related=[9] absorb=[8]"],
         );
     }
 }

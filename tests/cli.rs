@@ -1,0 +1,253 @@
+//! The operator CLI through the real binary: JSON shapes (a new field is a
+//! deliberate test change), filters, exit codes.
+
+use crate::util::sample_mail;
+use serde::Deserialize;
+
+/// One element of `secdesk issues --json`.
+// The fields pin the JSON shape; not every test reads every one.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueJson {
+    pub id: i64,
+    pub state: String,
+    pub title: String,
+    pub cves: Vec<String>,
+    pub packages: Vec<String>,
+    pub severity: Option<String>,
+    pub message_count: i64,
+    pub sources: Vec<String>,
+    pub claimed_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// One timeline entry of `secdesk show ID --json`.
+// The fields pin the JSON shape; not every test reads every one.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageJson {
+    pub message_id: String,
+    pub source: String,
+    pub advisory_id: Option<String>,
+    pub subject: String,
+    pub date: String,
+    #[serde(default)]
+    pub problems: Vec<String>,
+}
+
+/// `secdesk show ID --json`.
+// The fields pin the JSON shape; not every test reads every one.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShowJson {
+    #[serde(flatten)]
+    pub issue: IssueJsonFlat,
+    pub messages: Vec<MessageJson>,
+    pub related: Vec<i64>,
+    pub merged_from: Vec<i64>,
+}
+
+/// The list fields inside `show` (flatten cannot deny unknown fields).
+// The fields pin the JSON shape; not every test reads every one.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+pub struct IssueJsonFlat {
+    pub id: i64,
+    pub state: String,
+    pub title: String,
+    pub cves: Vec<String>,
+    pub packages: Vec<String>,
+    pub severity: Option<String>,
+    pub message_count: i64,
+    pub sources: Vec<String>,
+    pub claimed_by: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+desktest!(issues_json_has_the_contract_fields, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let issues: Vec<IssueJson> = desk.cmd("secdesk").args(["issues", "--json"]).json();
+    assert_eq!(issues.len(), 11);
+    let dsa = &issues[0];
+    assert_eq!(dsa.id, 1);
+    assert_eq!(dsa.state, "new");
+    assert_eq!(dsa.cves, ["CVE-2008-0165"]);
+    assert_eq!(dsa.packages, ["ikiwiki"]);
+    assert_eq!(dsa.sources, ["debian"]);
+    assert_eq!(dsa.severity, None);
+    assert_eq!(dsa.message_count, 1);
+    assert_eq!(dsa.created_at, crate::util::NOW);
+});
+
+desktest!(show_json_has_timeline_and_related, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let issues: Vec<IssueJson> = desk.cmd("secdesk").args(["issues", "--json"]).json();
+    let id = issues
+        .iter()
+        .find(|i| i.cves.contains(&"CVE-2024-48990".into()))
+        .expect("needrestart")
+        .id;
+    let show: ShowJson = desk
+        .cmd("secdesk")
+        .args(["show", &id.to_string(), "--json"])
+        .json();
+    let t: Vec<(String, String)> = show
+        .messages
+        .iter()
+        .map(|m| (m.date.clone(), m.source.clone()))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            (
+                "2024-11-19T16:25:15Z".to_string(),
+                "oss-security".to_string()
+            ),
+            (
+                "2024-11-19T16:28:37Z".to_string(),
+                "full-disclosure".to_string()
+            ),
+            (
+                "2024-12-04T09:14:39Z".to_string(),
+                "oss-security".to_string()
+            ),
+        ]
+    );
+    assert_eq!(
+        show.messages[0].message_id,
+        "20241119162429.GA12472@localhost.localdomain"
+    );
+    assert_eq!(show.issue.message_count, 3);
+    assert!(show.related.is_empty());
+});
+
+desktest!(show_text_holds_the_timeline, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let out = desk.cmd("secdesk").args(["show", "1"]).stdout();
+    let expected = "#1  [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+state:     new
+severity:  -
+claimed:   -
+cves:      CVE-2008-0165
+packages:  ikiwiki
+related:   -
+opened:    2026-11-22T09:00:00Z
+
+timeline (1 messages):
+  2008-04-20 11:09  debian           DSA-1553-1            [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+";
+    eqnice!(expected, out);
+});
+
+desktest!(issue_filters_select_by_state_source_and_since, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let debian: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--source", "debian", "--json"])
+        .json();
+    assert_eq!(debian.iter().map(|i| i.id).collect::<Vec<_>>(), [1, 2, 3]);
+    let new: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--state", "new", "--json"])
+        .json();
+    assert_eq!(new.len(), 11);
+    let fixed: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--state", "fixed", "--json"])
+        .json();
+    assert!(fixed.is_empty());
+    let later: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--since", "2026-11-23", "--json"])
+        .json();
+    assert!(later.is_empty());
+    let since: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--since", "2026-11-22", "--json"])
+        .json();
+    assert_eq!(since.len(), 11);
+});
+
+desktest!(bad_filter_values_are_exit_2, |desk| {
+    let err = desk
+        .cmd("secdesk")
+        .args(["issues", "--state", "open"])
+        .assert_usage_error();
+    assert!(err.contains("unknown state \"open\""), "{err}");
+    assert!(err.contains("new, claimed"), "{err}");
+    let err = desk
+        .cmd("secdesk")
+        .args(["issues", "--source", "lwn"])
+        .assert_usage_error();
+    assert!(err.contains("unknown source"), "{err}");
+    let err = desk
+        .cmd("secdesk")
+        .args(["issues", "--since", "yesterday"])
+        .assert_usage_error();
+    assert!(err.contains("--since"), "{err}");
+});
+
+desktest!(unknown_issue_is_exit_2_with_one_line, |desk| {
+    let err = desk
+        .cmd("secdesk")
+        .args(["show", "999"])
+        .assert_usage_error();
+    eqnice!("secdesk: issue #999 does not exist\n", err);
+});
+
+desktest!(common_flags_are_accepted_after_the_subcommand, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let mut cmd = std::process::Command::new(crate::util::bin_path("secdesk"));
+    cmd.env_remove("SECDESK_CONFIG")
+        .args([
+            "issues",
+            "--json",
+            "--now",
+            "2026-11-22T10:00:00Z",
+            "--config",
+        ])
+        .arg(&desk.config)
+        .arg("--db")
+        .arg(&desk.db);
+    let out = cmd.output().expect("run");
+    assert!(out.status.success());
+    let v: Vec<IssueJson> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v.len(), 11);
+});
+
+desktest!(closed_stdout_pipe_exits_quietly, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let mut child = desk
+        .cmd("secdesk")
+        .arg("issues")
+        .cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+});
+
+#[test]
+fn help_texts_state_exit_codes() {
+    for bin in ["secdesk", "secdesk-ingest"] {
+        let out = std::process::Command::new(crate::util::bin_path(bin))
+            .arg("--help")
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("Exit codes"), "{bin} --help:\n{text}");
+    }
+}
