@@ -4,7 +4,9 @@
 //! Invariant: triage does no I/O and never reads the clock. The store loads
 //! facts, these functions decide, the store writes the outcome.
 
+pub mod checklist;
 pub mod correlate;
+pub mod rules;
 
 use serde::Serialize;
 use std::fmt;
@@ -114,12 +116,159 @@ words! {
     }
 }
 
-/// A request the rules refuse. Nothing changes; the CLI exits 2.
+/// A request the rules refuse. Nothing changes; the CLI prints the message
+/// as one line and exits 2.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
     /// No issue has this number.
     #[error("issue #{0} does not exist")]
     NoSuchIssue(IssueId),
+    /// The name given is not in `team`.
+    #[error("{name:?} is not a team member (members: {known})")]
+    NotAMember {
+        /// The name given.
+        name: String,
+        /// The member ids.
+        known: String,
+    },
+    /// Nobody could be identified to act as.
+    #[error(
+        "who are you? pass --as MEMBER, set $SECDESK_USER, or map your Unix user with team[].unix_user"
+    )]
+    NoIdentity,
+    /// Someone else holds the issue.
+    #[error("issue #{issue} is claimed by {by}; take it over with --steal --reason TEXT")]
+    ClaimedBy {
+        /// The issue.
+        issue: IssueId,
+        /// Its holder.
+        by: String,
+    },
+    /// Nobody holds the issue.
+    #[error("issue #{0} is not claimed")]
+    NotClaimed(IssueId),
+    /// Only the holder may do this.
+    #[error(
+        "issue #{issue} is held by {by}; only {by} can do that (or take it over with claim --steal --reason TEXT)"
+    )]
+    NotHolder {
+        /// The issue.
+        issue: IssueId,
+        /// Its holder.
+        by: String,
+    },
+    /// The issue is closed.
+    #[error("issue #{issue} is {state}; reopen it first")]
+    Closed {
+        /// The issue.
+        issue: IssueId,
+        /// Its state.
+        state: State,
+    },
+    /// The issue is finished; its holder stays on record.
+    #[error("issue #{issue} is {state}; a finished issue keeps its holder")]
+    Finished {
+        /// The issue.
+        issue: IssueId,
+        /// Its state.
+        state: State,
+    },
+    /// The release is not in the configuration.
+    #[error("unknown release {release:?}, expected one of {known}")]
+    UnknownRelease {
+        /// The release given.
+        release: String,
+        /// The configured releases.
+        known: String,
+    },
+    /// `fixed` without a reference.
+    #[error("`fixed` needs --ref REF (a PR, commit or version)")]
+    NeedsRef,
+    /// A request that needs a reason got none.
+    #[error("{0} needs --reason TEXT")]
+    NeedsReason(&'static str),
+    /// `dismiss --reason other` without text.
+    #[error("dismiss --reason other needs --text TEXT")]
+    NeedsText,
+    /// A note without text.
+    #[error("a note needs some text")]
+    EmptyNote,
+    /// Reopening an issue that is not closed.
+    #[error("issue #{issue} is {state}, not dismissed or announced")]
+    NotClosed {
+        /// The issue.
+        issue: IssueId,
+        /// Its state.
+        state: State,
+    },
+    /// Announcing an issue that is not fixed.
+    #[error("issue #{issue} is {state}; only a fixed issue can be announced")]
+    NotFixed {
+        /// The issue.
+        issue: IssueId,
+        /// Its state.
+        state: State,
+    },
+    /// Relating or merging an issue with itself.
+    #[error("issue #{0} cannot be related to or merged into itself")]
+    SameIssue(IssueId),
+    /// A word the CLI does not know (status, severity, reason).
+    #[error("unknown {what} {got:?}, expected one of {expected}")]
+    UnknownWord {
+        /// What kind of word.
+        what: &'static str,
+        /// The word given.
+        got: String,
+        /// The words allowed.
+        expected: String,
+    },
+}
+
+/// Reads one of the CLI's words (`fixed`, `high`, `not-packaged`), or
+/// refuses naming the allowed ones.
+pub fn word<T>(
+    what: &'static str,
+    got: &str,
+    parse: fn(&str) -> Option<T>,
+    expected: String,
+) -> Result<T, Refused> {
+    parse(got).ok_or_else(|| Refused::UnknownWord {
+        what,
+        got: got.to_string(),
+        expected,
+    })
+}
+
+/// Who is acting: `--as`, else `$SECDESK_USER`, else the Unix user mapped
+/// with `team[].unix_user`. The name must be a team member.
+pub fn identify(
+    team: &[crate::config::Member],
+    as_flag: Option<&str>,
+    env_user: Option<&str>,
+    unix_user: Option<&str>,
+) -> Result<String, Refused> {
+    let known = || {
+        team.iter()
+            .map(|m| m.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let given = as_flag.or(env_user).filter(|s| !s.is_empty());
+    if let Some(name) = given {
+        return match team.iter().find(|m| m.id == name) {
+            Some(m) => Ok(m.id.clone()),
+            None => Err(Refused::NotAMember {
+                name: name.to_string(),
+                known: known(),
+            }),
+        };
+    }
+    if let Some(login) = unix_user
+        && let Some(m) = team.iter().find(|m| m.unix_user.as_deref() == Some(login))
+    {
+        return Ok(m.id.clone());
+    }
+    Err(Refused::NoIdentity)
 }
 
 impl State {

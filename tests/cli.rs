@@ -38,24 +38,53 @@ pub struct MessageJson {
     pub problems: Vec<String>,
 }
 
-/// `secdesk show ID --json`.
+/// One release's entry in `show --json`.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseJson {
+    pub status: String,
+    #[serde(rename = "ref")]
+    pub reference: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// One history row.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryJson {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+}
+
+/// One note.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteJson {
+    pub at: String,
+    pub actor: String,
+    pub text: String,
+}
+
+/// One checklist step.
+#[allow(dead_code)]
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepJson {
+    pub item: String,
+    pub done: bool,
+}
+
+/// `secdesk show ID --json` (and what every action prints).
 // The fields pin the JSON shape; not every test reads every one.
 #[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShowJson {
-    #[serde(flatten)]
-    pub issue: IssueJsonFlat,
-    pub messages: Vec<MessageJson>,
-    pub related: Vec<i64>,
-    pub merged_from: Vec<i64>,
-}
-
-/// The list fields inside `show` (flatten cannot deny unknown fields).
-// The fields pin the JSON shape; not every test reads every one.
-#[allow(dead_code)]
-#[derive(Debug, Deserialize)]
-pub struct IssueJsonFlat {
     pub id: i64,
     pub state: String,
     pub title: String,
@@ -67,6 +96,17 @@ pub struct IssueJsonFlat {
     pub claimed_by: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+    pub responsible: Option<String>,
+    pub releases: std::collections::BTreeMap<String, ReleaseJson>,
+    pub checklist: Vec<StepJson>,
+    pub runbooks: Vec<serde_json::Value>,
+    pub dismissal: Option<serde_json::Value>,
+    pub announced: Option<String>,
+    pub related: Vec<i64>,
+    pub merged_from: Vec<i64>,
+    pub notes: Vec<NoteJson>,
+    pub history: Vec<HistoryJson>,
+    pub messages: Vec<MessageJson>,
 }
 
 desktest!(issues_json_has_the_contract_fields, |desk| {
@@ -122,26 +162,41 @@ desktest!(show_json_has_timeline_and_related, |desk| {
         show.messages[0].message_id,
         "20241119162429.GA12472@localhost.localdomain"
     );
-    assert_eq!(show.issue.message_count, 3);
+    assert_eq!(show.message_count, 3);
     assert!(show.related.is_empty());
 });
 
 desktest!(show_text_holds_the_timeline, |desk| {
     desk.ingest_maildir(&sample_mail());
     let out = desk.cmd("secdesk").args(["show", "1"]).stdout();
-    let expected = "#1  [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
-state:     new
-severity:  -
-claimed:   -
-cves:      CVE-2008-0165
-packages:  ikiwiki
-related:   -
-opened:    2026-11-22T09:00:00Z
+    expect_test::expect![[r#"
+        #1  [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+        state:     new
+        severity:  -
+        claimed:   -
+        cves:      CVE-2008-0165
+        packages:  ikiwiki
+        related:   -
+        opened:    2026-11-22T09:00:00Z
 
-timeline (1 messages):
-  2008-04-20 11:09  debian           DSA-1553-1            [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
-";
-    eqnice!(expected, out);
+        releases:
+          25.05        unknown
+          25.11        unknown
+          unstable     unknown
+
+        checklist:
+          [ ] claim it
+          [ ] check 25.05
+          [ ] check 25.11
+          [ ] check unstable
+          [ ] draft and send the advisory
+
+        timeline (1 messages):
+          2008-04-20 11:09  debian           DSA-1553-1            [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+
+        history:
+          2026-11-22 09:00  secdesk-ingest  opened: debian: [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+    "#]].assert_eq(&out);
 });
 
 desktest!(issue_filters_select_by_state_source_and_since, |desk| {

@@ -12,6 +12,8 @@ mod macros;
 mod ingest;
 // The operator CLI: listings, show, JSON shapes, exit codes.
 mod cli;
+// Working issues: claims, release statuses, refusals, merges.
+mod triage;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Documentation that must stay true (the architecture map).

@@ -108,6 +108,11 @@ impl Desk {
     /// A command for one of the binaries, with this desk's configuration
     /// and `--now`, and none of the user's environment that would change it.
     pub fn cmd(&self, bin: &str) -> TestCommand {
+        self.cmd_at(bin, &self.now)
+    }
+
+    /// [`Desk::cmd`] at another instant.
+    pub fn cmd_at(&self, bin: &str, now: &str) -> TestCommand {
         let mut cmd = Command::new(bin_path(bin));
         cmd.env_remove("SECDESK_CONFIG")
             .env_remove("SECDESK_USER")
@@ -116,7 +121,7 @@ impl Desk {
             .arg("--config")
             .arg(&self.config)
             .arg("--now")
-            .arg(&self.now);
+            .arg(now);
         TestCommand { cmd }
     }
 
@@ -183,6 +188,16 @@ impl TestCommand {
         S: AsRef<std::ffi::OsStr>,
     {
         self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> TestCommand {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> TestCommand {
+        self.cmd.env_remove(k);
         self
     }
 

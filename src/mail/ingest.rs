@@ -255,7 +255,7 @@ pub fn store_one(
                 now,
                 ACTOR,
                 "opened",
-                &format!("{}: {}", c.source, p.subject),
+                &format!("{}: {}", c.source, c.title),
             )?;
             issue
         }

@@ -121,6 +121,10 @@ pub struct IssueDetail {
     pub summary: IssueSummary,
     /// When it was claimed (for "claimed but not triaged after 24 h").
     pub claimed_at: Option<Instant>,
+    /// Who stays responsible until it is fixed.
+    pub responsible: Option<String>,
+    /// Where the fix was announced.
+    pub announced: Option<String>,
     /// Every message, oldest first.
     pub messages: Vec<TimelineEntry>,
     /// Related issues.
@@ -297,16 +301,23 @@ impl Reader<'_> {
         let Some(summary) = self.issue_summary(id)? else {
             return Ok(None);
         };
-        let (claimed_at, dismiss_reason, dismiss_text): (
+        type Extra = (
             Option<String>,
             Option<String>,
             Option<String>,
-        ) = self
+            Option<String>,
+            Option<String>,
+        );
+        let (claimed_at, dismiss_reason, dismiss_text, responsible, announced): Extra = self
             .conn
             .prepare_cached(
-                "SELECT claimed_at, dismiss_reason, dismiss_text FROM issues WHERE id = ?1",
+                "SELECT claimed_at, dismiss_reason, dismiss_text, responsible, announce_ref FROM issues WHERE id = ?1",
             )
-            .and_then(|mut s| s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .and_then(|mut s| {
+                s.query_row([id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+            })
             .map_err(self.err("read issue"))?;
         let mut stmt = self
             .conn
@@ -378,6 +389,8 @@ impl Reader<'_> {
         Ok(Some(IssueDetail {
             summary,
             claimed_at: claimed_at.as_deref().map(instant),
+            responsible,
+            announced,
             messages,
             related,
             releases,
@@ -421,5 +434,43 @@ impl Reader<'_> {
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<IssueId>>>())
             .map_err(self.err("read issue ids"))?;
         Ok(rows)
+    }
+}
+
+impl Reader<'_> {
+    /// How many issues are in each state (merged issues not counted).
+    pub fn state_counts(&self) -> Result<Vec<(State, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT state, count(*) FROM issues WHERE merged_into IS NULL GROUP BY state",
+            )
+            .map_err(self.err("count issues"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("count issues"))?;
+        let mut out: Vec<(State, i64)> = State::ALL.iter().map(|s| (*s, 0)).collect();
+        for (state, n) in rows {
+            if let Some(slot) = out.iter_mut().find(|(s, _)| s.as_str() == state) {
+                slot.1 += n;
+            }
+        }
+        Ok(out)
+    }
+
+    /// When the newest message was stored, and how many messages there are.
+    pub fn message_totals(&self) -> Result<(Option<Instant>, i64, i64)> {
+        self.conn
+            .prepare_cached(
+                "SELECT max(received_at), count(*), count(*) FILTER (WHERE problems <> '') FROM messages",
+            )
+            .and_then(|mut s| {
+                s.query_row([], |r| {
+                    let at: Option<String> = r.get(0)?;
+                    Ok((at.as_deref().map(instant), r.get(1)?, r.get(2)?))
+                })
+            })
+            .map_err(self.err("count messages"))
     }
 }

@@ -121,4 +121,9 @@ CREATE TABLE notes (
 );
 CREATE INDEX notes_issue ON notes(issue_id);
 "#,
+    // 2: who stays responsible after a hand-over, and where a fix was announced.
+    r#"
+ALTER TABLE issues ADD COLUMN responsible TEXT;
+ALTER TABLE issues ADD COLUMN announce_ref TEXT;
+"#,
 ];

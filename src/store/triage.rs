@@ -1,10 +1,14 @@
-//! Writes that work issues: merging (by people, and by ingest folding an
-//! issue that only existed because a reply arrived before its parent).
+//! Working issues: the facts the triage rules read, applying a plan with
+//! its history, re-deriving states, and merging (by people, and by ingest
+//! folding an issue that only existed because a reply arrived before its
+//! parent).
 
-use super::{Result, Tx};
+use super::{Reader, Result, Tx};
 use crate::time::{self, Instant};
-use crate::triage::IssueId;
-use rusqlite::params;
+use crate::triage::rules::{Effect, Facts, Plan};
+use crate::triage::{IssueId, ReleaseStatus, State, StateFacts, derive_state};
+use rusqlite::{OptionalExtension, params};
+use std::collections::BTreeMap;
 
 impl Tx<'_> {
     /// Moves everything of issue `from` into `into`: CVEs, messages,
@@ -80,5 +84,230 @@ impl Tx<'_> {
         )?;
         self.touch(into, now)?;
         Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// The facts the triage rules need about one issue; `other` is the issue
+    /// a `relate` request names. `None` when the issue does not exist.
+    pub fn facts(&self, id: IssueId, other: Option<IssueId>) -> Result<Option<Facts>> {
+        let row: Option<(String, Option<String>, Option<String>)> = self
+            .conn
+            .prepare_cached("SELECT state, claimed_by, responsible FROM issues WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(self.err("read issue"))?;
+        let Some((state, claimed_by, responsible)) = row else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT release, status FROM release_status WHERE issue_id = ?1")
+            .map_err(self.err("read release status"))?;
+        let releases = stmt
+            .query_map([id], |r| {
+                let status: String = r.get(1)?;
+                Ok((
+                    r.get::<_, String>(0)?,
+                    ReleaseStatus::parse(&status).unwrap_or(ReleaseStatus::Unknown),
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
+            .map_err(self.err("read release status"))?;
+        let related_to_other = match other {
+            Some(o) => self
+                .conn
+                .prepare_cached("SELECT 1 FROM related WHERE a = min(?1, ?2) AND b = max(?1, ?2)")
+                .and_then(|mut s| s.exists(params![id, o]))
+                .map_err(self.err("read related"))?,
+            None => false,
+        };
+        Ok(Some(Facts {
+            id,
+            state: State::parse(&state).unwrap_or(State::New),
+            claimed_by,
+            responsible,
+            releases,
+            related_to_other,
+        }))
+    }
+}
+
+impl Tx<'_> {
+    /// Applies a plan and writes its history rows, then re-derives the
+    /// state of the issue (and of the survivor of a merge), recording any
+    /// state change. Returns the state before and after.
+    pub fn apply(
+        &self,
+        issue: IssueId,
+        actor: &str,
+        now: Instant,
+        plan: &Plan,
+        releases: &[String],
+    ) -> Result<(State, State)> {
+        let at = time::format(now);
+        let before = self
+            .reader()
+            .facts(issue, None)?
+            .map(|f| f.state)
+            .unwrap_or(State::New);
+        let mut rederive = vec![issue];
+        for effect in &plan.effects {
+            match effect {
+                Effect::Claim(who) => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET claimed_by = ?2, claimed_at = CASE WHEN ?2 IS NULL THEN NULL ELSE ?3 END WHERE id = ?1",
+                            params![issue, who, at],
+                        )
+                        .map_err(self.err("record claim"))?;
+                }
+                Effect::Responsible(who) => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET responsible = ?2 WHERE id = ?1",
+                            params![issue, who],
+                        )
+                        .map_err(self.err("record responsible"))?;
+                }
+                Effect::Release {
+                    release,
+                    status,
+                    reference,
+                    reason,
+                } => {
+                    self.conn()
+                        .execute(
+                            "INSERT INTO release_status (issue_id, release, status, ref, reason) VALUES (?1, ?2, ?3, ?4, ?5)
+                             ON CONFLICT (issue_id, release) DO UPDATE SET status = ?3, ref = ?4, reason = ?5",
+                            params![issue, release, status.as_str(), reference, reason],
+                        )
+                        .map_err(self.err("record release status"))?;
+                }
+                Effect::Severity(level) => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET severity = ?2, severity_set_by = ?3 WHERE id = ?1",
+                            params![issue, level.as_str(), actor],
+                        )
+                        .map_err(self.err("record severity"))?;
+                }
+                Effect::Note(text) => {
+                    self.conn()
+                        .execute(
+                            "INSERT INTO notes (issue_id, at, actor, text) VALUES (?1, ?2, ?3, ?4)",
+                            params![issue, at, actor, text],
+                        )
+                        .map_err(self.err("record note"))?;
+                }
+                Effect::Dismiss(reason, text) => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET dismiss_reason = ?2, dismiss_text = ?3 WHERE id = ?1",
+                            params![issue, reason.as_str(), text],
+                        )
+                        .map_err(self.err("record dismissal"))?;
+                }
+                Effect::Reopen => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET dismiss_reason = NULL, dismiss_text = NULL, announced_at = NULL, announce_ref = NULL WHERE id = ?1",
+                            params![issue],
+                        )
+                        .map_err(self.err("reopen"))?;
+                }
+                Effect::Announce(reference) => {
+                    self.conn()
+                        .execute(
+                            "UPDATE issues SET announced_at = ?2, announce_ref = ?3 WHERE id = ?1",
+                            params![issue, at, reference],
+                        )
+                        .map_err(self.err("record announcement"))?;
+                }
+                Effect::Relate(other) => {
+                    self.relate(issue, *other)?;
+                    self.add_history(*other, now, actor, "related", &format!("#{issue}"))?;
+                }
+                Effect::Merge(into) => {
+                    self.merge_issue(issue, *into, now, actor)?;
+                    rederive.push(*into);
+                }
+            }
+        }
+        for (action, detail) in &plan.history {
+            self.add_history(issue, now, actor, action, detail)?;
+        }
+        let mut after = before;
+        for id in rederive {
+            let state = self.rederive_state(id, releases, actor, now)?;
+            if id == issue {
+                after = state;
+            }
+        }
+        self.touch(issue, now)?;
+        Ok((before, after))
+    }
+
+    /// Sets the state that follows from the facts, records a change in
+    /// history, and keeps the milestone instants the report measures
+    /// (first claim, triaged, fixed, closed).
+    pub fn rederive_state(
+        &self,
+        issue: IssueId,
+        releases: &[String],
+        actor: &str,
+        now: Instant,
+    ) -> Result<State> {
+        let at = time::format(now);
+        let row: Option<(String, Option<String>, bool, bool, bool)> = self
+            .conn()
+            .prepare_cached(
+                "SELECT state, claimed_by, dismiss_reason IS NOT NULL, announced_at IS NOT NULL, merged_into IS NOT NULL
+                 FROM issues WHERE id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([issue], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+                    .optional()
+            })
+            .map_err(self.err("read issue facts"))?;
+        let Some((old, claimed_by, dismissed, announced, merged)) = row else {
+            return Ok(State::New);
+        };
+        let old = State::parse(&old).unwrap_or(State::New);
+        if merged {
+            return Ok(old);
+        }
+        let facts = self
+            .reader()
+            .facts(issue, None)?
+            .map(|f| f.releases)
+            .unwrap_or_default();
+        let statuses: Vec<ReleaseStatus> = releases
+            .iter()
+            .map(|r| facts.get(r).copied().unwrap_or(ReleaseStatus::Unknown))
+            .collect();
+        let new = derive_state(&StateFacts {
+            claimed_by: claimed_by.as_deref(),
+            dismissed,
+            announced,
+            releases: statuses,
+        });
+        if new != old {
+            self.conn()
+                .execute(
+                    "UPDATE issues SET state = ?2,
+                       first_claimed_at = CASE WHEN ?2 IN ('claimed', 'triaged', 'fixed', 'announced') THEN coalesce(first_claimed_at, ?3) ELSE first_claimed_at END,
+                       triaged_at = CASE WHEN ?2 IN ('triaged', 'fixed', 'announced') THEN coalesce(triaged_at, ?3) ELSE triaged_at END,
+                       fixed_at = CASE WHEN ?2 IN ('fixed', 'announced') THEN coalesce(fixed_at, ?3) ELSE fixed_at END,
+                       closed_at = CASE WHEN ?2 IN ('fixed', 'announced', 'dismissed') THEN coalesce(closed_at, ?3) ELSE NULL END
+                     WHERE id = ?1",
+                    params![issue, new.as_str(), at],
+                )
+                .map_err(self.err("record state"))?;
+            self.add_history(issue, now, actor, "state", &format!("{old} → {new}"))?;
+        }
+        Ok(new)
     }
 }

@@ -2,6 +2,7 @@
 //! file only parses the command line and dispatches.
 
 mod issue;
+mod status;
 
 use clap::{Parser, Subcommand};
 use secdesk::cli::{self, CommonArgs, Ctx};
@@ -27,6 +28,13 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// Act as this team member (for commands that change issues).
+    ///
+    /// Default: $SECDESK_USER, then the team member whose `unix_user` is
+    /// your login ($USER). A name that is not a team member is refused.
+    #[arg(long = "as", value_name = "MEMBER", global = true)]
+    as_member: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +43,7 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Issue(issue::IssueCommand),
+    Status(status::StatusCommand),
 }
 
 /// What every subcommand works with.
@@ -43,6 +52,8 @@ pub struct App {
     pub ctx: Ctx,
     /// Whether to print JSON.
     pub json: bool,
+    /// `--as`, if given.
+    pub as_member: Option<String>,
 }
 
 impl App {
@@ -53,6 +64,21 @@ impl App {
         } else {
             cli::print(&value.to_string())
         }
+    }
+
+    /// Who is acting: `--as`, else `$SECDESK_USER`, else the team member
+    /// mapped to the Unix login. Refused (exit 2) when nobody matches.
+    pub fn actor(&self) -> anyhow::Result<String> {
+        let env_user = std::env::var("SECDESK_USER").ok();
+        let login = std::env::var("USER")
+            .ok()
+            .or_else(|| std::env::var("LOGNAME").ok());
+        Ok(secdesk::triage::identify(
+            &self.ctx.config.team,
+            self.as_member.as_deref(),
+            env_user.as_deref(),
+            login.as_deref(),
+        )?)
     }
 }
 
@@ -65,9 +91,11 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
     let mut app = App {
         ctx,
         json: args.json,
+        as_member: args.as_member,
     };
     match args.command {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
+        Command::Status(cmd) => cmd.execute(&mut app)?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use secdesk::cli::{self, UsageError};
 use secdesk::mail::Source;
 use secdesk::store::issues::{IssueFilter, IssueSummary};
 use secdesk::time;
-use secdesk::triage::State;
+use secdesk::triage::{self, Refused, ReleaseStatus, State};
 use serde::Serialize;
 use std::fmt;
 
@@ -28,6 +28,24 @@ pub struct IssueListCommand {
     /// or instant (RFC 3339).
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
+
+    /// Only issues this member holds.
+    #[arg(long, value_name = "MEMBER")]
+    claimed_by: Option<String>,
+
+    /// Only open issues nobody holds.
+    #[arg(long, conflicts_with = "claimed_by")]
+    unclaimed: bool,
+
+    /// With --release-status: only issues whose status in this release is
+    /// that status (a missing status counts as unknown).
+    #[arg(long, value_name = "RELEASE", requires = "release_status")]
+    release: Option<String>,
+
+    /// The status to look for in --release: unknown, affected,
+    /// not-affected, fixed, wontfix.
+    #[arg(long, value_name = "STATUS", requires = "release")]
+    release_status: Option<String>,
 }
 
 /// The list as printed: a table, or a JSON array of issue objects.
@@ -38,13 +56,33 @@ pub struct IssueList(pub Vec<IssueSummary>);
 impl IssueListCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
-        let filter = self.filter()?;
+        let filter = self.filter(&app.ctx.config.releases)?;
         let rows = app.ctx.store.read(|r| r.issues(&filter))?;
         app.emit(&IssueList(rows))
     }
 
-    fn filter(&self) -> anyhow::Result<IssueFilter> {
-        let mut f = IssueFilter::default();
+    fn filter(&self, releases: &[String]) -> anyhow::Result<IssueFilter> {
+        let mut f = IssueFilter {
+            claimed_by: self.claimed_by.clone(),
+            unclaimed: self.unclaimed,
+            ..IssueFilter::default()
+        };
+        if let (Some(release), Some(status)) = (&self.release, &self.release_status) {
+            if !releases.contains(release) {
+                return Err(Refused::UnknownRelease {
+                    release: release.clone(),
+                    known: releases.join(", "),
+                }
+                .into());
+            }
+            let status = triage::word(
+                "status",
+                status,
+                ReleaseStatus::parse,
+                ReleaseStatus::expected(),
+            )?;
+            f.release_status = Some((release.clone(), status));
+        }
         if let Some(s) = &self.state {
             f.state = Some(State::parse(s).ok_or_else(|| {
                 UsageError(format!(

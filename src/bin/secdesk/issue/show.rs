@@ -1,14 +1,19 @@
 //! `secdesk show ID`: one issue, whole.
 
 use crate::App;
-use secdesk::cli::UsageError;
-use secdesk::store::issues::{IssueDetail, IssueSummary, TimelineEntry};
-use secdesk::triage::{IssueId, Refused};
+use secdesk::config::Runbook;
+use secdesk::store::issues::{
+    HistoryEntry, IssueDetail, IssueSummary, Note, ReleaseEntry, TimelineEntry,
+};
+use secdesk::triage::checklist::{self, Step};
+use secdesk::triage::{IssueId, Refused, ReleaseStatus};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 
-/// Show one issue: CVEs, packages, severity, state, related issues, and the
-/// timeline of every message that mentions it.
+/// Show one issue: CVEs, packages, severity, state, claim, the status of
+/// every supported release, the process checklist, runbooks that apply,
+/// related issues, notes, history, and the timeline of every message.
 ///
 /// An issue merged into another shows the surviving issue.
 #[derive(clap::Args, Debug)]
@@ -27,40 +32,109 @@ pub fn parse_id(text: &str) -> Result<IssueId, String> {
         .ok_or_else(|| format!("expected an issue number like 12, got {text:?}"))
 }
 
-/// One issue as printed: the list row plus everything else.
+/// Why an issue was dismissed.
+#[derive(Debug, Serialize)]
+pub struct Dismissal {
+    reason: String,
+    text: Option<String>,
+}
+
+/// A runbook that applies.
+#[derive(Debug, Serialize)]
+pub struct RunbookLink {
+    title: String,
+    url: String,
+}
+
+/// One issue as printed: the list row plus everything else. Actions print
+/// this too, for the issue they changed.
 #[derive(Debug, Serialize)]
 pub struct IssueShow {
     #[serde(flatten)]
     summary: IssueSummary,
-    messages: Vec<TimelineEntry>,
+    responsible: Option<String>,
+    releases: BTreeMap<String, ReleaseEntry>,
+    checklist: Vec<Step>,
+    runbooks: Vec<RunbookLink>,
+    dismissal: Option<Dismissal>,
+    announced: Option<String>,
     related: Vec<IssueId>,
     merged_from: Vec<IssueId>,
+    notes: Vec<Note>,
+    /// Every change, oldest first.
+    pub history: Vec<HistoryEntry>,
+    messages: Vec<TimelineEntry>,
+    #[serde(skip)]
+    release_order: Vec<String>,
 }
 
 impl IssueShowCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
-        let id = self.id;
-        let detail = app.ctx.store.read(|r| {
-            let Some(target) = r.resolve(id)? else {
-                return Ok::<_, anyhow::Error>(None);
-            };
-            Ok(r.issue_detail(target)?)
-        })?;
-        let Some(detail) = detail else {
-            return Err(UsageError(Refused::NoSuchIssue(id).to_string()).into());
-        };
-        app.emit(&IssueShow::from(detail))
+        let shown = load(app, self.id)?;
+        app.emit(&shown)
     }
 }
 
-impl From<IssueDetail> for IssueShow {
-    fn from(d: IssueDetail) -> IssueShow {
+/// Loads an issue (following merges) and everything `show` prints.
+pub fn load(app: &mut App, id: IssueId) -> anyhow::Result<IssueShow> {
+    let detail = app.ctx.store.read(|r| {
+        let Some(target) = r.resolve(id)? else {
+            return Ok::<_, anyhow::Error>(None);
+        };
+        Ok(r.issue_detail(target)?)
+    })?;
+    let detail = detail.ok_or(Refused::NoSuchIssue(id))?;
+    Ok(IssueShow::new(
+        detail,
+        &app.ctx.config.releases,
+        &app.ctx.config.runbooks,
+    ))
+}
+
+impl IssueShow {
+    fn new(d: IssueDetail, releases: &[String], runbooks: &[Runbook]) -> IssueShow {
+        let mut all = BTreeMap::new();
+        for r in releases {
+            let entry = d.releases.get(r).cloned().unwrap_or(ReleaseEntry {
+                status: ReleaseStatus::Unknown,
+                reference: None,
+                reason: None,
+            });
+            all.insert(r.clone(), entry);
+        }
+        // Statuses of releases no longer configured are kept visible.
+        for (r, e) in &d.releases {
+            all.entry(r.clone()).or_insert_with(|| e.clone());
+        }
+        let statuses = all.iter().map(|(r, e)| (r.clone(), e.status)).collect();
+        let steps = checklist::checklist(
+            d.summary.state,
+            d.summary.claimed_by.is_some(),
+            releases,
+            &statuses,
+        );
+        let runbooks = checklist::runbooks(runbooks, &d.summary.title, &d.summary.packages)
+            .into_iter()
+            .map(|rb| RunbookLink {
+                title: rb.title.clone().unwrap_or_else(|| rb.matches.join(", ")),
+                url: rb.url.clone(),
+            })
+            .collect();
         IssueShow {
-            summary: d.summary,
-            messages: d.messages,
+            responsible: d.responsible,
+            releases: all,
+            checklist: steps,
+            runbooks,
+            dismissal: d.dismissal.map(|(reason, text)| Dismissal { reason, text }),
+            announced: d.announced,
             related: d.related,
             merged_from: d.merged_from,
+            notes: d.notes,
+            history: d.history,
+            messages: d.messages,
+            release_order: releases.to_vec(),
+            summary: d.summary,
         }
     }
 }
@@ -73,6 +147,11 @@ fn or_dash(v: &[String]) -> String {
     }
 }
 
+fn ids(v: &[IssueId]) -> String {
+    let v: Vec<String> = v.iter().map(|i| format!("#{i}")).collect();
+    or_dash(&v)
+}
+
 impl fmt::Display for IssueShow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.summary;
@@ -83,16 +162,71 @@ impl fmt::Display for IssueShow {
             "severity:  {}",
             s.severity.map_or("-".into(), |v| v.to_string())
         )?;
-        writeln!(f, "claimed:   {}", s.claimed_by.as_deref().unwrap_or("-"))?;
+        let claim = match (&s.claimed_by, &self.responsible) {
+            (Some(c), Some(r)) if c != r => format!("{c} (responsible: {r})"),
+            (Some(c), _) => c.clone(),
+            (None, _) => "-".into(),
+        };
+        writeln!(f, "claimed:   {claim}")?;
         writeln!(f, "cves:      {}", or_dash(&s.cves))?;
         writeln!(f, "packages:  {}", or_dash(&s.packages))?;
-        let related: Vec<String> = self.related.iter().map(|i| format!("#{i}")).collect();
-        writeln!(f, "related:   {}", or_dash(&related))?;
+        writeln!(f, "related:   {}", ids(&self.related))?;
         if !self.merged_from.is_empty() {
-            let m: Vec<String> = self.merged_from.iter().map(|i| format!("#{i}")).collect();
-            writeln!(f, "merged:    {}", m.join(" "))?;
+            writeln!(f, "merged:    {}", ids(&self.merged_from))?;
+        }
+        if let Some(d) = &self.dismissal {
+            match &d.text {
+                Some(t) => writeln!(f, "dismissed: {}: {t}", d.reason)?,
+                None => writeln!(f, "dismissed: {}", d.reason)?,
+            }
+        }
+        if let Some(a) = &self.announced {
+            writeln!(f, "announced: {a}")?;
         }
         writeln!(f, "opened:    {}", secdesk::time::format(s.created_at))?;
+        writeln!(f)?;
+        writeln!(f, "releases:")?;
+        let mut order = self.release_order.clone();
+        for r in self.releases.keys() {
+            if !order.contains(r) {
+                order.push(r.clone());
+            }
+        }
+        for r in &order {
+            if let Some(e) = self.releases.get(r) {
+                let extra = match (&e.reference, &e.reason) {
+                    (Some(x), _) => format!("  {x}"),
+                    (None, Some(x)) => format!("  {x}"),
+                    (None, None) => String::new(),
+                };
+                writeln!(f, "  {r:<12} {}{extra}", e.status)?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "checklist:")?;
+        for step in &self.checklist {
+            writeln!(f, "  [{}] {}", if step.done { "x" } else { " " }, step.item)?;
+        }
+        if !self.runbooks.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "runbooks:")?;
+            for rb in &self.runbooks {
+                writeln!(f, "  {}: {}", rb.title, rb.url)?;
+            }
+        }
+        if !self.notes.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "notes:")?;
+            for n in &self.notes {
+                writeln!(
+                    f,
+                    "  {}  {}: {}",
+                    n.at.format("%Y-%m-%d %H:%M"),
+                    n.actor,
+                    n.text
+                )?;
+            }
+        }
         writeln!(f)?;
         writeln!(f, "timeline ({} messages):", self.messages.len())?;
         for m in &self.messages {
@@ -108,6 +242,22 @@ impl fmt::Display for IssueShow {
                 } else {
                     format!("  [{}]", m.problems.join(", "))
                 }
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(f, "history:")?;
+        for h in &self.history {
+            let detail = if h.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", h.detail)
+            };
+            writeln!(
+                f,
+                "  {}  {}  {}{detail}",
+                h.at.format("%Y-%m-%d %H:%M"),
+                h.actor,
+                h.action
             )?;
         }
         Ok(())

@@ -1,0 +1,29 @@
+//! `secdesk merge ID INTO_ID`: fold one issue into another.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::IssueId;
+
+/// Fold issue ID into INTO_ID: its CVEs, messages, notes, history and
+/// release statuses move; ID then points to INTO_ID, and later mail naming
+/// its CVEs lands on INTO_ID.
+///
+/// Only people merge; ingest only links issues as related. Prints the
+/// surviving issue.
+#[derive(clap::Args, Debug)]
+pub struct IssueMergeCommand {
+    /// The issue that goes away.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+
+    /// The issue that stays.
+    #[arg(value_name = "INTO_ID", value_parser = parse_id)]
+    into: IssueId,
+}
+
+impl IssueMergeCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        act(app, self.id, Ask::Merge(self.into))
+    }
+}

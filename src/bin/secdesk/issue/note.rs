@@ -1,0 +1,25 @@
+//! `secdesk note ID TEXT`: add a note.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::IssueId;
+use secdesk::triage::rules::Request;
+
+/// Add a note to an issue (who and when are recorded). Prints the issue.
+#[derive(clap::Args, Debug)]
+pub struct IssueNoteCommand {
+    /// The issue number.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+
+    /// The note.
+    #[arg(value_name = "TEXT")]
+    text: String,
+}
+
+impl IssueNoteCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        act(app, self.id, Ask::Plain(Request::Note(self.text)))
+    }
+}

@@ -1,0 +1,24 @@
+//! `secdesk relate ID OTHER`: link two issues.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::IssueId;
+
+/// Link two issues as related (both show the link). Prints the first.
+#[derive(clap::Args, Debug)]
+pub struct IssueRelateCommand {
+    /// One issue.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+
+    /// The other issue.
+    #[arg(value_name = "OTHER", value_parser = parse_id)]
+    other: IssueId,
+}
+
+impl IssueRelateCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        act(app, self.id, Ask::Relate(self.other))
+    }
+}

@@ -1,0 +1,22 @@
+//! `secdesk reopen ID`: open a dismissed or announced issue again.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::IssueId;
+use secdesk::triage::rules::Request;
+
+/// Open a dismissed or announced issue again; its state then follows from
+/// its claim and release statuses. Prints the issue.
+#[derive(clap::Args, Debug)]
+pub struct IssueReopenCommand {
+    /// The issue number.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+}
+
+impl IssueReopenCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        act(app, self.id, Ask::Plain(Request::Reopen))
+    }
+}

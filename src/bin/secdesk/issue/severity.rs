@@ -1,0 +1,34 @@
+//! `secdesk severity ID LEVEL`: set how bad an issue is.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::rules::Request;
+use secdesk::triage::{self, IssueId, Severity};
+
+/// Set an issue's severity: low, medium, high or critical.
+///
+/// A person's severity is never overridden by later mail (ingest only
+/// raises severities nobody has set). Prints the issue.
+#[derive(clap::Args, Debug)]
+pub struct IssueSeverityCommand {
+    /// The issue number.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+
+    /// low, medium, high or critical.
+    #[arg(value_name = "LEVEL")]
+    level: String,
+}
+
+impl IssueSeverityCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        let level = triage::word(
+            "severity",
+            &self.level,
+            Severity::parse,
+            Severity::expected(),
+        )?;
+        act(app, self.id, Ask::Plain(Request::Severity(level)))
+    }
+}

@@ -1,0 +1,24 @@
+//! `secdesk unclaim ID`: give an issue back.
+
+use super::{Ask, act, show::parse_id};
+use crate::App;
+use secdesk::triage::IssueId;
+use secdesk::triage::rules::Request;
+
+/// Give back an issue you hold, so that it shows as unclaimed again.
+///
+/// Only the holder can; a fixed, announced or dismissed issue keeps its
+/// holder. Prints the issue.
+#[derive(clap::Args, Debug)]
+pub struct IssueUnclaimCommand {
+    /// The issue number.
+    #[arg(value_name = "ID", value_parser = parse_id)]
+    id: IssueId,
+}
+
+impl IssueUnclaimCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        act(app, self.id, Ask::Plain(Request::Unclaim))
+    }
+}

@@ -1,0 +1,128 @@
+//! `secdesk status`: how the desk stands, at a glance.
+
+use crate::App;
+use secdesk::cli;
+use secdesk::store::issues::{IssueFilter, ser_opt_instant};
+use secdesk::time::{self, Instant};
+use secdesk::triage::{IssueId, State};
+use serde::Serialize;
+use std::fmt;
+
+/// Show issue counts by state, the unclaimed issues with their age, and
+/// whether ingest is healthy.
+#[derive(clap::Args, Debug)]
+pub struct StatusCommand {}
+
+/// One unclaimed issue.
+#[derive(Debug, Serialize)]
+pub struct Unclaimed {
+    id: IssueId,
+    title: String,
+    #[serde(serialize_with = "secdesk::store::issues::ser_instant")]
+    created_at: Instant,
+    age_seconds: i64,
+}
+
+/// What ingest has done.
+#[derive(Debug, Serialize)]
+pub struct IngestHealth {
+    #[serde(serialize_with = "ser_opt_instant")]
+    last_message_at: Option<Instant>,
+    messages: i64,
+    messages_with_problems: i64,
+}
+
+/// The status as printed.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    #[serde(serialize_with = "ser_counts")]
+    counts: Vec<(State, i64)>,
+    unclaimed: Vec<Unclaimed>,
+    ingest: IngestHealth,
+    #[serde(skip)]
+    now: Instant,
+}
+
+fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(counts.len()))?;
+    for (state, n) in counts {
+        m.serialize_entry(state.as_str(), n)?;
+    }
+    m.end()
+}
+
+impl StatusCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        let now = app.ctx.now;
+        let (counts, unclaimed, totals) = app.ctx.store.read(|r| {
+            let filter = IssueFilter {
+                unclaimed: true,
+                ..IssueFilter::default()
+            };
+            Ok::<_, anyhow::Error>((r.state_counts()?, r.issues(&filter)?, r.message_totals()?))
+        })?;
+        let unclaimed = unclaimed
+            .into_iter()
+            .map(|i| Unclaimed {
+                id: i.id,
+                title: i.title,
+                created_at: i.created_at,
+                age_seconds: time::age(i.created_at, now).as_seconds(),
+            })
+            .collect();
+        let status = Status {
+            counts,
+            unclaimed,
+            ingest: IngestHealth {
+                last_message_at: totals.0,
+                messages: totals.1,
+                messages_with_problems: totals.2,
+            },
+            now,
+        };
+        app.emit(&status)
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        writeln!(f, "issues: {}", counts.join(", "))?;
+        writeln!(f)?;
+        if self.unclaimed.is_empty() {
+            writeln!(f, "unclaimed: none")?;
+        } else {
+            writeln!(f, "unclaimed ({}), oldest first:", self.unclaimed.len())?;
+            let rows: Vec<Vec<String>> = self
+                .unclaimed
+                .iter()
+                .map(|u| {
+                    vec![
+                        format!("#{}", u.id),
+                        time::Span::seconds(u.age_seconds).to_string(),
+                        cli::ellipsize(&u.title, 70),
+                    ]
+                })
+                .collect();
+            for line in cli::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        writeln!(f)?;
+        let last = match self.ingest.last_message_at {
+            Some(at) => format!("{} ({} ago)", time::format(at), time::age(at, self.now)),
+            None => "never".into(),
+        };
+        writeln!(
+            f,
+            "ingest: {} messages ({} with problems), last stored {last}",
+            self.ingest.messages, self.ingest.messages_with_problems
+        )
+    }
+}
