@@ -126,7 +126,7 @@ pub fn ingest_local(
                 summary
                     .errors
                     .extend(errors.iter().map(ReadError::to_string));
-                for (path, hint) in files {
+                for (path, hint) in files.iter() {
                     match maildir::read(&path, hint) {
                         Ok(incoming) => {
                             batch.push(store, incoming, now, &mut summary, &mut tally)?
