@@ -3,9 +3,12 @@
 //!
 //! [`parse`] and [`classify`] are pure and never fail; [`source`] reads
 //! Maildirs, mbox files and IMAP mailboxes; [`ingest`] is the shell that
-//! ties them to the store and to [`crate::triage::correlate`].
+//! ties them to the store and to [`crate::triage::correlate`]; [`fetch`]
+//! drives IMAP accounts (cursors, retries, health) and mirrors issue state
+//! back to the mailboxes.
 
 pub mod classify;
+pub mod fetch;
 pub mod ingest;
 pub mod parse;
 pub mod source;

@@ -7,6 +7,7 @@
 //! All instants are stored as RFC 3339 UTC text (see [`crate::time`]).
 
 pub mod issues;
+pub mod mailboxes;
 pub mod messages;
 pub mod migrations;
 pub mod triage;

@@ -7,6 +7,8 @@ mod util;
 // `desktest!` and `eqnice!`.
 #[macro_use]
 mod macros;
+// Real servers on loopback: Dovecot, a connection-cutting proxy, TLS.
+mod harness;
 
 // Ingest from Maildir and mbox: classification, correlation, idempotence.
 mod ingest;
@@ -14,7 +16,12 @@ mod ingest;
 mod cli;
 // Working issues: claims, release statuses, refusals, merges.
 mod triage;
+// IMAP ingest against a real Dovecot, and mirroring back.
+mod imap;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Documentation that must stay true (the architecture map).
 mod docs;
+// The NixOS module: every .nix file parses; the module evaluates against a
+// real nixpkgs lib when NIXPKGS_LIB is set.
+mod nix;

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use secdesk::cli::{self, CommonArgs, Ctx};
+use secdesk::mail::fetch;
 use secdesk::mail::ingest::{self, Local};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,7 +48,18 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut ctx = Ctx::open(&args.common)?;
     let mut sources: Vec<Local> = args.maildir.into_iter().map(Local::Maildir).collect();
     sources.extend(args.mbox.into_iter().map(Local::Mbox));
-    let summary = ingest::ingest_local(&mut ctx.store, &sources, ctx.now)?;
+    let summary = if !sources.is_empty() {
+        ingest::ingest_local(&mut ctx.store, &sources, ctx.now)?
+    } else if ctx.config.imap.is_empty() {
+        cli::print(
+            "ingest: no IMAP accounts configured and no --maildir or --mbox given; nothing to do",
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    } else {
+        fetch::ingest_imap(&mut ctx.store, &ctx.config.imap, ctx.now, &mut |line| {
+            cli::log(NAME, line)
+        })?
+    };
     for notice in &summary.notices {
         cli::log(NAME, notice);
     }

@@ -220,7 +220,14 @@ pub fn store_one(
         ));
         return Ok(());
     }
-    if tx.message_exists(&p.message_id)? {
+    if let Some(loc) = &item.incoming.location {
+        // Known or not, remember where it lies, so mirroring finds it.
+        let exists = tx.message_exists(&p.message_id)?;
+        if exists {
+            tx.add_location(&p.message_id, loc)?;
+            return Ok(());
+        }
+    } else if tx.message_exists(&p.message_id)? {
         return Ok(());
     }
     summary.new += 1;
@@ -291,6 +298,9 @@ pub fn store_one(
         cves: &c.cves,
         refs: &refs,
     })?;
+    if let Some(loc) = &item.incoming.location {
+        tx.add_location(&p.message_id, loc)?;
+    }
     let taken = tx.attach_cves(issue, &decision.new_cves)?;
     if !taken.is_empty() && !tally.opened.contains(&issue) {
         tx.add_history(issue, now, ACTOR, "cves-added", &taken.join(" "))?;

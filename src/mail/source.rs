@@ -1,9 +1,11 @@
-//! Where mail is read from: Maildir folders and mbox files on disk.
+//! Where mail is read from: Maildir folders and mbox files on disk, and
+//! IMAP mailboxes.
 //!
 //! Each source yields [`Incoming`] messages in a stable order (so a killed
 //! run and its rerun process the same sequence) and reports unreadable
 //! entries as [`ReadError`]s without stopping.
 
+pub mod imap;
 pub mod maildir;
 pub mod mbox;
 
@@ -19,6 +21,8 @@ pub struct Incoming {
     pub origin: String,
     /// The source the folder it was found in stands for, if any.
     pub hint: Option<Source>,
+    /// Where it lies on an IMAP server, for mirroring.
+    pub location: Option<crate::store::mailboxes::Location>,
 }
 
 /// An entry that could not be read; the run goes on without it.

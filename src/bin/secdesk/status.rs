@@ -3,6 +3,7 @@
 use crate::App;
 use secdesk::cli;
 use secdesk::store::issues::{IssueFilter, ser_opt_instant};
+use secdesk::store::mailboxes::Health;
 use secdesk::time::{self, Instant};
 use secdesk::triage::{IssueId, State};
 use serde::Serialize;
@@ -30,6 +31,8 @@ pub struct IngestHealth {
     last_message_at: Option<Instant>,
     messages: i64,
     messages_with_problems: i64,
+    /// Every configured mailbox (and any fetched before), with its health.
+    mailboxes: Vec<Health>,
 }
 
 /// The status as printed.
@@ -56,13 +59,35 @@ impl StatusCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
         let now = app.ctx.now;
-        let (counts, unclaimed, totals) = app.ctx.store.read(|r| {
+        let (counts, unclaimed, totals, mut mailboxes) = app.ctx.store.read(|r| {
             let filter = IssueFilter {
                 unclaimed: true,
                 ..IssueFilter::default()
             };
-            Ok::<_, anyhow::Error>((r.state_counts()?, r.issues(&filter)?, r.message_totals()?))
+            Ok::<_, anyhow::Error>((
+                r.state_counts()?,
+                r.issues(&filter)?,
+                r.message_totals()?,
+                r.health()?,
+            ))
         })?;
+        for account in &app.ctx.config.imap {
+            for mailbox in &account.mailboxes {
+                if !mailboxes
+                    .iter()
+                    .any(|h| h.account == account.name && &h.mailbox == mailbox)
+                {
+                    mailboxes.push(Health {
+                        account: account.name.clone(),
+                        mailbox: mailbox.clone(),
+                        last_attempt: None,
+                        last_success: None,
+                        last_error: None,
+                        fetched: 0,
+                    });
+                }
+            }
+        }
         let unclaimed = unclaimed
             .into_iter()
             .map(|i| Unclaimed {
@@ -79,6 +104,7 @@ impl StatusCommand {
                 last_message_at: totals.0,
                 messages: totals.1,
                 messages_with_problems: totals.2,
+                mailboxes,
             },
             now,
         };
@@ -123,6 +149,42 @@ impl fmt::Display for Status {
             f,
             "ingest: {} messages ({} with problems), last stored {last}",
             self.ingest.messages, self.ingest.messages_with_problems
+        )?;
+        if self.ingest.mailboxes.is_empty() {
+            return writeln!(f, "  no IMAP mailboxes configured");
+        }
+        let ago = |at: Option<Instant>| match at {
+            Some(at) => format!("{} ago", time::age(at, self.now)),
+            None => "never".to_string(),
+        };
+        let rows: Vec<Vec<String>> = self
+            .ingest
+            .mailboxes
+            .iter()
+            .map(|h| {
+                vec![
+                    format!("{}/{}", h.account, h.mailbox),
+                    ago(h.last_success),
+                    ago(h.last_attempt),
+                    h.fetched.to_string(),
+                    h.last_error.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        for line in cli::table(
+            &[
+                "MAILBOX",
+                "LAST SUCCESS",
+                "LAST ATTEMPT",
+                "FETCHED",
+                "LAST ERROR",
+            ],
+            &rows,
         )
+        .lines()
+        {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
     }
 }

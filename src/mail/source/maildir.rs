@@ -66,7 +66,13 @@ pub fn files(root: &Path) -> (Listing, Vec<ReadError>) {
 /// Deeper trees than this are not Maildirs but mistakes (or loops).
 const MAX_DEPTH: usize = 16;
 
-fn walk(dir: &Path, hint: Option<Source>, out: &mut Listing, errors: &mut Vec<ReadError>, depth: usize) {
+fn walk(
+    dir: &Path,
+    hint: Option<Source>,
+    out: &mut Listing,
+    errors: &mut Vec<ReadError>,
+    depth: usize,
+) {
     let hint = dir
         .file_name()
         .and_then(|n| n.to_str())
@@ -142,5 +148,6 @@ pub fn read(path: &Path, hint: Option<Source>) -> Result<Incoming, ReadError> {
         raw,
         origin: format!("maildir:{}", path.display()),
         hint,
+        location: None,
     })
 }

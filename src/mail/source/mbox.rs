@@ -103,6 +103,7 @@ impl<R: Read> Iterator for Mbox<R> {
             raw,
             origin: format!("mbox:{}#{}", self.path.display(), self.index),
             hint: self.hint,
+            location: None,
         }))
     }
 }

@@ -1,0 +1,673 @@
+# The module evaluation test: `lib.evalModules` over nixos-module/default.nix
+# and the stubs of stubs.nix, asserting the units, timers, credentials,
+# hardening, assertions and the generated JSON for the documented example
+# (example.nix, shown verbatim in docs/nixos.md) and for a set of edge cases.
+#
+#   nix-instantiate --store dummy:// --eval --strict --readonly-mode \
+#     nixos-module/tests/eval.nix --argstr lib "$NIXPKGS_LIB"
+#
+# `lib` is nixpkgs' lib: a path to it (a string or a Nix path) or the lib
+# itself (the flake passes `nixpkgs.lib`). Returns true, or throws naming
+# every check that failed with what it found.
+{ lib }:
+(
+  { lib }:
+  let
+    inherit (lib)
+      all
+      attrNames
+      concatMapStringsSep
+      hasInfix
+      mkForce
+      ;
+    t = import ./lib.nix { inherit lib; };
+    inherit (t) stubs evalConfig failedAssertions;
+
+    package = stubs.pkgs.secdesk;
+    jobUnits = [
+      "secdesk-ingest"
+      "secdesk-rotate-notify"
+      "secdesk-triage-report"
+    ];
+
+    # A check: a name, whether it holds, and what was found.
+    check = name: ok: found: { inherit name ok found; };
+    expectEqual = name: found: expected: check name (found == expected) found;
+
+    # Whether evaluating `value` fully throws (a type error, say).
+    throws = value: !(builtins.tryEval (builtins.deepSeq value true)).success;
+
+    hasAssertionMatching =
+      config: needles: builtins.any (m: all (n: hasInfix n m) needles) (failedAssertions config);
+
+    minimal = {
+      services.secdesk = {
+        enable = true;
+        settings.releases = [ "unstable" ];
+      };
+    };
+
+    # The documented example.
+    example = evalConfig { modules = [ ./example.nix ]; };
+    services = example.systemd.services;
+    timers = example.systemd.timers;
+    exampleSecdesk = example.services.secdesk;
+    configFile = exampleSecdesk.configFile;
+    json = builtins.fromJSON configFile.jsonText;
+    rendered = t.units example;
+
+    # Hardening every job must carry, with or without network.
+    hardening = {
+      User = "secdesk";
+      Group = "secdesk";
+      StateDirectory = "secdesk";
+      StateDirectoryMode = "2770";
+      UMask = "0007";
+      ProtectSystem = "strict";
+      ProtectHome = true;
+      PrivateTmp = true;
+      PrivateDevices = true;
+      DevicePolicy = "closed";
+      PrivateMounts = true;
+      PrivateUsers = true;
+      NoNewPrivileges = true;
+      CapabilityBoundingSet = "";
+      AmbientCapabilities = "";
+      SystemCallFilter = [
+        "@system-service"
+        "~@privileged"
+        "~@resources"
+      ];
+      SystemCallArchitectures = "native";
+      MemoryDenyWriteExecute = true;
+      LockPersonality = true;
+      ProtectKernelTunables = true;
+      ProtectKernelModules = true;
+      ProtectKernelLogs = true;
+      ProtectControlGroups = true;
+      ProtectClock = true;
+      ProtectHostname = true;
+      ProtectProc = "invisible";
+      ProcSubset = "pid";
+      RestrictNamespaces = true;
+      RestrictRealtime = true;
+      RestrictSUIDSGID = true;
+      RemoveIPC = true;
+    };
+    missingHardening =
+      serviceConfig:
+      builtins.filter (key: !(serviceConfig ? ${key}) || serviceConfig.${key} != hardening.${key}) (
+        attrNames hardening
+      );
+
+    networkJob = unit: {
+      after = unit.after;
+      wants = unit.wants;
+      families = unit.serviceConfig.RestrictAddressFamilies;
+      private = unit.serviceConfig.PrivateNetwork or false;
+      deny = unit.serviceConfig.IPAddressDeny or null;
+    };
+    onNetwork = {
+      after = [ "network-online.target" ];
+      wants = [ "network-online.target" ];
+      families = [
+        "AF_INET"
+        "AF_INET6"
+        "AF_UNIX"
+      ];
+      private = false;
+      deny = null;
+    };
+    offNetwork = {
+      after = [ ];
+      wants = [ ];
+      families = [ "AF_UNIX" ];
+      private = true;
+      deny = "any";
+    };
+
+    exampleChecks = [
+      (expectEqual "example: every assertion holds" (failedAssertions example) [ ])
+      (expectEqual "example: no warnings" example.warnings [ ])
+      (expectEqual "example: one service per job" (attrNames services) jobUnits)
+      (expectEqual "example: one timer per job" (attrNames timers) jobUnits)
+    ]
+    ++ map (
+      unit:
+      expectEqual "example: ${unit} runs its binary of the package" services.${unit}.serviceConfig.ExecStart
+        "${package}/bin/${unit}"
+    ) jobUnits
+    ++ map (
+      unit:
+      expectEqual "example: ${unit} is a oneshot left alone by switches"
+        {
+          inherit (services.${unit}.serviceConfig) Type;
+          inherit (services.${unit}) restartIfChanged;
+        }
+        {
+          Type = "oneshot";
+          restartIfChanged = false;
+        }
+    ) jobUnits
+    ++ map (
+      unit:
+      expectEqual "example: ${unit} carries every hardening setting" (missingHardening
+        services.${unit}.serviceConfig
+      ) [ ]
+    ) jobUnits
+    ++ map (
+      unit:
+      expectEqual "example: ${unit} gets the configuration file as SECDESK_CONFIG"
+        services.${unit}.environment.SECDESK_CONFIG
+        "${configFile}"
+    ) jobUnits
+    ++ map (
+      unit: expectEqual "example: ${unit} may use the network" (networkJob services.${unit}) onNetwork
+    ) jobUnits
+    ++ map (
+      unit:
+      expectEqual "example: ${unit} writes only its state directory"
+        services.${unit}.serviceConfig.ReadWritePaths
+        [ ]
+    ) jobUnits
+    ++ [
+      (expectEqual "example: ingest gets exactly the IMAP passwords"
+        services.secdesk-ingest.serviceConfig.LoadCredential
+        [
+          "imap-lists:/run/secrets/secdesk/imap-lists"
+          "imap-vendors:/run/secrets/secdesk/imap-vendors"
+        ]
+      )
+      (expectEqual "example: rotate-notify gets exactly the SMTP password"
+        services.secdesk-rotate-notify.serviceConfig.LoadCredential
+        [ "smtp:/run/secrets/secdesk/smtp" ]
+      )
+      (expectEqual "example: triage-report gets exactly the SMTP password"
+        services.secdesk-triage-report.serviceConfig.LoadCredential
+        [ "smtp:/run/secrets/secdesk/smtp" ]
+      )
+      (expectEqual "example: the timers' schedules" (lib.mapAttrs (_: timer: timer.timerConfig) timers) {
+        secdesk-ingest = {
+          OnCalendar = [ "*:0/10" ];
+          Persistent = true;
+          RandomizedDelaySec = "0";
+        };
+        secdesk-rotate-notify = {
+          OnCalendar = [ "*:0/5" ];
+          Persistent = true;
+          RandomizedDelaySec = "0";
+        };
+        secdesk-triage-report = {
+          OnCalendar = [ "*-*-* 06:00:00 UTC" ];
+          Persistent = true;
+          RandomizedDelaySec = "0";
+        };
+      })
+      (expectEqual "example: the timers start at boot" (lib.mapAttrs (_: timer: timer.wantedBy) timers) {
+        secdesk-ingest = [ "timers.target" ];
+        secdesk-rotate-notify = [ "timers.target" ];
+        secdesk-triage-report = [ "timers.target" ];
+      })
+      (expectEqual "example: the JSON has only keys secdesk knows" (
+        builtins.filter (
+          key:
+          !(builtins.elem key [
+            "database"
+            "releases"
+            "imap"
+            "smtp"
+            "outbox_dir"
+            "team"
+            "rotation"
+            "report"
+            "runbooks"
+          ])
+        ) (attrNames json)
+      ) [ ])
+      (expectEqual "example: the database and outbox are in the state directory"
+        {
+          inherit (json) database outbox_dir;
+        }
+        {
+          database = "/var/lib/secdesk/secdesk.sqlite";
+          outbox_dir = "/var/lib/secdesk/outbox";
+        }
+      )
+      (expectEqual "example: the JSON names the IMAP credentials"
+        (map (account: {
+          inherit (account) name;
+          credential = account.password_credential or null;
+          file = account.password_file or null;
+        }) json.imap)
+        [
+          {
+            name = "lists";
+            credential = "imap-lists";
+            file = null;
+          }
+          {
+            name = "vendors";
+            credential = "imap-vendors";
+            file = null;
+          }
+        ]
+      )
+      (expectEqual "example: the JSON names the SMTP credential"
+        {
+          credential = json.smtp.password_credential or null;
+          file = json.smtp.password_file or null;
+        }
+        {
+          credential = "smtp";
+          file = null;
+        }
+      )
+      (check "example: the JSON holds no secret's path" (!(hasInfix "/run/secrets" configFile.jsonText))
+        configFile.jsonText
+      )
+      (check "example: the JSON holds no null" (!(hasInfix "null" configFile.jsonText)) configFile.jsonText)
+      (expectEqual "example: team members keep exactly the keys given" (map attrNames json.team) [
+        [
+          "email"
+          "id"
+          "name"
+          "roles"
+          "timezone"
+          "unix_user"
+        ]
+        [
+          "email"
+          "id"
+          "name"
+          "roles"
+          "timezone"
+          "unix_user"
+        ]
+        [
+          "email"
+          "id"
+          "name"
+          "roles"
+          "timezone"
+          "unix_user"
+        ]
+      ])
+      (expectEqual "example: freeform settings pass through" json.runbooks [
+        {
+          match = [ "openssl" ];
+          url = "https://wiki.example.org/security/runbooks/openssl";
+          title = "OpenSSL releases";
+        }
+      ])
+      (expectEqual "example: a static system user and group" {
+        user = {
+          inherit (example.users.users.secdesk) isSystemUser group;
+        };
+        group = example.users.groups ? secdesk;
+      } {
+        user = {
+          isSystemUser = true;
+          group = "secdesk";
+        };
+        group = true;
+      })
+      (expectEqual "example: the operators are in the group"
+        (map (name: builtins.elem "secdesk" example.users.users.${name}.extraGroups) [
+          "alice"
+          "bob"
+          "carol"
+        ])
+        [
+          true
+          true
+          true
+        ]
+      )
+      (
+        let
+          wrappers = builtins.filter (p: p.name == "secdesk") example.environment.systemPackages;
+          text = (builtins.head wrappers).text;
+        in
+        check "example: a `secdesk` wrapper with SECDESK_CONFIG and umask 0007 is on the system path" (
+          builtins.length wrappers == 1
+          && hasInfix "export SECDESK_CONFIG=${configFile}\n" text
+          && hasInfix "umask 0007\n" text
+          && hasInfix "exec ${package}/bin/secdesk \"$@\"" text
+        ) (map (p: p.text or p.name) example.environment.systemPackages)
+      )
+      (expectEqual "example: the job programs are wrapped too" (map (p: p.name) example.environment.systemPackages) (
+        [ "secdesk" ] ++ jobUnits
+      ))
+      (check "example: the rendered ingest unit loads the credentials by name" (
+        hasInfix "LoadCredential=imap-lists:/run/secrets/secdesk/imap-lists\n"
+          rendered."secdesk-ingest.service"
+      ) rendered."secdesk-ingest.service")
+    ];
+
+    # Edge cases, each a small configuration of its own.
+    withModules = modules: evalConfig { modules = [ minimal ] ++ modules; };
+
+    quiet = withModules [ ];
+    storeImap = evalConfig {
+      modules = [
+        ./example.nix
+        { services.secdesk.imap.lists.passwordFile = mkForce "/nix/store/0000-imap-password"; }
+      ];
+    };
+    storeSmtp = evalConfig {
+      modules = [
+        ./example.nix
+        { services.secdesk.smtp.passwordFile = mkForce "${builtins.storeDir}/0000-smtp-password"; }
+      ];
+    };
+    pathLiteral = evalConfig {
+      modules = [
+        ./example.nix
+        { services.secdesk.imap.lists.passwordFile = mkForce ./example.nix; }
+      ];
+    };
+    storeInSettings = withModules [
+      {
+        services.secdesk.settings.imap = [
+          {
+            name = "lists";
+            host = "imap.example.org";
+            user = "u";
+            password_file = "/nix/store/0000-password";
+          }
+        ];
+      }
+    ];
+    relativeSecret = withModules [
+      {
+        services.secdesk.settings.imap = [
+          {
+            name = "lists";
+            host = "h";
+            user = "u";
+          }
+        ];
+        services.secdesk.imap.lists.passwordFile = "secrets/imap";
+      }
+    ];
+    ghostAccount = withModules [ { services.secdesk.imap.ghost.passwordFile = "/run/secrets/ghost"; } ];
+    noPassword = withModules [
+      {
+        services.secdesk.settings.imap = [
+          {
+            name = "lists";
+            host = "h";
+            user = "u";
+          }
+        ];
+      }
+    ];
+    duplicateAccounts = withModules [
+      {
+        services.secdesk.settings.imap = [
+          {
+            name = "lists";
+            host = "a";
+            user = "u";
+          }
+          {
+            name = "lists";
+            host = "b";
+            user = "u";
+          }
+        ];
+        services.secdesk.imap.lists.passwordFile = "/run/secrets/lists";
+      }
+    ];
+    smtpWithoutServer = withModules [ { services.secdesk.smtp.passwordFile = "/run/secrets/smtp"; } ];
+    unknownOnCall = withModules [
+      {
+        services.secdesk.settings.team = [ { id = "alice"; } ];
+        services.secdesk.settings.rotation = {
+          start = "2026-01-05";
+          order = [
+            "alice"
+            "mallory"
+          ];
+        };
+      }
+    ];
+    relativeDatabase = withModules [ { services.secdesk.settings.database = "secdesk.sqlite"; } ];
+    outsideDatabase = withModules [
+      {
+        services.secdesk.settings.database = "/srv/secdesk/secdesk.sqlite";
+        services.secdesk.settings.outbox_dir = "/srv/secdesk/outbox";
+      }
+    ];
+    disabled = evalConfig {
+      modules = [
+        ./example.nix
+        { services.secdesk.enable = mkForce false; }
+      ];
+    };
+    noIngest = withModules [ { services.secdesk.ingest.enable = false; } ];
+    schedules = withModules [
+      {
+        services.secdesk.ingest = {
+          startAt = [
+            "*:0/2"
+            "*:1/2"
+          ];
+          persistent = false;
+          randomizedDelaySec = "30s";
+        };
+      }
+    ];
+    signal = evalConfig {
+      modules = [
+        ./example.nix
+        { services.secdesk.signal.contactsFile = "/run/secrets/secdesk/signal-contacts"; }
+      ];
+    };
+    signalJson = builtins.fromJSON signal.services.secdesk.configFile.jsonText;
+    flakePackage = stubs.fakeDerivation "secdesk-from-the-flake" { };
+    fromFlake = evalConfig {
+      modules = [ minimal ];
+      self.packages.x86_64-linux.default = flakePackage;
+    };
+    noReleases = evalConfig { modules = [ { services.secdesk.enable = true; } ]; };
+    userSettings = withModules [
+      {
+        services.secdesk.settings.team = [
+          {
+            id = "alice";
+            unix_user = "alice";
+          }
+        ];
+      }
+    ];
+
+    edgeChecks = [
+      (expectEqual "minimal: every assertion holds" (failedAssertions quiet) [ ])
+      (expectEqual "minimal: the same three jobs" (attrNames quiet.systemd.services) jobUnits)
+    ]
+    ++ map (
+      unit:
+      expectEqual "minimal: ${unit} talks to no server, so it gets no network"
+        (networkJob quiet.systemd.services.${unit})
+        offNetwork
+    ) jobUnits
+    ++ map (
+      unit:
+      expectEqual "minimal: ${unit} loads no credential"
+        quiet.systemd.services.${unit}.serviceConfig.LoadCredential
+        [ ]
+    ) jobUnits
+    ++ [
+      (expectEqual "minimal: the JSON holds the defaults and the releases" (builtins.fromJSON
+        quiet.services.secdesk.configFile.jsonText
+      ) {
+        database = "/var/lib/secdesk/secdesk.sqlite";
+        outbox_dir = "/var/lib/secdesk/outbox";
+        releases = [ "unstable" ];
+        imap = [ ];
+        team = [ ];
+      })
+      (check "an IMAP password in the Nix store is refused" (hasAssertionMatching storeImap [
+        "services.secdesk.imap.lists.passwordFile"
+        "/nix/store/0000-imap-password"
+        "Nix store"
+      ]) (failedAssertions storeImap))
+      (check "an SMTP password in the Nix store is refused" (hasAssertionMatching storeSmtp [
+        "services.secdesk.smtp.passwordFile"
+        "Nix store"
+      ]) (failedAssertions storeSmtp))
+      (check "a Nix path literal as passwordFile is a type error" (throws
+        pathLiteral.services.secdesk.imap.lists.passwordFile
+      ) null)
+      (check "a password_file in the Nix store inside settings is refused" (hasAssertionMatching
+        storeInSettings
+        [
+          "settings.imap"
+          "password_file"
+          "Nix store"
+        ]
+      ) (failedAssertions storeInSettings))
+      (check "a relative passwordFile is refused" (hasAssertionMatching relativeSecret [
+        "services.secdesk.imap.lists.passwordFile"
+        "not an absolute path"
+      ]) (failedAssertions relativeSecret))
+      (check "a passwordFile for an account not in settings.imap is refused" (hasAssertionMatching
+        ghostAccount
+        [
+          "services.secdesk.imap.ghost.passwordFile"
+          "no account named \"ghost\""
+        ]
+      ) (failedAssertions ghostAccount))
+      (check "an IMAP account without a password is refused" (hasAssertionMatching noPassword [
+        "\"lists\" has no password"
+      ]) (failedAssertions noPassword))
+      (check "two IMAP accounts of one name are refused" (hasAssertionMatching duplicateAccounts [
+        "names must be unique"
+        "lists"
+      ]) (failedAssertions duplicateAccounts))
+      (check "an SMTP password without settings.smtp is refused" (hasAssertionMatching smtpWithoutServer [
+        "services.secdesk.smtp.passwordFile is set"
+      ]) (failedAssertions smtpWithoutServer))
+      (check "a rotation naming someone outside the team is refused" (hasAssertionMatching unknownOnCall [
+        "mallory"
+        "not in settings.team"
+      ]) (failedAssertions unknownOnCall))
+      (check "a relative database path is refused" (hasAssertionMatching relativeDatabase [
+        "must be absolute paths"
+      ]) (failedAssertions relativeDatabase))
+      (expectEqual "a database outside the state directory gets its directory writable, for the WAL" (map
+        (unit: outsideDatabase.systemd.services.${unit}.serviceConfig.ReadWritePaths)
+        jobUnits
+      ) (map (_: [ "/srv/secdesk" "/srv/secdesk/outbox" ]) jobUnits))
+      (expectEqual "disabled: no unit, no user, no assertion"
+        {
+          services = disabled.systemd.services;
+          timers = disabled.systemd.timers;
+          users = disabled.users.users ? secdesk;
+          assertions = disabled.assertions;
+        }
+        {
+          services = { };
+          timers = { };
+          users = false;
+          assertions = [ ];
+        }
+      )
+      (expectEqual "a disabled job has neither service nor timer"
+        {
+          services = attrNames noIngest.systemd.services;
+          timers = attrNames noIngest.systemd.timers;
+        }
+        {
+          services = [
+            "secdesk-rotate-notify"
+            "secdesk-triage-report"
+          ];
+          timers = [
+            "secdesk-rotate-notify"
+            "secdesk-triage-report"
+          ];
+        }
+      )
+      (expectEqual "a job's schedule options reach its timer"
+        schedules.systemd.timers.secdesk-ingest.timerConfig
+        {
+          OnCalendar = [
+            "*:0/2"
+            "*:1/2"
+          ];
+          Persistent = false;
+          RandomizedDelaySec = "30s";
+        }
+      )
+      (expectEqual "the signal contacts go to rotate-notify only, by credential name"
+        {
+          rotate = signal.systemd.services.secdesk-rotate-notify.serviceConfig.LoadCredential;
+          ingest = signal.systemd.services.secdesk-ingest.serviceConfig.LoadCredential;
+          report = signal.systemd.services.secdesk-triage-report.serviceConfig.LoadCredential;
+          json = signalJson.signal or null;
+        }
+        {
+          rotate = [
+            "smtp:/run/secrets/secdesk/smtp"
+            "signal-contacts:/run/secrets/secdesk/signal-contacts"
+          ];
+          ingest = [
+            "imap-lists:/run/secrets/secdesk/imap-lists"
+            "imap-vendors:/run/secrets/secdesk/imap-vendors"
+          ];
+          report = [ "smtp:/run/secrets/secdesk/smtp" ];
+          json = {
+            contacts_credential = "signal-contacts";
+          };
+        }
+      )
+      (expectEqual "imported through the flake, the flake's package is the default"
+        {
+          package = fromFlake.services.secdesk.package.name;
+          exec = fromFlake.systemd.services.secdesk-ingest.serviceConfig.ExecStart;
+        }
+        {
+          package = "secdesk-from-the-flake";
+          exec = "${flakePackage}/bin/secdesk-ingest";
+        }
+      )
+      (expectEqual "imported without the flake, pkgs.secdesk is the default"
+        quiet.services.secdesk.package.name
+        "secdesk-0.1.0"
+      )
+      (check "releases has no default: leaving it out is refused" (hasAssertionMatching noReleases [
+        "settings.releases is empty"
+      ]) (failedAssertions noReleases))
+      (expectEqual "an unset optional member key is left out of the JSON" (builtins.fromJSON
+        userSettings.services.secdesk.configFile.jsonText
+      ).team [
+        {
+          id = "alice";
+          unix_user = "alice";
+          timezone = "UTC";
+          roles = [ ];
+        }
+      ])
+    ];
+
+    failures = builtins.filter (c: !c.ok) (exampleChecks ++ edgeChecks);
+    show =
+      value:
+      let
+        attempt = builtins.tryEval (builtins.toJSON value);
+      in
+      if attempt.success then attempt.value else "(cannot be shown)";
+  in
+  if failures == [ ] then
+    true
+  else
+    throw (
+      "nixos-module/tests/eval.nix: ${toString (builtins.length failures)} check(s) failed:\n"
+      + concatMapStringsSep "\n" (c: "- ${c.name}\n  found: ${show c.found}") failures
+    )
+)
+  {
+    lib = if builtins.isAttrs lib then lib else import lib;
+  }
