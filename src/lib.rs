@@ -20,7 +20,12 @@
 
 pub mod cli;
 pub mod config;
+pub mod job;
+pub mod layout;
 pub mod mail;
+pub mod outbox;
+pub mod report;
+pub mod rota;
 pub mod store;
 pub mod time;
 pub mod triage;

@@ -10,6 +10,9 @@ pub mod issues;
 pub mod mailboxes;
 pub mod messages;
 pub mod migrations;
+pub mod outbox;
+pub mod report;
+pub mod rota;
 pub mod triage;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

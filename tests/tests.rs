@@ -18,6 +18,8 @@ mod cli;
 mod triage;
 // IMAP ingest against a real Dovecot, and mirroring back.
 mod imap;
+// The daily report and the outbox, against a real SMTP server.
+mod report;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Documentation that must stay true (the architecture map).

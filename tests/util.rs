@@ -166,6 +166,7 @@ pub fn bin_path(bin: &str) -> PathBuf {
     let path = match bin {
         "secdesk" => env!("CARGO_BIN_EXE_secdesk"),
         "secdesk-ingest" => env!("CARGO_BIN_EXE_secdesk-ingest"),
+        "secdesk-triage-report" => env!("CARGO_BIN_EXE_secdesk-triage-report"),
         other => panic!("unknown binary {other}"),
     };
     PathBuf::from(path)

@@ -153,4 +153,37 @@ CREATE TABLE message_locations (
 ) WITHOUT ROWID;
 CREATE INDEX message_locations_message ON message_locations(message_id);
 "#,
+    // 4: the outbox: every mail is a row with a unique key before it is sent.
+    r#"
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    message BLOB NOT NULL,
+    state TEXT NOT NULL DEFAULT 'queued',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT,
+    sent_at TEXT
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+"#,
+    // 5: changes people make to the rota, and the notices they trigger.
+    r#"
+CREATE TABLE rota_changes (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    date_a TEXT,
+    date_b TEXT,
+    member TEXT,
+    made_by TEXT NOT NULL,
+    made_at TEXT NOT NULL,
+    undone_by TEXT,
+    undone_at TEXT
+);
+"#,
 ];

@@ -1,9 +1,11 @@
 //! `secdesk status`: how the desk stands, at a glance.
 
 use crate::App;
-use secdesk::cli;
+use secdesk::layout;
+use secdesk::report::STUCK_MAIL;
 use secdesk::store::issues::{IssueFilter, ser_opt_instant};
 use secdesk::store::mailboxes::Health;
+use secdesk::store::outbox::OutboxEntry;
 use secdesk::time::{self, Instant};
 use secdesk::triage::{IssueId, State};
 use serde::Serialize;
@@ -35,6 +37,16 @@ pub struct IngestHealth {
     mailboxes: Vec<Health>,
 }
 
+/// The outbox: counts by state, and the mails that need a look (refused,
+/// or queued for more than an hour).
+#[derive(Debug, Serialize)]
+pub struct OutboxStatus {
+    queued: i64,
+    sent: i64,
+    failed: i64,
+    trouble: Vec<OutboxEntry>,
+}
+
 /// The status as printed.
 #[derive(Debug, Serialize)]
 pub struct Status {
@@ -42,6 +54,7 @@ pub struct Status {
     counts: Vec<(State, i64)>,
     unclaimed: Vec<Unclaimed>,
     ingest: IngestHealth,
+    outbox: OutboxStatus,
     #[serde(skip)]
     now: Instant,
 }
@@ -59,18 +72,34 @@ impl StatusCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
         let now = app.ctx.now;
-        let (counts, unclaimed, totals, mut mailboxes) = app.ctx.store.read(|r| {
-            let filter = IssueFilter {
-                unclaimed: true,
-                ..IssueFilter::default()
-            };
-            Ok::<_, anyhow::Error>((
-                r.state_counts()?,
-                r.issues(&filter)?,
-                r.message_totals()?,
-                r.health()?,
-            ))
-        })?;
+        let (counts, unclaimed, totals, mut mailboxes, outbox_counts, trouble) =
+            app.ctx.store.read(|r| {
+                let filter = IssueFilter {
+                    unclaimed: true,
+                    ..IssueFilter::default()
+                };
+                Ok::<_, anyhow::Error>((
+                    r.state_counts()?,
+                    r.issues(&filter)?,
+                    r.message_totals()?,
+                    r.health()?,
+                    r.outbox_counts()?,
+                    r.outbox_trouble(now - STUCK_MAIL.duration())?,
+                ))
+            })?;
+        let count = |state: &str| {
+            outbox_counts
+                .iter()
+                .filter(|(s, _)| s == state)
+                .map(|(_, n)| n)
+                .sum::<i64>()
+        };
+        let outbox = OutboxStatus {
+            queued: count("queued") + count("sending"),
+            sent: count("sent"),
+            failed: count("failed"),
+            trouble,
+        };
         for account in &app.ctx.config.imap {
             for mailbox in &account.mailboxes {
                 if !mailboxes
@@ -106,6 +135,7 @@ impl StatusCommand {
                 messages_with_problems: totals.2,
                 mailboxes,
             },
+            outbox,
             now,
         };
         app.emit(&status)
@@ -132,11 +162,11 @@ impl fmt::Display for Status {
                     vec![
                         format!("#{}", u.id),
                         time::Span::seconds(u.age_seconds).to_string(),
-                        cli::ellipsize(&u.title, 70),
+                        layout::ellipsize(&u.title, 70),
                     ]
                 })
                 .collect();
-            for line in cli::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+            for line in layout::table(&["ID", "AGE", "TITLE"], &rows).lines() {
                 writeln!(f, "  {line}")?;
             }
         }
@@ -150,9 +180,40 @@ impl fmt::Display for Status {
             "ingest: {} messages ({} with problems), last stored {last}",
             self.ingest.messages, self.ingest.messages_with_problems
         )?;
+        let o = &self.outbox;
+        let outbox_line = format!(
+            "outbox: {} queued, {} sent, {} refused",
+            o.queued, o.sent, o.failed
+        );
         if self.ingest.mailboxes.is_empty() {
-            return writeln!(f, "  no IMAP mailboxes configured");
+            writeln!(f, "  no IMAP mailboxes configured")?;
+        } else {
+            self.mailbox_table(f)?;
         }
+        writeln!(f)?;
+        writeln!(f, "{outbox_line}")?;
+        for m in &o.trouble {
+            writeln!(
+                f,
+                "  {} {} to {} ({} attempts, queued {} ago): {}",
+                if m.state == "failed" {
+                    "REFUSED"
+                } else {
+                    "STUCK"
+                },
+                m.key,
+                m.recipients.join(", "),
+                m.attempts,
+                time::age(m.created_at, self.now),
+                m.last_error.as_deref().unwrap_or("not attempted yet")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Status {
+    fn mailbox_table(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ago = |at: Option<Instant>| match at {
             Some(at) => format!("{} ago", time::age(at, self.now)),
             None => "never".to_string(),
@@ -171,7 +232,7 @@ impl fmt::Display for Status {
                 ]
             })
             .collect();
-        for line in cli::table(
+        for line in layout::table(
             &[
                 "MAILBOX",
                 "LAST SUCCESS",

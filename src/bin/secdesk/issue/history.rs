@@ -43,7 +43,7 @@ impl fmt::Display for IssueHistory {
                 ]
             })
             .collect();
-        f.write_str(&secdesk::cli::table(
+        f.write_str(&secdesk::layout::table(
             &["AT", "WHO", "WHAT", "DETAIL"],
             &rows,
         ))

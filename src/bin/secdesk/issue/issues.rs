@@ -1,7 +1,8 @@
 //! `secdesk issues`: list issues, with filters.
 
 use crate::App;
-use secdesk::cli::{self, UsageError};
+use secdesk::cli::UsageError;
+use secdesk::layout;
 use secdesk::mail::Source;
 use secdesk::store::issues::{IssueFilter, IssueSummary};
 use secdesk::time;
@@ -136,11 +137,11 @@ impl fmt::Display for IssueList {
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(","),
-                    cli::ellipsize(&i.title, 60),
+                    layout::ellipsize(&i.title, 60),
                 ]
             })
             .collect();
-        f.write_str(&cli::table(
+        f.write_str(&layout::table(
             &[
                 "ID", "STATE", "SEVERITY", "CLAIMED", "CVES", "SOURCES", "TITLE",
             ],

@@ -1,0 +1,98 @@
+//! `secdesk-triage-report`: the daily report, once a day.
+
+use clap::Parser;
+use secdesk::cli::{self, CommonArgs, Ctx, UsageError};
+use secdesk::config::Origin;
+use secdesk::job::triage_report;
+use std::process::ExitCode;
+
+const NAME: &str = "secdesk-triage-report";
+
+/// Build the day's triage report and mail it, once a day.
+///
+/// The report (plain text and HTML) says, in order: whether the machinery
+/// is healthy (loud when a mailbox has not been fetched for
+/// report.stale_ingest_after, default 1h, or mail is stuck), who is on
+/// call, what came in during the last 24 hours, unclaimed issues, claims
+/// not triaged after 24 hours, the release matrix of open issues, fixed
+/// issues not yet announced, and the last 30 days (times to claim, triage
+/// and fix; load per member).
+///
+/// It is queued under the key report:YYYY-MM-DD (the UTC date of --now),
+/// then the outbox is delivered: a second run the same day sends nothing
+/// new, and a report queued while the SMTP server was down goes out with
+/// the next run that reaches it.
+///
+/// Exit codes: 0 done (also when today's report was sent already); 1 mail
+/// could not be delivered (it stays queued) or was refused, or the database
+/// failed; 2 the invocation or configuration is wrong (report.to empty).
+#[derive(Parser, Debug)]
+#[command(name = NAME, version)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+
+    /// Print the text report on stdout and send nothing.
+    #[arg(long)]
+    stdout: bool,
+
+    /// Queue and send another copy even if today's report was sent.
+    #[arg(long, conflicts_with = "stdout")]
+    force: bool,
+}
+
+fn main() -> ExitCode {
+    cli::finish(NAME, run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut ctx = Ctx::open(&args.common)?;
+    if args.stdout {
+        let (_, text, _) = triage_report::render(&mut ctx.store, &ctx.config, ctx.now)?;
+        cli::print(&text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if ctx.config.report.to.is_empty() {
+        let file = match &ctx.origin {
+            Origin::File(f) => f.display().to_string(),
+            Origin::Embedded => "(embedded defaults)".into(),
+        };
+        return Err(UsageError(format!(
+            "configuration {file}: key `report.to`: expected at least one address to send the report to (or use --stdout)"
+        ))
+        .into());
+    }
+    let ran = triage_report::run(&mut ctx.store, &ctx.config, ctx.now, args.force, &mut |l| {
+        cli::log(NAME, l)
+    })?;
+    for e in &ran.delivery.errors {
+        cli::log(NAME, e);
+    }
+    let d = &ran.delivery;
+    cli::print(&format!(
+        "report: {} {}; outbox: {} sent, {} waiting to retry, {} refused",
+        ran.key,
+        if ran.queued {
+            "queued"
+        } else {
+            "already queued earlier"
+        },
+        d.sent,
+        d.retrying,
+        d.failed
+    ))?;
+    Ok(if d.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn args_are_well_formed() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+}

@@ -1,0 +1,25 @@
+//! The timer jobs' shells: gather what a pure module needs from the store
+//! and configuration, call it, queue and deliver the mail it produced.
+//! A binary calls one function here; everything between reading the
+//! database and talking SMTP is visible in one place.
+
+pub mod triage_report;
+
+use crate::config::Config;
+use crate::outbox::Delivery;
+
+/// Where the outbox delivers: SMTP when configured, else `.eml` files.
+pub fn delivery(config: &Config) -> Delivery {
+    match &config.smtp {
+        Some(smtp) => Delivery::Smtp(smtp.clone()),
+        None => Delivery::Files(config.outbox_dir.clone()),
+    }
+}
+
+/// The From address: `smtp.from`, or a local one for `.eml` files.
+pub fn from_address(config: &Config) -> String {
+    match &config.smtp {
+        Some(smtp) => smtp.from.clone(),
+        None => "secdesk <secdesk@localhost>".to_string(),
+    }
+}

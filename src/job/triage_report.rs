@@ -1,0 +1,140 @@
+//! `secdesk-triage-report`: gather, build, render, queue under
+//! `report:YYYY-MM-DD` (once a day unless forced), deliver the outbox.
+
+use crate::config::Config;
+use crate::outbox::deliver::Outcome;
+use crate::outbox::{self, Mail};
+use crate::report::{self, Input, SECTION_ROWS, STUCK_MAIL};
+use crate::rota;
+use crate::store::{self, Reader, Store};
+use crate::time::Instant;
+use chrono::Duration;
+
+/// Why the job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// The report could not be composed as mail.
+    #[error(transparent)]
+    Compose(#[from] outbox::compose::Error),
+}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct Ran {
+    /// The outbox key of today's report.
+    pub key: String,
+    /// Whether this run queued it (false: it was queued before).
+    pub queued: bool,
+    /// What delivering the outbox did.
+    pub delivery: Outcome,
+}
+
+/// Everything the report needs, read in one snapshot.
+pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, store::Error> {
+    let changes: Vec<rota::Change> = r.rota_changes()?.into_iter().map(|c| c.change).collect();
+    let on_call = config.rotation.as_ref().map(|rot| {
+        let name = |id: &str| {
+            config
+                .member(id)
+                .map_or(id.to_string(), |m| m.display_name().to_string())
+        };
+        let mut shifts = Vec::new();
+        let current = rota::on_call(rot, &changes, now);
+        let next_start = current
+            .as_ref()
+            .map_or(rota::origin(rot).max(now), |s| s.end);
+        if let Some(s) = current {
+            shifts.push(s);
+        }
+        if let Some(s) = rota::on_call(rot, &changes, next_start) {
+            shifts.push(s);
+        }
+        shifts
+            .into_iter()
+            .map(|s| {
+                let n = name(&s.member);
+                (s, n)
+            })
+            .collect()
+    });
+    let configured = config
+        .imap
+        .iter()
+        .flat_map(|a| a.mailboxes.iter().map(move |m| (a.name.clone(), m.clone())))
+        .collect();
+    let day = now - Duration::hours(24);
+    let month = now - Duration::days(30);
+    Ok(Input {
+        now,
+        releases: config.releases.clone(),
+        stale_after: config.report.stale_ingest_after,
+        configured,
+        health: r.health()?,
+        outbox_trouble: r.outbox_trouble(now - STUCK_MAIL.duration())?,
+        on_call,
+        arrivals: r.arrivals(day, 500)?,
+        unclaimed: r.unclaimed_oldest(SECTION_ROWS)?,
+        stuck: r.claimed_not_triaged(day, SECTION_ROWS)?,
+        matrix: r.release_matrix(SECTION_ROWS)?,
+        fixed: r.fixed_unannounced(SECTION_ROWS)?,
+        milestones: r.milestones(month)?,
+        closed: r.closed_since(month)?,
+        load: r.member_load(month)?,
+    })
+}
+
+/// Builds today's report (text and HTML) without sending anything.
+pub fn render(
+    store: &mut Store,
+    config: &Config,
+    now: Instant,
+) -> Result<(report::Report, String, String), store::Error> {
+    let input = store.read(|r| gather(r, config, now))?;
+    let built = report::build(&input);
+    let text = report::text::render(&built);
+    let html = report::html::render(&built);
+    Ok((built, text, html))
+}
+
+/// Queues today's report under `report:YYYY-MM-DD` unless it is queued
+/// already (`force` queues another copy under the next free key), then
+/// delivers the outbox.
+pub fn run(
+    store: &mut Store,
+    config: &Config,
+    now: Instant,
+    force: bool,
+    log: &mut dyn FnMut(&str),
+) -> Result<Ran, Error> {
+    let base = format!("report:{}", now.date_naive());
+    let existing = store.read(|r| r.outbox_keys(&base))?;
+    let key = if existing.is_empty() || !force {
+        base.clone()
+    } else {
+        format!("{base}#{}", existing.len() + 1)
+    };
+    let queued = if existing.is_empty() || force {
+        let (built, text, html) = render(store, config, now)?;
+        let mail = Mail {
+            key: key.clone(),
+            kind: "report".into(),
+            to: config.report.to.clone(),
+            subject: built.subject.clone(),
+            text,
+            html: Some(html),
+        };
+        let composed = outbox::compose(&mail, &crate::job::from_address(config), now)?;
+        store.write(|tx| tx.enqueue(&composed, now))?
+    } else {
+        false
+    };
+    let delivery = outbox::deliver(store, &crate::job::delivery(config), now, log)?;
+    Ok(Ran {
+        key,
+        queued,
+        delivery,
+    })
+}

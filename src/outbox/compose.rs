@@ -1,0 +1,210 @@
+//! Composing a mail: plain text, or text plus HTML as
+//! `multipart/alternative`. Pure: no transport, no clock (the date comes
+//! in), no file system.
+//!
+//! Subjects and names copied from incoming mail go through
+//! [`header_text`] (CR and LF become spaces) so they cannot add headers;
+//! bodies go through [`body_text`] (bare CRs removed: lettre up to 0.11.23
+//! lets them through).
+
+use crate::store::outbox::Queued;
+use crate::time::Instant;
+use lettre::message::{Mailbox, Message, MultiPart, SinglePart, header};
+
+/// A mail to compose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// Unique outbox key.
+    pub key: String,
+    /// What kind of mail, for status.
+    pub kind: String,
+    /// Recipients (addresses, optionally with names).
+    pub to: Vec<String>,
+    /// Subject (may hold text from incoming mail).
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body, already escaped by its renderer, if any.
+    pub html: Option<String>,
+}
+
+/// Why a mail could not be composed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An address did not parse.
+    #[error("mail {key}: invalid address {address:?}: {message}")]
+    Address {
+        /// The outbox key.
+        key: String,
+        /// The address.
+        address: String,
+        /// Why.
+        message: String,
+    },
+    /// No recipients.
+    #[error("mail {0}: no recipients")]
+    NoRecipients(String),
+    /// lettre refused to build the message.
+    #[error("mail {key}: {message}")]
+    Build {
+        /// The outbox key.
+        key: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Text for a header: control characters (CR, LF, tabs) become single
+/// spaces, so nothing can start a new header line.
+pub fn header_text(text: &str) -> String {
+    crate::mail::parse::one_line(text)
+}
+
+/// Text for a body: CRLF becomes LF and bare CRs are removed; other text is
+/// kept as is.
+pub fn body_text(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "")
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn mailbox(key: &str, address: &str) -> Result<Mailbox, Error> {
+    header_text(address)
+        .parse::<Mailbox>()
+        .map_err(|e| Error::Address {
+            key: key.to_string(),
+            address: address.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// Composes a mail from `from` at `date`, ready to queue. The Message-ID is
+/// derived from the key, so the same key always names the same message.
+pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> {
+    if mail.to.is_empty() {
+        return Err(Error::NoRecipients(mail.key.clone()));
+    }
+    let sender = mailbox(&mail.key, from)?;
+    let mut builder = Message::builder()
+        .from(sender.clone())
+        .subject(header_text(&mail.subject))
+        .date(date.into())
+        .message_id(Some(format!(
+            "<{}@{}>",
+            mail.key.replace(
+                |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
+                "."
+            ),
+            sender.email.domain()
+        )))
+        .header(header::MIME_VERSION_1_0);
+    let mut recipients = Vec::new();
+    for to in &mail.to {
+        let m = mailbox(&mail.key, to)?;
+        recipients.push(m.email.to_string());
+        builder = builder.to(m);
+    }
+    let text = body_text(&mail.text);
+    let message = match &mail.html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, body_text(html))),
+        None => builder.singlepart(SinglePart::plain(text)),
+    }
+    .map_err(|e| Error::Build {
+        key: mail.key.clone(),
+        message: e.to_string(),
+    })?;
+    Ok(Queued {
+        key: mail.key.clone(),
+        kind: mail.kind.clone(),
+        sender: sender.email.to_string(),
+        recipients,
+        subject: header_text(&mail.subject),
+        message: message.formatted(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(subject: &str, text: &str, html: Option<&str>) -> Mail {
+        Mail {
+            key: "report:2026-11-22".into(),
+            kind: "report".into(),
+            to: vec!["Team <team@example.org>".into()],
+            subject: subject.into(),
+            text: text.into(),
+            html: html.map(str::to_string),
+        }
+    }
+
+    fn headers(q: &Queued) -> Vec<String> {
+        let text = String::from_utf8_lossy(&q.message).to_string();
+        let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
+        head.split("\r\n")
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('\t'))
+            .map(|l| l.split(':').next().unwrap_or("").to_string())
+            .collect()
+    }
+
+    #[test]
+    fn crlf_in_subject_adds_no_header() {
+        let at = crate::time::parse("2026-11-22T07:00:00Z").unwrap();
+        let q = compose(
+            &mail("x\r\nBcc: evil@example.com\nX-Evil: 1", "body", None),
+            "secdesk <s@example.org>",
+            at,
+        )
+        .unwrap();
+        let names = headers(&q);
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case("bcc")),
+            "{names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n.eq_ignore_ascii_case("x-evil")),
+            "{names:?}"
+        );
+        assert_eq!(q.recipients, ["team@example.org"]);
+    }
+
+    #[test]
+    fn bare_cr_never_reaches_the_body() {
+        let at = crate::time::parse("2026-11-22T07:00:00Z").unwrap();
+        let q = compose(
+            &mail("s", "a\rb\r\nc", Some("<p>a\rb</p>")),
+            "s@example.org",
+            at,
+        )
+        .unwrap();
+        let text = String::from_utf8_lossy(&q.message);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        assert!(
+            !body.replace("\r\n", "").contains('\r'),
+            "a bare CR in {body:?}"
+        );
+    }
+
+    #[test]
+    fn html_escape_escapes_markup() {
+        assert_eq!(
+            html_escape("<script>alert('x')</script> & \""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
+        );
+    }
+}

@@ -1,0 +1,267 @@
+//! Delivering the outbox: over SMTP (lettre) or, with no `smtp`
+//! configured, as `.eml` files in `outbox_dir`.
+//!
+//! Each due mail is taken in its own transaction (so two programs
+//! delivering at once never both take it), sent outside any transaction,
+//! and its outcome recorded: sent; refused for good (5xx: failed, with the
+//! server's answer, shown in status and the next report); or not now (queued
+//! again with back-off). When the server cannot be reached at all, the run
+//! stops trying and leaves the rest queued. The only way a mail can go out
+//! twice is a kill in the instant between the server's acceptance and the
+//! database update; a mail stuck `sending` that long is retried, because a
+//! lost report is worse than a repeated one.
+//!
+//! Invariant: the only module that talks SMTP.
+
+use crate::config::{Smtp, Tls};
+use crate::store::outbox::OutboxEntry;
+use crate::store::{self, Store};
+use crate::time::{Instant, Span};
+use lettre::Transport;
+use lettre::address::Envelope;
+use lettre::transport::smtp::SmtpTransport;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls as LettreTls, TlsParameters};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A mail still `sending` after this long was abandoned by a killed run.
+const STALE_SENDING: Span = Span::minutes(10);
+/// The longest back-off between attempts.
+const MAX_BACKOFF: Span = Span::hours(1);
+
+/// Where mail goes.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// To an SMTP server.
+    Smtp(Smtp),
+    /// As `.eml` files in a directory (the embedded default).
+    Files(PathBuf),
+}
+
+/// What one delivery run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Mails delivered.
+    pub sent: u64,
+    /// Mails that failed now and stay queued.
+    pub retrying: u64,
+    /// Mails refused for good.
+    pub failed: u64,
+    /// One line per failure.
+    pub errors: Vec<String>,
+}
+
+impl Outcome {
+    /// Whether anything failed (the run should exit non-zero).
+    pub fn has_failures(&self) -> bool {
+        self.retrying > 0 || self.failed > 0
+    }
+}
+
+/// Why one attempt failed.
+enum Failure {
+    /// Refused for good, with the server's answer.
+    Permanent(String),
+    /// Try again later; `unreachable` when the server could not be talked
+    /// to at all (the run stops trying others).
+    Transient { message: String, unreachable: bool },
+}
+
+/// Delivers every due mail in the outbox.
+pub fn deliver(
+    store: &mut Store,
+    delivery: &Delivery,
+    now: Instant,
+    log: &mut dyn FnMut(&str),
+) -> Result<Outcome, store::Error> {
+    let mut outcome = Outcome::default();
+    let mut sender: Option<Result<Sender, String>> = None;
+    loop {
+        let Some(mail) = store.write(|tx| tx.take_due(now, STALE_SENDING))? else {
+            break;
+        };
+        let s = sender.get_or_insert_with(|| Sender::new(delivery, log));
+        let result = match s {
+            Ok(s) => s.send(&mail),
+            Err(e) => Err(Failure::Transient {
+                message: e.clone(),
+                unreachable: true,
+            }),
+        };
+        match result {
+            Ok(()) => {
+                store.write(|tx| tx.mark_sent(mail.id, now))?;
+                outcome.sent += 1;
+            }
+            Err(Failure::Permanent(message)) => {
+                store.write(|tx| tx.mark_failed(mail.id, &message, None))?;
+                outcome.failed += 1;
+                outcome
+                    .errors
+                    .push(format!("mail {}: refused: {message}", mail.key));
+            }
+            Err(Failure::Transient {
+                message,
+                unreachable,
+            }) => {
+                let wait = backoff(mail.attempts + 1);
+                store.write(|tx| tx.mark_failed(mail.id, &message, Some(now + wait.duration())))?;
+                outcome.retrying += 1;
+                outcome.errors.push(format!(
+                    "mail {}: not sent, will retry in {wait}: {message}",
+                    mail.key
+                ));
+                if unreachable {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// One minute after the first failure, doubling, at most an hour.
+fn backoff(attempts: i64) -> Span {
+    let exp = attempts.clamp(1, 10) - 1;
+    let secs = 60i64 * (1i64 << exp);
+    Span::seconds(secs.min(MAX_BACKOFF.as_seconds()))
+}
+
+enum Sender {
+    Smtp(Box<SmtpTransport>),
+    Files(PathBuf),
+}
+
+impl Sender {
+    fn new(delivery: &Delivery, log: &mut dyn FnMut(&str)) -> Result<Sender, String> {
+        match delivery {
+            Delivery::Files(dir) => Ok(Sender::Files(dir.clone())),
+            Delivery::Smtp(smtp) => {
+                if smtp.tls == Tls::None {
+                    log(&format!(
+                        "smtp {}:{}: tls is \"none\": mail (and any password) crosses the network unencrypted",
+                        smtp.host, smtp.port
+                    ));
+                }
+                transport(smtp).map(|t| Sender::Smtp(Box::new(t)))
+            }
+        }
+    }
+
+    fn send(&self, mail: &OutboxEntry) -> Result<(), Failure> {
+        match self {
+            Sender::Files(dir) => write_file(dir, mail).map_err(|e| Failure::Transient {
+                message: format!("cannot write to {}: {e}", dir.display()),
+                unreachable: true,
+            }),
+            Sender::Smtp(t) => {
+                let from = mail
+                    .sender
+                    .parse()
+                    .map_err(|e| Failure::Permanent(format!("bad sender {}: {e}", mail.sender)))?;
+                let mut to = Vec::new();
+                for r in &mail.recipients {
+                    to.push(
+                        r.parse()
+                            .map_err(|e| Failure::Permanent(format!("bad recipient {r}: {e}")))?,
+                    );
+                }
+                let envelope =
+                    Envelope::new(Some(from), to).map_err(|e| Failure::Permanent(e.to_string()))?;
+                t.send_raw(&envelope, &mail.message)
+                    .map(|_| ())
+                    .map_err(|e| {
+                        let message = one_line(&e.to_string());
+                        if e.is_permanent() {
+                            Failure::Permanent(message)
+                        } else {
+                            let unreachable = !e.is_transient();
+                            Failure::Transient {
+                                message,
+                                unreachable,
+                            }
+                        }
+                    })
+            }
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {
+    let tls = match smtp.tls {
+        Tls::None => LettreTls::None,
+        Tls::Starttls | Tls::Implicit => {
+            let mut params = TlsParameters::builder(smtp.host.clone());
+            if let Some(ca) = &smtp.ca_file {
+                let pem =
+                    std::fs::read(ca).map_err(|e| format!("smtp ca_file {}: {e}", ca.display()))?;
+                let cert = Certificate::from_pem(&pem)
+                    .map_err(|e| format!("smtp ca_file {}: {e}", ca.display()))?;
+                params = params.add_root_certificate(cert);
+            }
+            let params = params.build().map_err(|e| format!("smtp TLS setup: {e}"))?;
+            if smtp.tls == Tls::Implicit {
+                LettreTls::Wrapper(params)
+            } else {
+                LettreTls::Required(params)
+            }
+        }
+    };
+    let mut builder = SmtpTransport::builder_dangerous(smtp.host.clone())
+        .port(smtp.port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(
+            smtp.timeout.as_seconds().max(1) as u64
+        )));
+    if let Some(user) = &smtp.user {
+        let password = match &smtp.password {
+            Some(secret) => secret.read("smtp").map_err(|e| e.to_string())?,
+            None => {
+                return Err(
+                    "smtp: `user` is set but neither `password_file` nor `password_credential`"
+                        .into(),
+                );
+            }
+        };
+        builder = builder.credentials(Credentials::new(user.clone(), password));
+    }
+    Ok(builder.build())
+}
+
+fn write_file(dir: &std::path::Path, mail: &OutboxEntry) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let name: String = mail
+        .key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let tmp = dir.join(format!(".{name}.eml.tmp"));
+    std::fs::write(&tmp, &mail.message)?;
+    // Renaming makes the file appear whole or not at all.
+    std::fs::rename(&tmp, dir.join(format!("{name}.eml")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+    use crate::time::Span;
+
+    #[test]
+    fn backoff_doubles_from_a_minute_up_to_an_hour() {
+        assert_eq!(backoff(1), Span::minutes(1));
+        assert_eq!(backoff(2), Span::minutes(2));
+        assert_eq!(backoff(4), Span::minutes(8));
+        assert_eq!(backoff(9), Span::hours(1));
+    }
+}

@@ -1,0 +1,403 @@
+//! The daily triage report: what the team must see each morning, in order:
+//! the machinery's health (loud when ingest went quiet or mail is stuck),
+//! who is on call, what came in, what nobody has claimed, what is claimed
+//! but stuck, which releases are exposed, what is fixed but unannounced,
+//! and the last 30 days (speed and load, to spot burnout).
+//!
+//! [`build`] turns the data the store gathered into a [`Report`]; the
+//! [`text`] and [`html`] renderers lay it out. Pure: `now` comes in.
+//! Every piece of text that came from mail is escaped by the HTML renderer
+//! and kept to one line by the text one.
+
+pub mod html;
+pub mod text;
+
+use crate::rota::Shift;
+use crate::store::mailboxes::Health;
+use crate::store::outbox::OutboxEntry;
+use crate::store::report::{Arrival, Brief, Capped, Milestones};
+use crate::time::{self, Instant, Span};
+use crate::triage::{IssueId, ReleaseStatus, State};
+use chrono::{Duration, NaiveDate};
+use std::collections::BTreeMap;
+
+/// How many rows a section shows before "and N more".
+pub const SECTION_ROWS: usize = 50;
+/// Mail queued longer than this is stuck.
+pub const STUCK_MAIL: Span = Span::hours(1);
+
+/// Everything the report is built from.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The instant the report is for.
+    pub now: Instant,
+    /// Supported releases, in order.
+    pub releases: Vec<String>,
+    /// A mailbox not fetched successfully for longer is stale.
+    pub stale_after: Span,
+    /// Every configured IMAP mailbox (`account`, `mailbox`).
+    pub configured: Vec<(String, String)>,
+    /// Health of mailboxes ever fetched.
+    pub health: Vec<Health>,
+    /// Failed and long-queued mails.
+    pub outbox_trouble: Vec<OutboxEntry>,
+    /// `None` when no rota is configured; else today's and tomorrow's
+    /// shifts with the members' display names.
+    pub on_call: Option<Vec<(Shift, String)>>,
+    /// Messages stored in the last 24 hours.
+    pub arrivals: Capped<Arrival>,
+    /// Open, unclaimed issues, oldest first.
+    pub unclaimed: Capped<Brief>,
+    /// Issues claimed more than 24 hours ago and not triaged.
+    pub stuck: Capped<Brief>,
+    /// Open issues and their release statuses.
+    pub matrix: Capped<(Brief, BTreeMap<String, ReleaseStatus>)>,
+    /// Fixed but not announced.
+    pub fixed: Capped<Brief>,
+    /// Milestones of issues opened in the last 30 days.
+    pub milestones: Vec<Milestones>,
+    /// Issues closed in the last 30 days.
+    pub closed: i64,
+    /// Per member: claims and fixes in the last 30 days.
+    pub load: BTreeMap<String, (i64, i64)>,
+}
+
+/// The machinery section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Machinery {
+    /// Problems, one line each; empty when all is well.
+    pub alarms: Vec<String>,
+    /// The one line when all is well.
+    pub summary: String,
+}
+
+/// An issue that got mail in the last 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    /// The issue.
+    pub issue: Brief,
+    /// Whether it was opened in the window (else it was updated).
+    pub opened: bool,
+    /// The sources that carried it, as `oss-security 10:02 (DSA-5678-1)`.
+    pub carried_by: Vec<String>,
+}
+
+/// Median and 90th percentile of a duration, over the issues that have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spread {
+    /// How many issues reached the milestone.
+    pub n: usize,
+    /// Median.
+    pub median: Option<Span>,
+    /// 90th percentile.
+    pub p90: Option<Span>,
+}
+
+/// The last 30 days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    /// Time from opened to first claim.
+    pub to_claim: Spread,
+    /// Time from opened to triaged.
+    pub to_triage: Spread,
+    /// Time from opened to fixed.
+    pub to_fix: Spread,
+    /// Issues opened.
+    pub opened: usize,
+    /// Issues closed.
+    pub closed: i64,
+    /// Per member: claims, fixes.
+    pub load: Vec<(String, i64, i64)>,
+}
+
+/// The report, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The UTC date it is for.
+    pub date: NaiveDate,
+    /// The instant it was built at.
+    pub now: Instant,
+    /// The mail subject.
+    pub subject: String,
+    /// 1. Machinery.
+    pub machinery: Machinery,
+    /// 2. On call: `None` when no rota is configured.
+    pub on_call: Option<Vec<(String, String)>>,
+    /// 3. New in the last 24 hours.
+    pub new: Vec<NewItem>,
+    /// Messages in the window not shown (over the cap).
+    pub new_hidden: i64,
+    /// 4. Unclaimed, oldest first, with age.
+    pub unclaimed: Vec<(Brief, Span)>,
+    /// All unclaimed.
+    pub unclaimed_total: i64,
+    /// 5. Claimed, not triaged after 24 h, with time since the claim.
+    pub stuck: Vec<(Brief, Span)>,
+    /// All stuck.
+    pub stuck_total: i64,
+    /// 6. Release columns.
+    pub releases: Vec<String>,
+    /// 6. Rows: issue and one status per release.
+    pub matrix: Vec<(Brief, Vec<ReleaseStatus>)>,
+    /// All open issues.
+    pub matrix_total: i64,
+    /// 7. Fixed, not announced, with time since the fix.
+    pub fixed: Vec<(Brief, Span)>,
+    /// All fixed.
+    pub fixed_total: i64,
+    /// 8. The last 30 days.
+    pub stats: Stats,
+}
+
+fn spread(mut d: Vec<Span>) -> Spread {
+    d.sort();
+    let n = d.len();
+    // Nearest-rank percentiles: the value at rank ceil(p * n).
+    let rank = |p: f64| -> Option<Span> {
+        if n == 0 {
+            return None;
+        }
+        let r = ((p * n as f64).ceil() as usize).clamp(1, n);
+        d.get(r - 1).copied()
+    };
+    Spread {
+        n,
+        median: rank(0.5),
+        p90: rank(0.9),
+    }
+}
+
+fn machinery(input: &Input) -> Machinery {
+    let mut alarms = Vec::new();
+    let now = input.now;
+    for (account, mailbox) in &input.configured {
+        let h = input
+            .health
+            .iter()
+            .find(|h| &h.account == account && &h.mailbox == mailbox);
+        let last = h.and_then(|h| h.last_success);
+        let stale = match last {
+            Some(t) => time::age(t, now) > input.stale_after,
+            None => true,
+        };
+        if stale {
+            let since = match last {
+                Some(t) => format!(
+                    "not fetched successfully for {} (since {})",
+                    time::age(t, now),
+                    time::format(t)
+                ),
+                None => "never fetched successfully".to_string(),
+            };
+            let err = h
+                .and_then(|h| h.last_error.clone())
+                .map(|e| format!("; last error: {e}"))
+                .unwrap_or_default();
+            alarms.push(format!("INGEST STALE: {account}/{mailbox} {since}{err}"));
+        }
+    }
+    for m in &input.outbox_trouble {
+        let what = if m.state == "failed" {
+            "REFUSED"
+        } else {
+            "STUCK"
+        };
+        let err = m
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "not attempted yet".into());
+        alarms.push(format!(
+            "MAIL {what}: {} to {} (queued {} ago, {} attempts): {err}",
+            m.key,
+            m.recipients.join(", "),
+            time::age(m.created_at, now),
+            m.attempts
+        ));
+    }
+    let summary = if input.configured.is_empty() {
+        "Machinery: no IMAP mailboxes configured (mail comes only from --maildir/--mbox); outbox clear.".to_string()
+    } else {
+        format!(
+            "Machinery: all {} mailboxes fetched within {}; outbox clear.",
+            input.configured.len(),
+            input.stale_after
+        )
+    };
+    Machinery { alarms, summary }
+}
+
+/// Builds the report.
+pub fn build(input: &Input) -> Report {
+    let now = input.now;
+    let date = now.date_naive();
+    let machinery = machinery(input);
+    let on_call = input.on_call.as_ref().map(|shifts| {
+        shifts
+            .iter()
+            .map(|(s, name)| {
+                let when = if s.start <= now && now < s.end {
+                    "now"
+                } else {
+                    "next"
+                };
+                (
+                    format!("{when}: {name}"),
+                    format!(
+                        "{} – {} UTC",
+                        s.start.format("%a %Y-%m-%d %H:%M"),
+                        s.end.format("%a %H:%M")
+                    ),
+                )
+            })
+            .collect()
+    });
+    let window_start = now - Duration::hours(24);
+    let mut new: Vec<NewItem> = Vec::new();
+    for a in &input.arrivals.rows {
+        let carried = format!(
+            "{} {}{}",
+            a.source,
+            a.received_at.format("%H:%M"),
+            a.advisory_id
+                .as_ref()
+                .map(|x| format!(" ({x})"))
+                .unwrap_or_default()
+        );
+        match new.iter_mut().find(|n| n.issue.id == a.issue.id) {
+            Some(n) => {
+                if !n.carried_by.contains(&carried) {
+                    n.carried_by.push(carried);
+                }
+            }
+            None => new.push(NewItem {
+                opened: a.issue.created_at >= window_start,
+                issue: a.issue.clone(),
+                carried_by: vec![carried],
+            }),
+        }
+    }
+    let new_hidden = input.arrivals.total - input.arrivals.rows.len() as i64;
+    let age = |t: Instant| time::age(t, now);
+    let unclaimed = input
+        .unclaimed
+        .rows
+        .iter()
+        .map(|b| (b.clone(), age(b.created_at)))
+        .collect();
+    let stuck = input
+        .stuck
+        .rows
+        .iter()
+        .map(|b| (b.clone(), age(b.claimed_at.unwrap_or(b.created_at))))
+        .collect();
+    let matrix = input
+        .matrix
+        .rows
+        .iter()
+        .map(|(b, statuses)| {
+            let cells = input
+                .releases
+                .iter()
+                .map(|r| statuses.get(r).copied().unwrap_or(ReleaseStatus::Unknown))
+                .collect();
+            (b.clone(), cells)
+        })
+        .collect();
+    let fixed = input
+        .fixed
+        .rows
+        .iter()
+        .map(|b| (b.clone(), age(b.fixed_at.unwrap_or(b.created_at))))
+        .collect();
+    let between = |from: Instant, to: Option<Instant>| to.map(|t| time::age(from, t));
+    let stats = Stats {
+        to_claim: spread(
+            input
+                .milestones
+                .iter()
+                .filter_map(|m| between(m.created_at, m.first_claimed_at))
+                .collect(),
+        ),
+        to_triage: spread(
+            input
+                .milestones
+                .iter()
+                .filter_map(|m| between(m.created_at, m.triaged_at))
+                .collect(),
+        ),
+        to_fix: spread(
+            input
+                .milestones
+                .iter()
+                .filter_map(|m| between(m.created_at, m.fixed_at))
+                .collect(),
+        ),
+        opened: input.milestones.len(),
+        closed: input.closed,
+        load: input
+            .load
+            .iter()
+            .map(|(who, (c, f))| (who.clone(), *c, *f))
+            .collect(),
+    };
+    let alarm = if machinery.alarms.is_empty() {
+        ""
+    } else {
+        "ATTENTION: machinery problems; "
+    };
+    let subject = format!(
+        "[secdesk] triage report {date}: {alarm}{} new, {} unclaimed, {} fixed unannounced",
+        new.iter().filter(|n| n.opened).count(),
+        input.unclaimed.total,
+        input.fixed.total
+    );
+    Report {
+        date,
+        now,
+        subject,
+        machinery,
+        on_call,
+        new,
+        new_hidden,
+        unclaimed,
+        unclaimed_total: input.unclaimed.total,
+        stuck,
+        stuck_total: input.stuck.total,
+        releases: input.releases.clone(),
+        matrix,
+        matrix_total: input.matrix.total,
+        fixed,
+        fixed_total: input.fixed.total,
+        stats,
+    }
+}
+
+/// "and 12 more" when a section was cut.
+pub fn more(total: i64, shown: usize) -> Option<String> {
+    let rest = total - shown as i64;
+    (rest > 0).then(|| format!("… and {rest} more"))
+}
+
+/// A short state word for tables.
+pub fn state_word(s: State) -> &'static str {
+    s.as_str()
+}
+
+/// The issue reference as printed: `#12`.
+pub fn issue_ref(id: IssueId) -> String {
+    format!("#{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_use_nearest_rank() {
+        let s = spread((1..=10).map(Span::hours).collect());
+        assert_eq!(s.median, Some(Span::hours(5)));
+        assert_eq!(s.p90, Some(Span::hours(9)));
+        assert_eq!(spread(vec![]).median, None);
+        assert_eq!(spread(vec![Span::hours(3)]).p90, Some(Span::hours(3)));
+    }
+}

@@ -1,0 +1,218 @@
+//! The outbox table: each outgoing mail is a row with a unique key, queued
+//! before any attempt to send it, so a down SMTP server loses nothing and a
+//! key is never queued twice.
+
+use super::{Reader, Result, Tx};
+use crate::time::{self, Instant, Span};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// A mail ready to queue: composed, with its envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// Unique key (`report:2026-11-22`, `shift-start:2026-11-22:alice`).
+    pub key: String,
+    /// What kind of mail (`report`, `reminder`, …), for status.
+    pub kind: String,
+    /// Envelope sender.
+    pub sender: String,
+    /// Envelope recipients.
+    pub recipients: Vec<String>,
+    /// The subject, for status and logs.
+    pub subject: String,
+    /// The whole RFC 5322 message, composed once so every retry sends the
+    /// same bytes (same Message-ID).
+    pub message: Vec<u8>,
+}
+
+/// A queued or finished mail as status shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: i64,
+    /// Unique key.
+    pub key: String,
+    /// Kind.
+    pub kind: String,
+    /// Subject.
+    pub subject: String,
+    /// Recipients.
+    pub recipients: Vec<String>,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub state: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// When it was queued (UTC).
+    #[serde(serialize_with = "super::issues::ser_instant")]
+    pub created_at: Instant,
+    /// The last failure (the server's answer for a refusal).
+    pub last_error: Option<String>,
+    /// Envelope sender.
+    #[serde(skip)]
+    pub sender: String,
+    /// The message bytes.
+    #[serde(skip)]
+    pub message: Vec<u8>,
+}
+
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
+    let recipients: String = r.get(4)?;
+    let created: String = r.get(7)?;
+    Ok(OutboxEntry {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        kind: r.get(2)?,
+        subject: r.get(3)?,
+        recipients: recipients
+            .split('\n')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        state: r.get(5)?,
+        attempts: r.get(6)?,
+        created_at: time::parse(&created).unwrap_or_default(),
+        last_error: r.get(8)?,
+        sender: r.get(9)?,
+        message: r.get(10)?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, key, kind, subject, recipients, state, attempts, created_at, last_error, sender, message";
+
+impl Tx<'_> {
+    /// Queues a mail unless its key is queued already; returns whether it
+    /// was queued now.
+    pub fn enqueue(&self, mail: &Queued, now: Instant) -> Result<bool> {
+        let at = time::format(now);
+        let n = self
+            .conn()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO outbox (key, kind, created_at, sender, recipients, subject, message, next_attempt_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    mail.key,
+                    mail.kind,
+                    at,
+                    mail.sender,
+                    mail.recipients.join("\n"),
+                    mail.subject,
+                    mail.message
+                ])
+            })
+            .map_err(self.err("queue mail"))?;
+        Ok(n > 0)
+    }
+
+    /// Takes the next due mail for sending: it becomes `sending`, so a
+    /// second program delivering at the same time does not take it too.
+    /// A `sending` row older than `stale` (its sender was killed) is due
+    /// again.
+    pub fn take_due(&self, now: Instant, stale: Span) -> Result<Option<OutboxEntry>> {
+        let at = time::format(now);
+        let stale_before = time::format(now - stale.duration());
+        let sql = format!(
+            "SELECT {COLUMNS} FROM outbox
+             WHERE (state = 'queued' AND next_attempt_at <= ?1) OR (state = 'sending' AND next_attempt_at <= ?2)
+             ORDER BY id LIMIT 1"
+        );
+        let row = self
+            .conn()
+            .prepare_cached(&sql)
+            .and_then(|mut s| s.query_row(params![at, stale_before], entry).optional())
+            .map_err(self.err("read outbox"))?;
+        if let Some(e) = &row {
+            self.conn()
+                .prepare_cached("UPDATE outbox SET state = 'sending', next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![e.id, at]))
+                .map_err(self.err("take mail"))?;
+        }
+        Ok(row)
+    }
+
+    /// Records a delivery.
+    pub fn mark_sent(&self, id: i64, now: Instant) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id, time::format(now)]))
+            .map_err(self.err("record sent mail"))?;
+        Ok(())
+    }
+
+    /// Records a failure: `retry_at` for a transient one (queued again),
+    /// `None` for a permanent refusal (failed, never retried).
+    pub fn mark_failed(&self, id: i64, error: &str, retry_at: Option<Instant>) -> Result<()> {
+        let (state, next) = match retry_at {
+            Some(t) => ("queued", Some(time::format(t))),
+            None => ("failed", None),
+        };
+        self.conn()
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = coalesce(?4, next_attempt_at) WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute(params![id, state, error, next]))
+            .map_err(self.err("record failed mail"))?;
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// Whether a key is in the outbox (in any state).
+    pub fn outbox_has(&self, key: &str) -> Result<bool> {
+        self.conn
+            .prepare_cached("SELECT 1 FROM outbox WHERE key = ?1")
+            .and_then(|mut s| s.exists([key]))
+            .map_err(self.err("read outbox"))
+    }
+
+    /// Keys starting with `prefix`, for numbering forced resends.
+    pub fn outbox_keys(&self, prefix: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT key FROM outbox WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+            )
+            .map_err(self.err("read outbox"))?;
+        let rows = stmt
+            .query_map([prefix], |r| r.get(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
+            .map_err(self.err("read outbox"))?;
+        Ok(rows)
+    }
+
+    /// Mails that need a person's eye: failed ones, and ones still queued
+    /// (not sent) that were queued before `queued_before`.
+    pub fn outbox_trouble(&self, queued_before: Instant) -> Result<Vec<OutboxEntry>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM outbox
+             WHERE state = 'failed' OR (state IN ('queued', 'sending') AND created_at < ?1)
+             ORDER BY id"
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(self.err("read outbox"))?;
+        let rows = stmt
+            .query_map([time::format(queued_before)], entry)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read outbox"))?;
+        Ok(rows)
+    }
+
+    /// How many mails are in each state.
+    pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")
+            .map_err(self.err("count outbox"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("count outbox"))?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,280 @@
+//! The queries behind the daily report, each bounded (a section shows its
+//! first rows and a count), so the report stays fast and readable on a
+//! database of 100,000 issues.
+
+use super::{Reader, Result};
+use crate::mail::Source;
+use crate::time::{self, Instant};
+use crate::triage::{IssueId, ReleaseStatus, State};
+use rusqlite::params;
+use std::collections::BTreeMap;
+
+/// One issue as report sections list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    /// Its number.
+    pub id: IssueId,
+    /// Its title.
+    pub title: String,
+    /// Its state.
+    pub state: State,
+    /// Who holds it.
+    pub claimed_by: Option<String>,
+    /// When it was opened.
+    pub created_at: Instant,
+    /// When it was claimed (current claim).
+    pub claimed_at: Option<Instant>,
+    /// When it became fixed.
+    pub fixed_at: Option<Instant>,
+}
+
+/// A message that arrived recently, with its issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The issue.
+    pub issue: Brief,
+    /// Where it was published.
+    pub source: Source,
+    /// Its advisory id.
+    pub advisory_id: Option<String>,
+    /// When secdesk stored it.
+    pub received_at: Instant,
+}
+
+/// A list capped at a limit, with the full count.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Capped<T> {
+    /// The first rows.
+    pub rows: Vec<T>,
+    /// How many there are in all.
+    pub total: i64,
+}
+
+/// The milestones of one issue opened in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Milestones {
+    /// Opened.
+    pub created_at: Instant,
+    /// First claimed.
+    pub first_claimed_at: Option<Instant>,
+    /// Became triaged.
+    pub triaged_at: Option<Instant>,
+    /// Became fixed.
+    pub fixed_at: Option<Instant>,
+}
+
+const BRIEF: &str = "i.id, i.title, i.state, i.claimed_by, i.created_at, i.claimed_at, i.fixed_at";
+
+fn brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<Brief> {
+    let state: String = r.get(2)?;
+    let created: String = r.get(4)?;
+    let claimed: Option<String> = r.get(5)?;
+    let fixed: Option<String> = r.get(6)?;
+    Ok(Brief {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        state: State::parse(&state).unwrap_or(State::New),
+        claimed_by: r.get(3)?,
+        created_at: time::parse(&created).unwrap_or_default(),
+        claimed_at: claimed.as_deref().and_then(time::parse),
+        fixed_at: fixed.as_deref().and_then(time::parse),
+    })
+}
+
+impl Reader<'_> {
+    fn capped(
+        &self,
+        doing: &str,
+        where_order: &str,
+        args: &[&dyn rusqlite::ToSql],
+        limit: usize,
+    ) -> Result<Capped<Brief>> {
+        let (filter, order) = where_order
+            .split_once(" ORDER BY ")
+            .unwrap_or((where_order, "i.id"));
+        let sql = format!(
+            "SELECT {BRIEF} FROM issues i WHERE i.merged_into IS NULL AND {filter} ORDER BY {order} LIMIT {limit}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err(doing))?;
+        let rows = stmt
+            .query_map(args, brief)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(doing))?;
+        let count =
+            format!("SELECT count(*) FROM issues i WHERE i.merged_into IS NULL AND {filter}");
+        let total = self
+            .conn
+            .prepare_cached(&count)
+            .and_then(|mut s| s.query_row(args, |r| r.get(0)))
+            .map_err(self.err(doing))?;
+        Ok(Capped { rows, total })
+    }
+
+    /// Messages stored at or after `since`, newest issues last, at most
+    /// `limit` messages.
+    pub fn arrivals(&self, since: Instant, limit: usize) -> Result<Capped<Arrival>> {
+        let sql = format!(
+            "SELECT {BRIEF}, m.source, m.advisory_id, m.received_at FROM messages m JOIN issues i ON i.id = m.issue_id
+             WHERE m.received_at >= ?1 ORDER BY m.issue_id, m.received_at, m.id LIMIT {limit}"
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(self.err("read arrivals"))?;
+        let rows = stmt
+            .query_map([time::format(since)], |r| {
+                let source: String = r.get(7)?;
+                let at: String = r.get(9)?;
+                Ok(Arrival {
+                    issue: brief(r)?,
+                    source: Source::parse(&source).unwrap_or(Source::Other),
+                    advisory_id: r.get(8)?,
+                    received_at: time::parse(&at).unwrap_or_default(),
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read arrivals"))?;
+        let total = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM messages WHERE received_at >= ?1")
+            .and_then(|mut s| s.query_row([time::format(since)], |r| r.get(0)))
+            .map_err(self.err("read arrivals"))?;
+        Ok(Capped { rows, total })
+    }
+
+    /// Open issues nobody holds, oldest first.
+    pub fn unclaimed_oldest(&self, limit: usize) -> Result<Capped<Brief>> {
+        self.capped(
+            "read unclaimed issues",
+            "i.state IN ('new', 'claimed', 'triaged') AND i.claimed_by IS NULL ORDER BY i.created_at, i.id",
+            &[],
+            limit,
+        )
+    }
+
+    /// Issues claimed before `before` and still only `claimed`.
+    pub fn claimed_not_triaged(&self, before: Instant, limit: usize) -> Result<Capped<Brief>> {
+        let b = time::format(before);
+        self.capped(
+            "read stuck claims",
+            "i.state = 'claimed' AND i.claimed_at < ?1 ORDER BY i.claimed_at, i.id",
+            &[&b],
+            limit,
+        )
+    }
+
+    /// Open issues with their release statuses, by id.
+    pub fn release_matrix(
+        &self,
+        limit: usize,
+    ) -> Result<Capped<(Brief, BTreeMap<String, ReleaseStatus>)>> {
+        let briefs = self.capped(
+            "read release matrix",
+            "i.state IN ('new', 'claimed', 'triaged') ORDER BY i.id",
+            &[],
+            limit,
+        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT release, status FROM release_status WHERE issue_id = ?1")
+            .map_err(self.err("read release matrix"))?;
+        let mut rows = Vec::new();
+        for b in briefs.rows {
+            let statuses = stmt
+                .query_map([b.id], |r| {
+                    let s: String = r.get(1)?;
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        ReleaseStatus::parse(&s).unwrap_or(ReleaseStatus::Unknown),
+                    ))
+                })
+                .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
+                .map_err(self.err("read release matrix"))?;
+            rows.push((b, statuses));
+        }
+        Ok(Capped {
+            rows,
+            total: briefs.total,
+        })
+    }
+
+    /// Fixed issues not yet announced, longest waiting first.
+    pub fn fixed_unannounced(&self, limit: usize) -> Result<Capped<Brief>> {
+        self.capped(
+            "read fixed issues",
+            "i.state = 'fixed' ORDER BY i.fixed_at, i.id",
+            &[],
+            limit,
+        )
+    }
+
+    /// Milestones of the issues opened at or after `since`.
+    pub fn milestones(&self, since: Instant) -> Result<Vec<Milestones>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT created_at, first_claimed_at, triaged_at, fixed_at FROM issues
+                 WHERE created_at >= ?1 AND merged_into IS NULL",
+            )
+            .map_err(self.err("read milestones"))?;
+        let opt = |s: Option<String>| s.as_deref().and_then(time::parse);
+        let rows = stmt
+            .query_map([time::format(since)], |r| {
+                let created: String = r.get(0)?;
+                Ok(Milestones {
+                    created_at: time::parse(&created).unwrap_or_default(),
+                    first_claimed_at: opt(r.get(1)?),
+                    triaged_at: opt(r.get(2)?),
+                    fixed_at: opt(r.get(3)?),
+                })
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read milestones"))?;
+        Ok(rows)
+    }
+
+    /// Issues closed (fixed, announced or dismissed) at or after `since`.
+    pub fn closed_since(&self, since: Instant) -> Result<i64> {
+        self.conn
+            .prepare_cached(
+                "SELECT count(*) FROM issues WHERE closed_at >= ?1 AND merged_into IS NULL",
+            )
+            .and_then(|mut s| s.query_row([time::format(since)], |r| r.get(0)))
+            .map_err(self.err("count closed issues"))
+    }
+
+    /// Per member: claims made and issues fixed (as holder) since `since`.
+    pub fn member_load(&self, since: Instant) -> Result<BTreeMap<String, (i64, i64)>> {
+        let at = time::format(since);
+        let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT actor, count(*) FROM history WHERE action = 'claimed' AND at >= ?1 GROUP BY actor")
+            .map_err(self.err("read member load"))?;
+        let claims = stmt
+            .query_map(params![at], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read member load"))?;
+        for (who, n) in claims {
+            out.entry(who).or_default().0 += n;
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT claimed_by, count(*) FROM issues WHERE fixed_at >= ?1 AND claimed_by IS NOT NULL AND merged_into IS NULL GROUP BY claimed_by",
+            )
+            .map_err(self.err("read member load"))?;
+        let fixes = stmt
+            .query_map(params![at], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read member load"))?;
+        for (who, n) in fixes {
+            out.entry(who).or_default().1 += n;
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,362 @@
+//! The daily triage report and the outbox, against a real SMTP server:
+//! once a day, queued while the server is down and sent once when it is
+//! back, refusals recorded with the server's answer, mail-derived text
+//! unable to add headers, and the whole rendering checked as a snapshot.
+
+use crate::harness::smtp::SmtpServer;
+use crate::util::{Desk, sample_mail};
+use mail_parser::{MessageParser, MimeHeaders};
+
+fn with_smtp(desk: &Desk, smtp: &SmtpServer, to: &[&str]) {
+    let mut c = desk.config_json();
+    c["smtp"] = smtp.config();
+    c["report"] = serde_json::json!({ "to": to });
+    desk.set_config(&c);
+}
+
+fn report(desk: &Desk, now: &str) -> std::process::Output {
+    desk.cmd_at("secdesk-triage-report", now).output()
+}
+
+fn subjects(smtp: &SmtpServer) -> Vec<String> {
+    smtp.received()
+        .iter()
+        .map(|m| {
+            MessageParser::default()
+                .parse(m)
+                .and_then(|p| p.subject().map(str::to_string))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+desktest!(report_arrives_once_a_day, |desk| {
+    let smtp = SmtpServer::start("once");
+    desk.ingest_maildir(&sample_mail());
+    with_smtp(&desk, &smtp, &["team@example.org"]);
+    let out = report(&desk, "2026-11-22T07:00:00Z");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eqnice!(
+        "report: report:2026-11-22 queued; outbox: 1 sent, 0 waiting to retry, 0 refused\n",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(smtp.received().len(), 1);
+    let out = report(&desk, "2026-11-22T18:00:00Z");
+    eqnice!(
+        "report: report:2026-11-22 already queued earlier; outbox: 0 sent, 0 waiting to retry, 0 refused\n",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "a second run the same day sends nothing"
+    );
+    report(&desk, "2026-11-23T07:00:00Z");
+    let s = subjects(&smtp);
+    assert_eq!(s.len(), 2, "the next day sends again");
+    assert!(
+        s[0].starts_with("[secdesk] triage report 2026-11-22: 11 new, 11 unclaimed"),
+        "{s:?}"
+    );
+    assert!(
+        s[1].starts_with("[secdesk] triage report 2026-11-23"),
+        "{s:?}"
+    );
+    // --force sends another copy the same day.
+    let out = desk
+        .cmd_at("secdesk-triage-report", "2026-11-23T08:00:00Z")
+        .arg("--force")
+        .stdout();
+    assert!(
+        out.starts_with("report: report:2026-11-23#2 queued"),
+        "{out}"
+    );
+    assert_eq!(smtp.received().len(), 3);
+});
+
+desktest!(smtp_down_keeps_mail_queued_and_sends_once, |desk| {
+    let port = crate::harness::dovecot::free_port();
+    // Configure against a server that is not running yet.
+    let mut up = SmtpServer::start_on("down-config", port);
+    with_smtp(&desk, &up, &["team@example.org"]);
+    up.stop();
+    desk.ingest_maildir(&sample_mail());
+    let out = report(&desk, "2026-11-22T07:00:00Z");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the run fails while the server is down"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("mail report:2026-11-22: not sent, will retry in 1m"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = desk
+        .cmd_at("secdesk", "2026-11-22T07:00:30Z")
+        .args(["status", "--json"])
+        .json();
+    assert_eq!(v["outbox"]["queued"], 1);
+    // The server comes back (same port, same password file contents).
+    let back = SmtpServer::start_on("down-config", port);
+    assert_eq!(back.password, up.password);
+    let out = report(&desk, "2026-11-22T07:05:00Z");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 sent"));
+    assert_eq!(back.received().len(), 1);
+    report(&desk, "2026-11-22T07:10:00Z");
+    report(&desk, "2026-11-22T09:00:00Z");
+    assert_eq!(back.received().len(), 1, "delivered exactly once");
+    let v: serde_json::Value = desk
+        .cmd_at("secdesk", "2026-11-22T09:00:00Z")
+        .args(["status", "--json"])
+        .json();
+    assert_eq!(v["outbox"]["sent"], 1);
+    assert_eq!(v["outbox"]["queued"], 0);
+});
+
+desktest!(
+    refused_recipient_is_marked_failed_with_the_servers_answer,
+    |desk| {
+        let smtp = SmtpServer::start("refused");
+        with_smtp(&desk, &smtp, &["nobody@refused.invalid"]);
+        let out = report(&desk, "2026-11-22T07:00:00Z");
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("refused: permanent error (550)"),
+            "{stderr}"
+        );
+        assert!(smtp.received().is_empty());
+        let v: serde_json::Value = desk
+            .cmd_at("secdesk", "2026-11-22T07:01:00Z")
+            .args(["status", "--json"])
+            .json();
+        assert_eq!(v["outbox"]["failed"], 1);
+        let err = v["outbox"]["trouble"][0]["last_error"]
+            .as_str()
+            .unwrap_or("");
+        assert!(err.contains("550") && err.contains("User unknown"), "{err}");
+        let text = desk
+            .cmd_at("secdesk", "2026-11-22T07:01:00Z")
+            .arg("status")
+            .stdout();
+        assert!(
+            text.contains("REFUSED report:2026-11-22 to nobody@refused.invalid"),
+            "{text}"
+        );
+        // Never retried, and loud in the next report.
+        let next = desk
+            .cmd_at("secdesk-triage-report", "2026-11-23T07:00:00Z")
+            .arg("--stdout")
+            .stdout();
+        assert!(
+            next.contains("!!! MAIL REFUSED: report:2026-11-22 to nobody@refused.invalid"),
+            "{next}"
+        );
+    }
+);
+
+desktest!(
+    hostile_subject_adds_no_header_and_shows_as_text_in_html,
+    |desk| {
+        let smtp = SmtpServer::start("hostile");
+        desk.dir.write(
+        "evil/cur/1",
+        "Message-ID: <evil@x>\nList-Id: <oss-security.lists.openwall.com>\nSubject: =?UTF-8?Q?pwn=0D=0ABcc:_victim@example.com=0D=0AX-Evil:_1_<script>alert(1)</script>_CVE-2026-0001?=\n\nbody\n",
+    );
+        desk.ingest_maildir(&desk.dir.join("evil"));
+        with_smtp(&desk, &smtp, &["team@example.org"]);
+        let out = report(&desk, "2026-11-22T10:00:00Z");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let raw = smtp.received().pop().expect("one mail");
+        let text = String::from_utf8_lossy(&raw);
+        let (head, _) = text
+            .split_once("\r\n\r\n")
+            .or_else(|| text.split_once("\n\n"))
+            .expect("headers");
+        for line in head.lines() {
+            let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+            assert!(
+                name != "bcc" && name != "x-evil",
+                "an injected header: {line}"
+            );
+        }
+        let parsed = MessageParser::default().parse(&raw).expect("parse");
+        assert_eq!(
+            parsed.header_raw("X-Envelope-To").map(str::trim),
+            Some("team@example.org"),
+            "nobody else received it"
+        );
+        let html = parsed.body_html(0).expect("an HTML part");
+        assert!(!html.contains("<script>"), "raw markup in the HTML");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
+        let plain = parsed.body_text(0).expect("a text part");
+        assert!(
+            plain.contains("pwn Bcc: victim@example.com X-Evil: 1 <script>"),
+            "{plain}"
+        );
+    }
+);
+
+desktest!(without_smtp_the_report_is_an_eml_file, |desk| {
+    let mut c = desk.config_json();
+    c["report"] = serde_json::json!({ "to": ["team@example.org"] });
+    desk.set_config(&c);
+    desk.cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+        .stdout();
+    let eml = desk.dir.join("outbox/report_2026-11-22.eml");
+    let raw = std::fs::read(&eml).expect("the report was written to the outbox directory");
+    let parsed = MessageParser::default().parse(&raw).expect("parse");
+    assert!(
+        parsed
+            .subject()
+            .unwrap_or("")
+            .starts_with("[secdesk] triage report 2026-11-22")
+    );
+});
+
+desktest!(report_without_recipients_is_exit_2, |desk| {
+    let err = desk
+        .cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+        .assert_usage_error();
+    assert!(err.contains("key `report.to`"), "{err}");
+    assert!(err.contains(&desk.config.display().to_string()), "{err}");
+});
+
+desktest!(stale_ingest_is_loud_at_the_top, |desk| {
+    let mut c = desk.config_json();
+    let pw = desk.dir.write("pw", "x\n");
+    c["imap"] = serde_json::json!([{
+        "name": "lists", "host": "127.0.0.1", "port": crate::harness::dovecot::free_port(),
+        "tls": "implicit", "user": "u", "password_file": pw, "mailboxes": ["INBOX"], "timeout": "2s"
+    }]);
+    desk.set_config(&c);
+    let out = desk
+        .cmd_at("secdesk-ingest", "2026-11-22T05:00:00Z")
+        .assert_exit_code(1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot connect to 127.0.0.1"));
+    let text = desk
+        .cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+        .arg("--stdout")
+        .stdout();
+    let first: Vec<&str> = text.lines().take(6).collect();
+    assert!(
+        first.iter().any(|l| l.starts_with(
+            "!!! INGEST STALE: lists/INBOX never fetched successfully; last error: cannot connect"
+        )),
+        "{text}"
+    );
+});
+
+/// A fixed database at a fixed instant, rendered whole: both parts are
+/// snapshots (`UPDATE_EXPECT=1` rewrites them; review the diff).
+#[test]
+fn report_rendering_snapshot() {
+    let desk = Desk::new("report_rendering_snapshot");
+    let mut c = desk.config_json();
+    c["report"] = serde_json::json!({ "to": ["team@example.org"] });
+    c["rotation"] =
+        serde_json::json!({ "start": "2026-11-16", "order": ["alice", "bob", "carol"] });
+    desk.set_config(&c);
+    desk.cmd_at("secdesk-ingest", "2026-11-20T08:00:00Z")
+        .arg("--maildir")
+        .arg(sample_mail())
+        .stdout();
+    let act = |now: &str, who: &str, args: &[&str]| {
+        desk.cmd_at("secdesk", now)
+            .args(["--as", who])
+            .args(args)
+            .stdout();
+    };
+    act("2026-11-20T08:30:00Z", "alice", &["claim", "5"]);
+    act(
+        "2026-11-20T09:00:00Z",
+        "alice",
+        &[
+            "release-status",
+            "5",
+            "25.05",
+            "fixed",
+            "--ref",
+            "PR #356001",
+        ],
+    );
+    act(
+        "2026-11-20T09:10:00Z",
+        "alice",
+        &[
+            "release-status",
+            "5",
+            "25.11",
+            "fixed",
+            "--ref",
+            "PR #356002",
+        ],
+    );
+    act(
+        "2026-11-20T09:20:00Z",
+        "alice",
+        &[
+            "release-status",
+            "5",
+            "unstable",
+            "fixed",
+            "--ref",
+            "needrestart 3.8",
+        ],
+    );
+    act("2026-11-20T10:00:00Z", "bob", &["claim", "2"]);
+    act(
+        "2026-11-20T11:00:00Z",
+        "carol",
+        &["release-status", "10", "25.05", "affected"],
+    );
+    act(
+        "2026-11-21T12:00:00Z",
+        "carol",
+        &["dismiss", "6", "--reason", "not-packaged"],
+    );
+    desk.dir.write(
+        "later/cur/1",
+        "Message-ID: <later@x>\nList-Id: <debian-security-announce.lists.debian.org>\nDate: Sun, 22 Nov 2026 06:00:00 +0000\nSubject: [SECURITY] [DSA 6001-1] tcpdump security update\n\nPackage        : tcpdump\nCVE ID         : CVE-2016-7922\n",
+    );
+    desk.cmd_at("secdesk-ingest", "2026-11-22T06:30:00Z")
+        .arg("--maildir")
+        .arg(desk.dir.join("later"))
+        .stdout();
+    desk.cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+        .stdout();
+    let raw = std::fs::read(desk.dir.join("outbox/report_2026-11-22.eml")).expect("report file");
+    let parsed = MessageParser::default().parse(&raw).expect("parse");
+    assert!(
+        parsed
+            .content_type()
+            .is_some_and(|c| c.subtype() == Some("alternative"))
+    );
+    // Mail travels with CRLF line ends; the snapshots are kept with LF.
+    let text = parsed.body_text(0).expect("text").replace("\r\n", "\n");
+    let html = parsed.body_html(0).expect("html").replace("\r\n", "\n");
+    expect_test::expect_file!["snapshots/report.txt"].assert_eq(&text);
+    expect_test::expect_file!["snapshots/report.html"].assert_eq(&html);
+    let stdout = desk
+        .cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+        .arg("--stdout")
+        .stdout();
+    eqnice!(text.trim_end(), stdout.trim_end());
+}
