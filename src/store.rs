@@ -98,6 +98,15 @@ impl Store {
             .map_err(err("set synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err("enable foreign keys"))?;
+        // With the query planner stability guarantee, a cached statement
+        // whose parameter the planner would like to look at (`ref = ?1` in
+        // a join) is not thrown away and re-prepared on every reuse; without
+        // it, that cost a third of ingest's time.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+            true,
+        )
+        .map_err(err("enable query planner stability"))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),

@@ -204,38 +204,76 @@ fn fetch_one(
         store.write(|tx| tx.set_cursor(&account.name, mailbox, info.uidvalidity, after, 0))?;
         return Ok(());
     }
-    for chunk in chunks(&uids) {
-        let fetched = s.fetch(&chunk)?;
-        let last = chunk.last().copied().unwrap_or(after);
-        let count = fetched.len() as i64;
-        let prepared: Vec<Prepared> = fetched
-            .into_iter()
-            .map(|f| {
-                prepare(Incoming {
-                    raw: f.body,
-                    origin: format!(
-                        "imap:{}/{mailbox};UIDVALIDITY={};UID={}",
-                        account.name, info.uidvalidity, f.uid
-                    ),
-                    hint: super::Source::from_folder_name(mailbox),
-                    location: Some(Location {
-                        account: account.name.clone(),
-                        mailbox: mailbox.to_string(),
-                        uidvalidity: info.uidvalidity,
-                        uid: f.uid,
-                    }),
-                })
-            })
-            .collect();
-        store.write(|tx| {
-            for item in &prepared {
-                store_one(tx, item, now, summary, tally)?;
-            }
-            // The cursor moves in the same transaction that stored the
-            // chunk: a kill between chunks loses nothing and repeats nothing.
-            tx.set_cursor(&account.name, mailbox, info.uidvalidity, last, count)
-        })?;
+    // Sizes are asked for a window at a time, so that listing a mailbox of
+    // any size costs a few bytes a message.
+    for window in uids.chunks(CHUNK_MESSAGES) {
+        let sized = s.sizes(window)?;
+        for chunk in chunks(&sized) {
+            store_chunk(
+                store,
+                s,
+                account,
+                mailbox,
+                info.uidvalidity,
+                &chunk,
+                now,
+                summary,
+                tally,
+            )?;
+        }
+        // UIDs in the window the server no longer has (expunged meanwhile)
+        // are passed over: move the cursor to the window's end.
+        if let Some(last) = window.last() {
+            store.write(|tx| tx.set_cursor(&account.name, mailbox, info.uidvalidity, *last, 0))?;
+        }
     }
+    Ok(())
+}
+
+/// Fetches one chunk and stores it in one transaction that also moves
+/// the cursor: a kill between chunks loses nothing and repeats nothing.
+#[allow(clippy::too_many_arguments)]
+fn store_chunk(
+    store: &mut Store,
+    s: &mut imap::Session,
+    account: &ImapAccount,
+    mailbox: &str,
+    uidvalidity: u32,
+    chunk: &[u32],
+    now: Instant,
+    summary: &mut Summary,
+    tally: &mut Tally,
+) -> Result<(), Failure> {
+    let Some(&last) = chunk.last() else {
+        return Ok(());
+    };
+    let fetched = s.fetch(chunk)?;
+    let count = fetched.len() as i64;
+    let prepared: Vec<Prepared> = fetched
+        .into_iter()
+        .map(|f| {
+            prepare(Incoming {
+                raw: f.body,
+                origin: format!(
+                    "imap:{}/{mailbox};UIDVALIDITY={uidvalidity};UID={}",
+                    account.name, f.uid
+                ),
+                hint: super::Source::from_folder_name(mailbox),
+                location: Some(Location {
+                    account: account.name.clone(),
+                    mailbox: mailbox.to_string(),
+                    uidvalidity,
+                    uid: f.uid,
+                }),
+            })
+        })
+        .collect();
+    store.write(|tx| {
+        for item in &prepared {
+            store_one(tx, item, now, summary, tally)?;
+        }
+        tx.set_cursor(&account.name, mailbox, uidvalidity, last, count)
+    })?;
     Ok(())
 }
 

@@ -115,8 +115,10 @@ pub trait Mailstore {
     fn examine(&mut self, mailbox: &str) -> Result<MailboxInfo, Error>;
     /// Opens a mailbox read-write (SELECT), for mirroring.
     fn select(&mut self, mailbox: &str) -> Result<MailboxInfo, Error>;
-    /// UIDs above `after` with their sizes, ascending.
-    fn uids_after(&mut self, after: u32) -> Result<Vec<(u32, u32)>, Error>;
+    /// UIDs above `after`, ascending (UID SEARCH: a few bytes a message).
+    fn uids_after(&mut self, after: u32) -> Result<Vec<u32>, Error>;
+    /// The sizes of these UIDs (RFC822.SIZE), for chunking by bytes.
+    fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, Error>;
     /// The bodies of these UIDs, without setting `\Seen` (BODY.PEEK[]).
     fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, Error>;
     /// Adds `\Seen` to these UIDs of the selected mailbox.
@@ -395,21 +397,30 @@ impl Mailstore for Session {
         Ok(info(&m))
     }
 
-    fn uids_after(&mut self, after: u32) -> Result<Vec<(u32, u32)>, Error> {
+    fn uids_after(&mut self, after: u32) -> Result<Vec<u32>, Error> {
+        let found = self
+            .session
+            .uid_search(format!("UID {}:*", after.saturating_add(1)))
+            .map_err(protocol("UID SEARCH"))?;
+        // `n:*` also matches the last message when n is above every UID.
+        let mut out: Vec<u32> = found.into_iter().filter(|uid| *uid > after).collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, Error> {
+        if uids.is_empty() {
+            return Ok(Vec::new());
+        }
         let fetches = self
             .session
-            .uid_fetch(
-                format!("{}:*", after.saturating_add(1)),
-                "(UID RFC822.SIZE)",
-            )
+            .uid_fetch(uid_set(uids), "(UID RFC822.SIZE)")
             .map_err(protocol("UID FETCH (RFC822.SIZE)"))?;
         let mut out: Vec<(u32, u32)> = fetches
             .iter()
             .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0))))
-            // `n:*` also returns the last message when n is above every UID.
-            .filter(|(uid, _)| *uid > after)
             .collect();
-        out.sort();
+        out.sort_unstable();
         out.dedup_by_key(|(uid, _)| *uid);
         Ok(out)
     }
