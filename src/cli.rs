@@ -122,10 +122,14 @@ pub fn finish(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// 2 for wrong requests and configuration, 1 for everything else.
+/// 2 for wrong requests and configuration (and rule refusals, triage or
+/// rota), 1 for everything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     let usage = err.chain().any(|e| {
-        e.is::<UsageError>() || e.is::<config::Error>() || e.is::<crate::triage::Refused>()
+        e.is::<UsageError>()
+            || e.is::<config::Error>()
+            || e.is::<crate::triage::Refused>()
+            || e.is::<crate::rota::Refused>()
     });
     if usage { 2 } else { 1 }
 }

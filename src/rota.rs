@@ -11,11 +11,15 @@
 //! the member, among those not away, who has worked the fewest shifts so
 //! far, then to whoever rested longest, then by `order`. Without away
 //! periods that is plain round-robin in `order`. A member who was away
-//! comes back with fewer shifts and is given the next ones, one rest shift
-//! apart, until even again: their skipped shifts are owed back, not lost.
+//! comes back with fewer shifts and is given the next ones, never two in a
+//! row (when three or more can share the rota), until even again: their
+//! skipped shifts are owed back, not lost.
 //! Swaps and covers are then laid over the generated schedule.
 //!
 //! Invariant: pure. No I/O, no clock; `now` and the changes come in.
+
+pub mod ics;
+pub mod notify;
 
 use crate::config::Rotation;
 use crate::time::Instant;
@@ -186,8 +190,25 @@ fn generate(rot: &Rotation, changes: &[Change], until: usize) -> Vec<Option<Stri
     let mut out: Vec<Option<String>> = Vec::with_capacity(until);
     for i in 0..until {
         let date = rot.start + Duration::days(i as i64);
-        let pick = (0..n)
+        let available: Vec<usize> = (0..n)
             .filter(|&m| !away(changes, &rot.order[m], date))
+            .collect();
+        // Nobody works two shifts in a row while two others could share
+        // the catching up. (With two members, owed shifts can only be paid
+        // back in a row.)
+        let rested: Vec<usize> = available
+            .iter()
+            .copied()
+            .filter(|&m| last[m] != i.checked_sub(1))
+            .collect();
+        let pool = if rested.len() >= 2 {
+            &rested
+        } else {
+            &available
+        };
+        let pick = pool
+            .iter()
+            .copied()
             // Fewest shifts, then longest rested (never worked first), then
             // rotation order starting from where round-robin would be.
             .min_by_key(|&m| {
@@ -267,9 +288,16 @@ pub fn check(rot: &Rotation, existing: &[Change], change: &Change) -> Result<(),
     }
     let mut all = existing.to_vec();
     all.push(change.clone());
+    check_all(rot, &all, hi)
+}
+
+/// Checks that a whole set of changes leaves every shift, up to a year past
+/// `last` (the latest date they touch), with one member who is not away.
+pub fn check_all(rot: &Rotation, all: &[Change], last: NaiveDate) -> Result<(), Refused> {
     // Away periods shift who is owed what for a while after them.
-    let horizon = (hi - rot.start).num_days() as usize + 1 + 2 * rot.order.len() + 366;
-    let members = generate(rot, &all, horizon);
+    let span = (last - rot.start).num_days().max(0) as usize;
+    let horizon = span + 1 + 2 * rot.order.len() + 366;
+    let members = generate(rot, all, horizon);
     for (i, m) in members.iter().enumerate() {
         let date = rot.start + Duration::days(i as i64);
         match m {
@@ -279,7 +307,7 @@ pub fn check(rot: &Rotation, existing: &[Change], change: &Change) -> Result<(),
                     why: "every member is away".into(),
                 });
             }
-            Some(m) if away(&all, m, date) => {
+            Some(m) if away(all, m, date) => {
                 return Err(Refused::Uncovered {
                     date,
                     why: format!("{m} is away that day"),
@@ -289,6 +317,15 @@ pub fn check(rot: &Rotation, existing: &[Change], change: &Change) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// The latest date a change touches.
+pub fn last_date(c: &Change) -> NaiveDate {
+    match c {
+        Change::Swap { a, b } => *a.max(b),
+        Change::Cover { date, .. } => *date,
+        Change::Away { to, .. } => *to,
+    }
 }
 
 /// Per member, over the shifts of a window: shifts worked and how many of

@@ -278,3 +278,56 @@ impl Reader<'_> {
         Ok(out)
     }
 }
+
+impl Reader<'_> {
+    /// Open issues created in `[from, to)`, by id.
+    pub fn open_created_between(
+        &self,
+        from: Instant,
+        to: Instant,
+        limit: usize,
+    ) -> Result<Capped<Brief>> {
+        let (f, t) = (time::format(from), time::format(to));
+        self.capped(
+            "read issues of a shift",
+            "i.state IN ('new', 'claimed', 'triaged') AND i.created_at >= ?1 AND i.created_at < ?2 ORDER BY i.id",
+            &[&f, &t],
+            limit,
+        )
+    }
+
+    /// Issues a member holds that are not fixed yet.
+    pub fn held_open(&self, member: &str, limit: usize) -> Result<Capped<Brief>> {
+        self.capped(
+            "read held issues",
+            "i.claimed_by = ?1 AND i.state IN ('claimed', 'triaged') ORDER BY i.id",
+            &[&member],
+            limit,
+        )
+    }
+
+    /// Issues dismissed in `[from, to)`, with the dismissal's words.
+    pub fn dismissed_between(
+        &self,
+        from: Instant,
+        to: Instant,
+        limit: usize,
+    ) -> Result<Vec<(Brief, String)>> {
+        let sql = format!(
+            "SELECT {BRIEF}, h.detail FROM history h JOIN issues i ON i.id = h.issue_id
+             WHERE h.action = 'dismissed' AND h.at >= ?1 AND h.at < ?2 AND i.state = 'dismissed' AND i.merged_into IS NULL
+             ORDER BY h.id LIMIT {limit}"
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(self.err("read dismissals"))?;
+        let rows = stmt
+            .query_map(params![time::format(from), time::format(to)], |r| {
+                Ok((brief(r)?, r.get::<_, String>(7)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read dismissals"))?;
+        Ok(rows)
+    }
+}

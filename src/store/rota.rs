@@ -7,6 +7,15 @@ use crate::time::{self, Instant};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
+/// Who undid a change, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undone {
+    /// Who.
+    pub by: String,
+    /// When (UTC).
+    pub at: Instant,
+}
+
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())
 }
@@ -78,6 +87,36 @@ impl Reader<'_> {
             .map_err(self.err("read rota changes"))?;
         let rows = stmt
             .query_map([], recorded)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("read rota changes"))?;
+        Ok(rows.into_iter().flatten().collect())
+    }
+
+    /// Every change with its undo, if undone.
+    pub fn rota_history(&self) -> Result<Vec<(Recorded, Option<Undone>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, kind, date_a, date_b, member, made_by, made_at, undone_by, undone_at FROM rota_changes ORDER BY id",
+            )
+            .map_err(self.err("read rota changes"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let undone: Option<(String, String)> = match (
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                ) {
+                    (Some(by), Some(at)) => Some((by, at)),
+                    _ => None,
+                };
+                Ok(recorded(r)?.map(|rec| {
+                    let undone = undone.map(|(by, at)| Undone {
+                        by,
+                        at: time::parse(&at).unwrap_or_default(),
+                    });
+                    (rec, undone)
+                }))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read rota changes"))?;
         Ok(rows.into_iter().flatten().collect())

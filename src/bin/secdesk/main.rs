@@ -2,6 +2,7 @@
 //! file only parses the command line and dispatches.
 
 mod issue;
+mod rota;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -43,6 +44,7 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Issue(issue::IssueCommand),
+    Rota(rota::RotaCommand),
     Status(status::StatusCommand),
 }
 
@@ -95,6 +97,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
     };
     match args.command {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
+        Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
     }
     Ok(ExitCode::SUCCESS)

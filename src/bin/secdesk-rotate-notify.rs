@@ -1,0 +1,80 @@
+//! `secdesk-rotate-notify`: the on-call rota's mail, every few minutes.
+
+use clap::Parser;
+use secdesk::cli::{self, CommonArgs, Ctx};
+use secdesk::job::rotate_notify;
+use std::process::ExitCode;
+
+const NAME: &str = "secdesk-rotate-notify";
+
+/// Send the on-call rota's mail that is due, then deliver the outbox.
+///
+/// Due at any instant: a reminder to the next person rotation.remind_before
+/// (default 12h) ahead of their shift, in their local time; at shift start,
+/// the handoff to the incoming person (open issues from the previous shift,
+/// unclaimed issues, what the outgoing person still holds, what was
+/// dismissed); at shift end, a note to the outgoing person of what they
+/// leave open; a notice to each member whose future shifts a schedule
+/// change moved; and, when a mailbox has not been fetched successfully for
+/// report.stale_ingest_after, a warning to whoever is on call, once per
+/// outage. Each mail is queued once under its own key, so this is safe to
+/// run at any time, as often as one likes.
+///
+/// Exit codes: 0 done (also nothing to do); 1 mail could not be delivered
+/// (it stays queued) or was refused, or the database failed; 2 the
+/// invocation or configuration is wrong.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version)]
+struct Args {
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn main() -> ExitCode {
+    cli::finish(NAME, run(Args::parse()))
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let mut ctx = Ctx::open(&args.common)?;
+    let ran = rotate_notify::run(&mut ctx.store, &ctx.config, ctx.now, &mut |l| {
+        cli::log(NAME, l)
+    })?;
+    for e in &ran.delivery.errors {
+        cli::log(NAME, e);
+    }
+    let who = match (&ctx.config.rotation, &ran.on_call) {
+        (None, _) => "no rota configured".to_string(),
+        (Some(_), None) => "the rota has not started".to_string(),
+        (Some(_), Some(s)) => format!(
+            "on call {} until {}",
+            s.member,
+            secdesk::time::format(s.end)
+        ),
+    };
+    let d = &ran.delivery;
+    cli::print(&format!(
+        "rotate-notify: {who}; queued {}; outbox: {} sent, {} waiting to retry, {} refused",
+        if ran.queued.is_empty() {
+            "nothing".to_string()
+        } else {
+            ran.queued.join(", ")
+        },
+        d.sent,
+        d.retrying,
+        d.failed
+    ))?;
+    Ok(if d.has_failures() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn args_are_well_formed() {
+        use clap::CommandFactory;
+        super::Args::command().debug_assert();
+    }
+}

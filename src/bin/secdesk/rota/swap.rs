@@ -1,0 +1,33 @@
+//! `secdesk rota swap DATE_A DATE_B`: two members trade shifts.
+
+use super::{parse_date, record};
+use crate::App;
+use chrono::NaiveDate;
+use secdesk::rota::Change;
+
+/// Trade the shifts starting on two dates: each member takes the other's.
+///
+/// Refused when either member is away on the day they would take.
+#[derive(clap::Args, Debug)]
+pub struct RotaSwapCommand {
+    /// One shift (the date it starts, UTC).
+    #[arg(value_name = "DATE_A", value_parser = parse_date)]
+    a: NaiveDate,
+
+    /// The other shift.
+    #[arg(value_name = "DATE_B", value_parser = parse_date)]
+    b: NaiveDate,
+}
+
+impl RotaSwapCommand {
+    /// Runs the command.
+    pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        record(
+            app,
+            Change::Swap {
+                a: self.a,
+                b: self.b,
+            },
+        )
+    }
+}
