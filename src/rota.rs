@@ -184,6 +184,20 @@ fn away(changes: &[Change], member: &str, date: NaiveDate) -> bool {
 
 /// The member of every shift `0..until`, generated then overlaid.
 fn generate(rot: &Rotation, changes: &[Change], until: usize) -> Vec<Option<String>> {
+    // A swap reaches beyond the window asked for: generate far enough to
+    // see both of its shifts, then cut back.
+    let reach = changes
+        .iter()
+        .filter_map(|c| index(rot, last_date(c)))
+        .map(|i| i + 1)
+        .max()
+        .unwrap_or(0);
+    let mut out = generate_to(rot, changes, until.max(reach));
+    out.truncate(until);
+    out
+}
+
+fn generate_to(rot: &Rotation, changes: &[Change], until: usize) -> Vec<Option<String>> {
     let n = rot.order.len();
     let mut count = vec![0usize; n];
     let mut last: Vec<Option<usize>> = vec![None; n];
@@ -381,6 +395,18 @@ mod tests {
             "m0 m1",
             "nothing before the start"
         );
+    }
+
+    #[test]
+    fn a_swap_holds_when_only_one_of_its_shifts_is_asked_for() {
+        let r = rot(3);
+        let swap = Change::Swap {
+            a: d("2026-01-06"),
+            b: d("2026-01-08"),
+        };
+        assert_eq!(names(&r, std::slice::from_ref(&swap), "2026-01-06", 1), "m0");
+        let t = origin(&r) + Duration::hours(30);
+        assert_eq!(on_call(&r, &[swap], t).unwrap().member, "m0");
     }
 
     #[test]

@@ -18,6 +18,8 @@ mod cli;
 mod triage;
 // IMAP ingest against a real Dovecot, and mirroring back.
 mod imap;
+// The on-call rota: schedule, changes, iCalendar, rotate-notify.
+mod rota;
 // The daily report and the outbox, against a real SMTP server.
 mod report;
 // Bad mail, bad configuration, killed runs.

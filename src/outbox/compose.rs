@@ -83,6 +83,25 @@ pub fn html_escape(text: &str) -> String {
     out
 }
 
+/// `X-Secdesk-Key`: the outbox key, so a received mail can be traced to
+/// the row that sent it.
+#[derive(Clone)]
+struct KeyHeader(String);
+
+impl header::Header for KeyHeader {
+    fn name() -> header::HeaderName {
+        header::HeaderName::new_from_ascii_str("X-Secdesk-Key")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(KeyHeader(s.to_string()))
+    }
+
+    fn display(&self) -> header::HeaderValue {
+        header::HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
 fn mailbox(key: &str, address: &str) -> Result<Mailbox, Error> {
     header_text(address)
         .parse::<Mailbox>()
@@ -112,7 +131,8 @@ pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> 
             ),
             sender.email.domain()
         )))
-        .header(header::MIME_VERSION_1_0);
+        .header(header::MIME_VERSION_1_0)
+        .header(KeyHeader(header_text(&mail.key)));
     let mut recipients = Vec::new();
     for to in &mail.to {
         let m = mailbox(&mail.key, to)?;

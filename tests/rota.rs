@@ -1,0 +1,533 @@
+//! The on-call rota through the real binaries: a simulated week of
+//! `secdesk-rotate-notify` every five minutes against a real SMTP server,
+//! the iCalendar feed read by a real iCalendar parser, daylight-saving
+//! shifts, refused changes, and the dead man's switch.
+
+use crate::harness::smtp::SmtpServer;
+use crate::util::{Desk, sample_mail};
+use chrono::{Duration, NaiveDate};
+use mail_parser::MessageParser;
+use secdesk::rota::{self, Change};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+fn with_rota(desk: &Desk, start: &str) {
+    let mut c = desk.config_json();
+    c["rotation"] = serde_json::json!({
+        "start": start, "order": ["alice", "bob", "carol"], "remind_before": "12h"
+    });
+    desk.set_config(&c);
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+/// A received mail: its outbox key, recipient, subject, body.
+#[derive(Debug)]
+struct Got {
+    kind: String,
+    to: String,
+    body: String,
+}
+
+fn got(smtp: &SmtpServer) -> Vec<Got> {
+    smtp.received()
+        .iter()
+        .map(|raw| {
+            let p = MessageParser::default().parse(raw).expect("parse");
+            Got {
+                kind: p
+                    .header_raw("X-Secdesk-Key")
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+                to: p
+                    .header_raw("X-Envelope-To")
+                    .unwrap_or("")
+                    .trim()
+                    .to_string(),
+                body: p.body_text(0).map(|b| b.to_string()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn email(member: &str) -> String {
+    format!("{member}@example.org")
+}
+
+/// A week of rotate-notify every five minutes, with a swap and an away
+/// period: every reminder, handoff and shift-end mail arrives exactly once,
+/// to the right person, listing the right issues; a second run at the same
+/// instant sends nothing more.
+#[test]
+fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
+    let desk = Desk::new("a_simulated_week");
+    let smtp = SmtpServer::start("rota-week");
+    with_rota(&desk, "2026-11-16");
+    let mut c = desk.config_json();
+    c["smtp"] = smtp.config();
+    desk.set_config(&c);
+    // Issues exist before the week starts; bob holds one.
+    desk.cmd_at("secdesk-ingest", "2026-11-21T12:00:00Z")
+        .arg("--maildir")
+        .arg(sample_mail())
+        .stdout();
+    desk.cmd_at("secdesk", "2026-11-21T13:00:00Z")
+        .args(["--as", "bob", "claim", "2"])
+        .stdout();
+    // The changes, made the day before the simulated week.
+    let t0 = "2026-11-21T18:00:00Z";
+    desk.cmd_at("secdesk", t0)
+        .args(["--as", "alice", "rota", "swap", "2026-11-23", "2026-11-24"])
+        .stdout();
+    desk.cmd_at("secdesk", t0)
+        .args([
+            "--as",
+            "carol",
+            "rota",
+            "away",
+            "carol",
+            "2026-11-26",
+            "2026-11-27",
+        ])
+        .stdout();
+    let changes = vec![
+        Change::Swap {
+            a: d("2026-11-23"),
+            b: d("2026-11-24"),
+        },
+        Change::Away {
+            member: "carol".into(),
+            from: d("2026-11-26"),
+            to: d("2026-11-27"),
+        },
+    ];
+    let cfg: secdesk::config::Config = secdesk::config::Config::load(&desk.config).expect("config");
+    let rot = cfg.rotation.clone().expect("rotation");
+    let shifts = rota::schedule(&rot, &changes, d("2026-11-21"), 9);
+    // A disclosure arrives during the shift of 2026-11-24.
+    let mid = "2026-11-24T15:00:00Z";
+    let start = secdesk::time::parse("2026-11-22T00:00:00Z").expect("t");
+    let end = secdesk::time::parse("2026-11-29T00:00:00Z").expect("t");
+    let mut t = start;
+    let mut injected = false;
+    while t <= end {
+        let now = secdesk::time::format(t);
+        if !injected && now.as_str() >= mid {
+            desk.dir.write(
+                "late/cur/1",
+                "Message-ID: <week@x>\nList-Id: <oss-security.lists.openwall.com>\nSubject: [oss-security] CVE-2026-4242: zlib: heap overflow\n\nzlib\n",
+            );
+            desk.cmd_at("secdesk-ingest", &now)
+                .arg("--maildir")
+                .arg(desk.dir.join("late"))
+                .stdout();
+            injected = true;
+        }
+        let out = desk.cmd_at("secdesk-rotate-notify", &now).output();
+        assert!(
+            out.status.success(),
+            "{now}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t += Duration::minutes(5);
+    }
+    let before = smtp.received().len();
+    let last = secdesk::time::format(end);
+    desk.cmd_at("secdesk-rotate-notify", &last).stdout();
+    desk.cmd_at("secdesk-rotate-notify", &last).stdout();
+    assert_eq!(
+        smtp.received().len(),
+        before,
+        "running again at the same instant sends nothing"
+    );
+
+    let mails = got(&smtp);
+    let count = |kind: &str, to: &str| {
+        mails
+            .iter()
+            .filter(|m| m.kind == kind && m.to == email(to))
+            .count()
+    };
+    let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for s in &shifts {
+        // A reminder 12 hours before each shift that starts in the window.
+        let remind = s.start - Duration::hours(12);
+        if remind >= start && s.start <= end {
+            *expected
+                .entry((
+                    "reminder:".to_string() + &s.date.to_string(),
+                    s.member.clone(),
+                ))
+                .or_default() += 1;
+        }
+        // A handoff for each shift running in the window.
+        if s.start <= end && s.end > start {
+            *expected
+                .entry((
+                    "shift-start:".to_string() + &s.date.to_string(),
+                    s.member.clone(),
+                ))
+                .or_default() += 1;
+        }
+        // A shift-end note for each shift that ended in the window.
+        if s.end >= start && s.end <= end {
+            *expected
+                .entry((
+                    "shift-end:".to_string() + &s.date.to_string(),
+                    s.member.clone(),
+                ))
+                .or_default() += 1;
+        }
+    }
+    let mut actual: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for m in &mails {
+        if m.kind.starts_with("reminder:")
+            || m.kind.starts_with("shift-start:")
+            || m.kind.starts_with("shift-end:")
+        {
+            let parts: Vec<&str> = m.kind.splitn(3, ':').collect();
+            let key = format!("{}:{}", parts[0], parts.get(1).unwrap_or(&""));
+            *actual
+                .entry((key, m.to.trim_end_matches("@example.org").to_string()))
+                .or_default() += 1;
+        }
+    }
+    assert_eq!(actual, expected, "reminders, handoffs and shift ends");
+    // The swap and the away period moved shifts: their members were told.
+    assert_eq!(count("rota-change:1:bob", "bob"), 1);
+    assert_eq!(count("rota-change:1:carol", "carol"), 1);
+    assert_eq!(
+        count("rota-change:1:alice", "alice"),
+        0,
+        "the swap did not touch alice"
+    );
+    assert_eq!(count("rota-change:2:carol", "carol"), 1);
+    assert_eq!(
+        count("rota-change:2:alice", "alice"),
+        1,
+        "alice takes carol's shift"
+    );
+    // Who had the shift of the 24th, and the handoff after it.
+    let s24 = shifts
+        .iter()
+        .find(|s| s.date == d("2026-11-24"))
+        .expect("shift");
+    let s25 = shifts
+        .iter()
+        .find(|s| s.date == d("2026-11-25"))
+        .expect("shift");
+    let handoff = mails
+        .iter()
+        .find(|m| m.kind == format!("shift-start:2026-11-25:{}", s25.member))
+        .expect("handoff of the 25th");
+    let opened = handoff
+        .body
+        .split("Opened during the previous shift")
+        .nth(1)
+        .unwrap_or("");
+    let opened = opened.split("\n\n").next().unwrap_or("");
+    assert!(
+        opened.contains("CVE-2026-4242: zlib: heap overflow"),
+        "the new issue is handed over:\n{}",
+        handoff.body
+    );
+    assert!(
+        handoff
+            .body
+            .contains(&format!("Handed over by {}", s24.member))
+    );
+    // Bob's held issue shows in his shift-end note.
+    let bob_end = mails
+        .iter()
+        .find(|m| m.kind.starts_with("shift-end:") && m.to == email("bob"))
+        .expect("bob's shift end");
+    assert!(
+        bob_end.body.contains("#2 [claimed, held by bob]"),
+        "{}",
+        bob_end.body
+    );
+    // Carol got no shift while away.
+    for s in &shifts {
+        if (d("2026-11-26")..=d("2026-11-27")).contains(&s.date) {
+            assert_ne!(s.member, "carol");
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShiftJson {
+    start: String,
+    end: String,
+    member: String,
+}
+
+desktest!(rota_json_is_an_array_of_shifts_in_time_order, |desk| {
+    with_rota(&desk, "2026-11-16");
+    let v: Vec<ShiftJson> = desk
+        .cmd("secdesk")
+        .args(["rota", "--from", "2026-11-22", "--days", "4", "--json"])
+        .json();
+    let got: Vec<(String, String, String)> =
+        v.into_iter().map(|s| (s.start, s.end, s.member)).collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "2026-11-22T00:00:00Z".into(),
+                "2026-11-23T00:00:00Z".into(),
+                "alice".into()
+            ),
+            (
+                "2026-11-23T00:00:00Z".into(),
+                "2026-11-24T00:00:00Z".into(),
+                "bob".into()
+            ),
+            (
+                "2026-11-24T00:00:00Z".into(),
+                "2026-11-25T00:00:00Z".into(),
+                "carol".into()
+            ),
+            (
+                "2026-11-25T00:00:00Z".into(),
+                "2026-11-26T00:00:00Z".into(),
+                "alice".into()
+            ),
+        ]
+    );
+});
+
+desktest!(ics_feed_parses_with_a_real_icalendar_parser, |desk| {
+    with_rota(&desk, "2026-11-16");
+    desk.cmd("secdesk")
+        .args(["--as", "alice", "rota", "swap", "2026-11-23", "2026-11-24"])
+        .stdout();
+    let ics = desk
+        .cmd("secdesk")
+        .args(["rota", "--ics", "--from", "2026-11-22", "--days", "6"])
+        .stdout();
+    let path = desk.dir.write("rota.ics", &ics);
+    let script = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
+for e in cal.walk('VEVENT'):
+    s, t = e.decoded('DTSTART'), e.decoded('DTEND')
+    print(e['UID'], s.isoformat(), (t - s).total_seconds(), e['SUMMARY'])
+"#;
+    let out = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", script])
+        .arg(&path)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "icalendar could not read the feed (Debian package python3-icalendar): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    expect_test::expect![[r#"
+        shift-2026-11-22@secdesk 2026-11-22T00:00:00+00:00 86400.0 secdesk on call: Alice
+        shift-2026-11-23@secdesk 2026-11-23T00:00:00+00:00 86400.0 secdesk on call: Carol
+        shift-2026-11-24@secdesk 2026-11-24T00:00:00+00:00 86400.0 secdesk on call: Bob
+        shift-2026-11-25@secdesk 2026-11-25T00:00:00+00:00 86400.0 secdesk on call: Alice
+        shift-2026-11-26@secdesk 2026-11-26T00:00:00+00:00 86400.0 secdesk on call: Bob
+        shift-2026-11-27@secdesk 2026-11-27T00:00:00+00:00 86400.0 secdesk on call: Carol
+    "#]]
+    .assert_eq(&String::from_utf8_lossy(&out.stdout));
+    let mine = desk
+        .cmd("secdesk")
+        .args([
+            "rota",
+            "--ics",
+            "--from",
+            "2026-11-22",
+            "--days",
+            "6",
+            "--member",
+            "bob",
+        ])
+        .stdout();
+    assert_eq!(mine.matches("BEGIN:VEVENT").count(), 2);
+});
+
+desktest!(
+    shift_across_a_daylight_saving_change_is_24_hours_and_said_in_local_time,
+    |desk| {
+        // Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: alice's
+        // shift that day starts at 01:00 CET and ends at 02:00 CEST.
+        with_rota(&desk, "2026-03-29");
+        let v: Vec<ShiftJson> = desk
+            .cmd("secdesk")
+            .args(["rota", "--from", "2026-03-29", "--days", "1", "--json"])
+            .json();
+        assert_eq!(
+            (v[0].start.as_str(), v[0].end.as_str()),
+            ("2026-03-29T00:00:00Z", "2026-03-30T00:00:00Z")
+        );
+        desk.cmd_at("secdesk-rotate-notify", "2026-03-28T12:00:00Z")
+            .stdout();
+        let eml = std::fs::read(desk.dir.join("outbox/reminder_2026-03-29_alice.eml"))
+            .expect("alice's reminder");
+        let p = MessageParser::default().parse(&eml).expect("parse");
+        let body = p.body_text(0).expect("text");
+        assert!(
+            body.contains("Sun 2026-03-29 01:00 CET (00:00 UTC)"),
+            "{body}"
+        );
+        assert!(
+            body.contains("Mon 2026-03-30 02:00 CEST (00:00 UTC)"),
+            "{body}"
+        );
+        assert!(body.contains("(24 hours)"), "{body}");
+    }
+);
+
+desktest!(rota_changes_that_leave_a_shift_empty_are_refused, |desk| {
+    with_rota(&desk, "2026-11-16");
+    let before = desk.cmd("secdesk").args(["rota", "--json"]).stdout();
+    desk.cmd("secdesk")
+        .args([
+            "--as",
+            "alice",
+            "rota",
+            "away",
+            "alice",
+            "2026-12-01",
+            "2026-12-05",
+        ])
+        .stdout();
+    desk.cmd("secdesk")
+        .args([
+            "--as",
+            "bob",
+            "rota",
+            "away",
+            "bob",
+            "2026-12-03",
+            "2026-12-04",
+        ])
+        .stdout();
+    let err = desk
+        .cmd("secdesk")
+        .args([
+            "--as",
+            "carol",
+            "rota",
+            "away",
+            "carol",
+            "2026-12-04",
+            "2026-12-10",
+        ])
+        .assert_usage_error();
+    assert!(
+        err.contains("would leave the shift of 2026-12-04 with nobody on call"),
+        "{err}"
+    );
+    let err = desk
+        .cmd("secdesk")
+        .args([
+            "--as",
+            "carol",
+            "rota",
+            "cover",
+            "2026-12-02",
+            "--by",
+            "alice",
+        ])
+        .assert_usage_error();
+    assert!(err.contains("alice is away that day"), "{err}");
+    let err = desk
+        .cmd("secdesk")
+        .args([
+            "--as",
+            "carol",
+            "rota",
+            "cover",
+            "2026-12-02",
+            "--by",
+            "zed",
+        ])
+        .assert_usage_error();
+    assert!(err.contains("\"zed\" is not in rotation.order"), "{err}");
+    let err = desk
+        .cmd("secdesk")
+        .args(["--as", "carol", "rota", "undo", "9"])
+        .assert_usage_error();
+    assert!(err.contains("rota change #9 does not exist"), "{err}");
+    let undone: serde_json::Value = desk
+        .cmd("secdesk")
+        .args(["--as", "carol", "--json", "rota", "undo", "2"])
+        .json();
+    assert_eq!(undone["undone"], true);
+    desk.cmd("secdesk")
+        .args(["--as", "carol", "rota", "undo", "1"])
+        .stdout();
+    assert_eq!(
+        desk.cmd("secdesk").args(["rota", "--json"]).stdout(),
+        before,
+        "undoing both restores the schedule"
+    );
+});
+
+desktest!(ingest_gone_quiet_warns_whoever_is_on_call_once, |desk| {
+    with_rota(&desk, "2026-11-16");
+    let mut c = desk.config_json();
+    let pw = desk.dir.write("pw", "x\n");
+    c["imap"] = serde_json::json!([{
+        "name": "lists", "host": "127.0.0.1", "port": crate::harness::dovecot::free_port(),
+        "tls": "implicit", "user": "u", "password_file": pw, "mailboxes": ["INBOX"], "timeout": "2s"
+    }]);
+    desk.set_config(&c);
+    desk.cmd_at("secdesk-ingest", "2026-11-22T05:00:00Z")
+        .assert_exit_code(1);
+    let out = desk
+        .cmd_at("secdesk-rotate-notify", "2026-11-22T07:00:00Z")
+        .stdout();
+    assert!(out.contains("ingest-stale:lists/INBOX:never"), "{out}");
+    let out = desk
+        .cmd_at("secdesk-rotate-notify", "2026-11-22T07:05:00Z")
+        .stdout();
+    assert!(!out.contains("ingest-stale"), "once per outage: {out}");
+    let eml = std::fs::read(desk.dir.join("outbox/ingest-stale_lists_INBOX_never.eml"))
+        .expect("warning mail");
+    let p = MessageParser::default().parse(&eml).expect("parse");
+    assert!(p.to().and_then(|a| a.first()).and_then(|a| a.address()) == Some("alice@example.org"));
+    assert!(
+        p.body_text(0)
+            .unwrap_or_default()
+            .contains("Last error: cannot connect to 127.0.0.1")
+    );
+});
+
+desktest!(rota_stats_show_each_members_load, |desk| {
+    with_rota(&desk, "2026-11-16");
+    desk.ingest_maildir(&sample_mail());
+    desk.cmd("secdesk")
+        .args(["--as", "bob", "claim", "1"])
+        .stdout();
+    let v: serde_json::Value = desk
+        .cmd("secdesk")
+        .args(["rota", "--stats", "--days", "7", "--json"])
+        .json();
+    let rows = v.as_array().expect("array");
+    let bob = rows.iter().find(|r| r["member"] == "bob").expect("bob");
+    assert_eq!(bob["claimed"], 1);
+    let total: i64 = rows.iter().map(|r| r["shifts"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(
+        total, 7,
+        "shifts that started in the last 7 days, today's included"
+    );
+    let max = rows
+        .iter()
+        .map(|r| r["shifts"].as_i64().unwrap_or(0))
+        .max()
+        .unwrap_or(0);
+    let min = rows
+        .iter()
+        .map(|r| r["shifts"].as_i64().unwrap_or(0))
+        .min()
+        .unwrap_or(0);
+    assert!(max - min <= 1, "{v}");
+});
