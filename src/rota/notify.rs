@@ -179,7 +179,13 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
             "Opened during the previous shift and still open",
             &h.created,
         );
-        list(&mut text, "Still unclaimed", &h.unclaimed);
+        let older: Vec<Brief> = h
+            .unclaimed
+            .iter()
+            .filter(|u| !h.created.iter().any(|c| c.id == u.id))
+            .cloned()
+            .collect();
+        list(&mut text, "Unclaimed from before that", &older);
         if let Some(prev) = &input.previous {
             list(
                 &mut text,
