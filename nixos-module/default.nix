@@ -198,7 +198,7 @@ let
     rotateNotify = {
       unit = "secdesk-rotate-notify";
       startAt = "*:0/5";
-      description = "secdesk: on-call reminders, Bat-Signal pages and outbox delivery";
+      description = "secdesk: on-call reminders, handoffs and outbox delivery";
       credentials = smtpCredentials ++ signalCredentials;
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
