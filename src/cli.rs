@@ -108,6 +108,15 @@ pub fn log(program: &str, message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{program}: {message}");
 }
 
+/// Exit 1 when a job carried on past failures, else 0.
+pub fn exit_for(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 /// Maps a binary's result to its exit code, printing the error once.
 pub fn finish(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {

@@ -8,6 +8,19 @@ pub mod triage_report;
 
 use crate::config::Config;
 use crate::outbox::Delivery;
+use crate::store;
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    /// A mail could not be composed (an address in the configuration that
+    /// does not parse).
+    #[error(transparent)]
+    Compose(#[from] crate::outbox::compose::Error),
+}
 
 /// Where the outbox delivers: SMTP when configured, else `.eml` files.
 pub fn delivery(config: &Config) -> Delivery {

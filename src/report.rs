@@ -17,7 +17,7 @@ use crate::store::mailboxes::Health;
 use crate::store::outbox::OutboxEntry;
 use crate::store::report::{Arrival, Brief, Capped, Milestones};
 use crate::time::{self, Instant, Span};
-use crate::triage::{IssueId, ReleaseStatus, State};
+use crate::triage::{IssueId, ReleaseStatus};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -372,15 +372,95 @@ pub fn build(input: &Input) -> Report {
     }
 }
 
+/// A tabular section (unclaimed, stuck claims, release matrix, fixed), the
+/// same for both renderers: the text one shortens the last column (the
+/// title), the HTML one escapes every cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// The heading, with the full count.
+    pub title: String,
+    /// Column headers.
+    pub headers: Vec<String>,
+    /// Rows; the last cell is the issue title.
+    pub rows: Vec<Vec<String>>,
+    /// "… and N more" when the section was cut.
+    pub more: Option<String>,
+    /// What to say when there are no rows.
+    pub empty: &'static str,
+}
+
+impl Report {
+    /// Sections 4 to 7 as tables.
+    pub fn tables(&self) -> Vec<Table> {
+        let held = |rows: &[(Brief, Span)]| -> Vec<Vec<String>> {
+            rows.iter()
+                .map(|(b, since)| {
+                    vec![
+                        issue_ref(b.id),
+                        b.claimed_by.clone().unwrap_or_default(),
+                        since.to_string(),
+                        b.title.clone(),
+                    ]
+                })
+                .collect()
+        };
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut matrix_headers = strings(&["ID", "STATE"]);
+        matrix_headers.extend(self.releases.iter().cloned());
+        matrix_headers.push("TITLE".into());
+        vec![
+            Table {
+                title: format!("Unclaimed ({})", self.unclaimed_total),
+                headers: strings(&["ID", "AGE", "TITLE"]),
+                rows: self
+                    .unclaimed
+                    .iter()
+                    .map(|(b, age)| vec![issue_ref(b.id), age.to_string(), b.title.clone()])
+                    .collect(),
+                more: more(self.unclaimed_total, self.unclaimed.len()),
+                empty: "none",
+            },
+            Table {
+                title: format!(
+                    "Claimed but not triaged after 24 hours ({})",
+                    self.stuck_total
+                ),
+                headers: strings(&["ID", "HELD BY", "SINCE CLAIM", "TITLE"]),
+                rows: held(&self.stuck),
+                more: more(self.stuck_total, self.stuck.len()),
+                empty: "none",
+            },
+            Table {
+                title: format!("Release matrix of open issues ({})", self.matrix_total),
+                headers: matrix_headers,
+                rows: self
+                    .matrix
+                    .iter()
+                    .map(|(b, cells)| {
+                        let mut row = vec![issue_ref(b.id), b.state.to_string()];
+                        row.extend(cells.iter().map(|c| c.to_string()));
+                        row.push(b.title.clone());
+                        row
+                    })
+                    .collect(),
+                more: more(self.matrix_total, self.matrix.len()),
+                empty: "no open issues",
+            },
+            Table {
+                title: format!("Fixed but not yet announced ({})", self.fixed_total),
+                headers: strings(&["ID", "HELD BY", "SINCE FIX", "TITLE"]),
+                rows: held(&self.fixed),
+                more: more(self.fixed_total, self.fixed.len()),
+                empty: "none",
+            },
+        ]
+    }
+}
+
 /// "and 12 more" when a section was cut.
 pub fn more(total: i64, shown: usize) -> Option<String> {
     let rest = total - shown as i64;
     (rest > 0).then(|| format!("… and {rest} more"))
-}
-
-/// A short state word for tables.
-pub fn state_word(s: State) -> &'static str {
-    s.as_str()
 }
 
 /// The issue reference as printed: `#12`.

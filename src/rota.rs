@@ -404,7 +404,10 @@ mod tests {
             a: d("2026-01-06"),
             b: d("2026-01-08"),
         };
-        assert_eq!(names(&r, std::slice::from_ref(&swap), "2026-01-06", 1), "m0");
+        assert_eq!(
+            names(&r, std::slice::from_ref(&swap), "2026-01-06", 1),
+            "m0"
+        );
         let t = origin(&r) + Duration::hours(30);
         assert_eq!(on_call(&r, &[swap], t).unwrap().member, "m0");
     }

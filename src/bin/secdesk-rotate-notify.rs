@@ -51,23 +51,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             secdesk::time::format(s.end)
         ),
     };
-    let d = &ran.delivery;
-    cli::print(&format!(
-        "rotate-notify: {who}; queued {}; outbox: {} sent, {} waiting to retry, {} refused",
-        if ran.queued.is_empty() {
-            "nothing".to_string()
-        } else {
-            ran.queued.join(", ")
-        },
-        d.sent,
-        d.retrying,
-        d.failed
-    ))?;
-    Ok(if d.has_failures() {
-        ExitCode::from(1)
+    let queued = if ran.queued.is_empty() {
+        "nothing".to_string()
     } else {
-        ExitCode::SUCCESS
-    })
+        ran.queued.join(", ")
+    };
+    cli::print(&format!(
+        "rotate-notify: {who}; queued {queued}; {}",
+        ran.delivery
+    ))?;
+    Ok(cli::exit_for(ran.delivery.has_failures()))
 }
 
 #[cfg(test)]

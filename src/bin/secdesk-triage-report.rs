@@ -68,24 +68,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in &ran.delivery.errors {
         cli::log(NAME, e);
     }
-    let d = &ran.delivery;
-    cli::print(&format!(
-        "report: {} {}; outbox: {} sent, {} waiting to retry, {} refused",
-        ran.key,
-        if ran.queued {
-            "queued"
-        } else {
-            "already queued earlier"
-        },
-        d.sent,
-        d.retrying,
-        d.failed
-    ))?;
-    Ok(if d.has_failures() {
-        ExitCode::from(1)
+    let what = if ran.queued {
+        "queued"
     } else {
-        ExitCode::SUCCESS
-    })
+        "already queued earlier"
+    };
+    cli::print(&format!("report: {} {what}; {}", ran.key, ran.delivery))?;
+    Ok(cli::exit_for(ran.delivery.has_failures()))
 }
 
 #[cfg(test)]

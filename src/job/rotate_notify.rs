@@ -3,6 +3,7 @@
 //! due, queue each under its key (the outbox ignores keys it has), deliver.
 
 use crate::config::Config;
+use crate::job::Error;
 use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::rota::notify::{self, Handoff, Moved, Stale};
@@ -19,17 +20,6 @@ const CHANGE_NOTICE_WINDOW: i64 = 7;
 const CHANGE_HORIZON: usize = 90;
 /// Rows per handoff list.
 const HANDOFF_ROWS: usize = 50;
-
-/// Why the job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The database.
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    /// A mail could not be composed.
-    #[error(transparent)]
-    Compose(#[from] outbox::compose::Error),
-}
 
 /// What a run did.
 #[derive(Debug, Clone)]

@@ -2,6 +2,7 @@
 //! `report:YYYY-MM-DD` (once a day unless forced), deliver the outbox.
 
 use crate::config::Config;
+use crate::job::Error;
 use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::report::{self, Input, SECTION_ROWS, STUCK_MAIL};
@@ -9,17 +10,6 @@ use crate::rota;
 use crate::store::{self, Reader, Store};
 use crate::time::Instant;
 use chrono::Duration;
-
-/// Why the job failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The database.
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    /// The report could not be composed as mail.
-    #[error(transparent)]
-    Compose(#[from] outbox::compose::Error),
-}
 
 /// What a run did.
 #[derive(Debug, Clone)]

@@ -52,6 +52,17 @@ pub struct Outcome {
     pub errors: Vec<String>,
 }
 
+impl std::fmt::Display for Outcome {
+    /// The outbox part of a job's summary line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "outbox: {} sent, {} waiting to retry, {} refused",
+            self.sent, self.retrying, self.failed
+        )
+    }
+}
+
 impl Outcome {
     /// Whether anything failed (the run should exit non-zero).
     pub fn has_failures(&self) -> bool {

@@ -2,7 +2,7 @@
 //! text goes through [`html_escape`], whether it came from mail or not, so
 //! a subject holding `<script>` shows as text.
 
-use super::{Report, Spread, issue_ref, more};
+use super::{Report, Spread, issue_ref};
 use crate::outbox::compose::html_escape as e;
 use std::fmt::Write;
 
@@ -27,12 +27,6 @@ fn table(out: &mut String, headers: &[&str], rows: &[Vec<String>]) {
         out.push_str("</tr>\n");
     }
     out.push_str("</table>\n");
-}
-
-fn more_line(out: &mut String, total: i64, shown: usize) {
-    if let Some(m) = more(total, shown) {
-        let _ = writeln!(out, "<p>{}</p>", e(&m));
-    }
 }
 
 /// Renders the report as an HTML document.
@@ -95,90 +89,17 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "<p>… and {} more messages</p>", r.new_hidden);
     }
 
-    let _ = writeln!(out, "<h2>Unclaimed ({})</h2>", r.unclaimed_total);
-    if r.unclaimed.is_empty() {
-        out.push_str("<p>none</p>\n");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .unclaimed
-            .iter()
-            .map(|(b, age)| vec![issue_ref(b.id), age.to_string(), b.title.clone()])
-            .collect();
-        table(&mut out, &["ID", "Age", "Title"], &rows);
-        more_line(&mut out, r.unclaimed_total, r.unclaimed.len());
-    }
-
-    let _ = writeln!(
-        out,
-        "<h2>Claimed but not triaged after 24 hours ({})</h2>",
-        r.stuck_total
-    );
-    if r.stuck.is_empty() {
-        out.push_str("<p>none</p>\n");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .stuck
-            .iter()
-            .map(|(b, since)| {
-                vec![
-                    issue_ref(b.id),
-                    b.claimed_by.clone().unwrap_or_default(),
-                    since.to_string(),
-                    b.title.clone(),
-                ]
-            })
-            .collect();
-        table(&mut out, &["ID", "Held by", "Since claim", "Title"], &rows);
-        more_line(&mut out, r.stuck_total, r.stuck.len());
-    }
-
-    let _ = writeln!(
-        out,
-        "<h2>Release matrix of open issues ({})</h2>",
-        r.matrix_total
-    );
-    if r.matrix.is_empty() {
-        out.push_str("<p>no open issues</p>\n");
-    } else {
-        let mut headers = vec!["ID", "State"];
-        headers.extend(r.releases.iter().map(String::as_str));
-        headers.push("Title");
-        let rows: Vec<Vec<String>> = r
-            .matrix
-            .iter()
-            .map(|(b, cells)| {
-                let mut row = vec![issue_ref(b.id), b.state.to_string()];
-                row.extend(cells.iter().map(|c| c.to_string()));
-                row.push(b.title.clone());
-                row
-            })
-            .collect();
-        table(&mut out, &headers, &rows);
-        more_line(&mut out, r.matrix_total, r.matrix.len());
-    }
-
-    let _ = writeln!(
-        out,
-        "<h2>Fixed but not yet announced ({})</h2>",
-        r.fixed_total
-    );
-    if r.fixed.is_empty() {
-        out.push_str("<p>none</p>\n");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .fixed
-            .iter()
-            .map(|(b, since)| {
-                vec![
-                    issue_ref(b.id),
-                    b.claimed_by.clone().unwrap_or_default(),
-                    since.to_string(),
-                    b.title.clone(),
-                ]
-            })
-            .collect();
-        table(&mut out, &["ID", "Held by", "Since fix", "Title"], &rows);
-        more_line(&mut out, r.fixed_total, r.fixed.len());
+    for t in r.tables() {
+        let _ = writeln!(out, "<h2>{}</h2>", e(&t.title));
+        if t.rows.is_empty() {
+            let _ = writeln!(out, "<p>{}</p>", e(t.empty));
+            continue;
+        }
+        let headers: Vec<&str> = t.headers.iter().map(String::as_str).collect();
+        table(&mut out, &headers, &t.rows);
+        if let Some(m) = &t.more {
+            let _ = writeln!(out, "<p>{}</p>", e(m));
+        }
     }
 
     out.push_str("<h2>The last 30 days</h2>\n");

@@ -2,7 +2,7 @@
 //! written. Text from mail (titles) is already one line (ingest folds
 //! control characters); bare CRs are removed when the mail is composed.
 
-use super::{Report, Spread, issue_ref, more};
+use super::{Report, Spread, issue_ref};
 use crate::layout::{ellipsize, table};
 use std::fmt::Write;
 
@@ -69,93 +69,28 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "… and {} more messages", r.new_hidden);
     }
 
-    section(&mut out, &format!("Unclaimed ({})", r.unclaimed_total));
-    if r.unclaimed.is_empty() {
-        let _ = writeln!(out, "none");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .unclaimed
-            .iter()
-            .map(|(b, age)| vec![issue_ref(b.id), age.to_string(), ellipsize(&b.title, 80)])
-            .collect();
-        out.push_str(&table(&["ID", "AGE", "TITLE"], &rows));
-        if let Some(m) = more(r.unclaimed_total, r.unclaimed.len()) {
-            let _ = writeln!(out, "{m}");
+    for t in r.tables() {
+        section(&mut out, &t.title);
+        if t.rows.is_empty() {
+            let _ = writeln!(out, "{}", t.empty);
+            continue;
         }
-    }
-
-    section(
-        &mut out,
-        &format!("Claimed but not triaged after 24 hours ({})", r.stuck_total),
-    );
-    if r.stuck.is_empty() {
-        let _ = writeln!(out, "none");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .stuck
+        // Only the title (last column) is shortened, to keep rows on a line.
+        let width = if t.headers.len() > 4 { 50 } else { 80 };
+        let rows: Vec<Vec<String>> = t
+            .rows
             .iter()
-            .map(|(b, since)| {
-                vec![
-                    issue_ref(b.id),
-                    b.claimed_by.clone().unwrap_or_default(),
-                    since.to_string(),
-                    ellipsize(&b.title, 70),
-                ]
-            })
-            .collect();
-        out.push_str(&table(&["ID", "HELD BY", "SINCE CLAIM", "TITLE"], &rows));
-        if let Some(m) = more(r.stuck_total, r.stuck.len()) {
-            let _ = writeln!(out, "{m}");
-        }
-    }
-
-    section(
-        &mut out,
-        &format!("Release matrix of open issues ({})", r.matrix_total),
-    );
-    if r.matrix.is_empty() {
-        let _ = writeln!(out, "no open issues");
-    } else {
-        let mut headers = vec!["ID", "STATE"];
-        headers.extend(r.releases.iter().map(String::as_str));
-        headers.push("TITLE");
-        let rows: Vec<Vec<String>> = r
-            .matrix
-            .iter()
-            .map(|(b, cells)| {
-                let mut row = vec![issue_ref(b.id), b.state.to_string()];
-                row.extend(cells.iter().map(|c| c.to_string()));
-                row.push(ellipsize(&b.title, 50));
+            .map(|row| {
+                let mut row = row.clone();
+                if let Some(last) = row.last_mut() {
+                    *last = ellipsize(last, width);
+                }
                 row
             })
             .collect();
+        let headers: Vec<&str> = t.headers.iter().map(String::as_str).collect();
         out.push_str(&table(&headers, &rows));
-        if let Some(m) = more(r.matrix_total, r.matrix.len()) {
-            let _ = writeln!(out, "{m}");
-        }
-    }
-
-    section(
-        &mut out,
-        &format!("Fixed but not yet announced ({})", r.fixed_total),
-    );
-    if r.fixed.is_empty() {
-        let _ = writeln!(out, "none");
-    } else {
-        let rows: Vec<Vec<String>> = r
-            .fixed
-            .iter()
-            .map(|(b, since)| {
-                vec![
-                    issue_ref(b.id),
-                    b.claimed_by.clone().unwrap_or_default(),
-                    since.to_string(),
-                    ellipsize(&b.title, 70),
-                ]
-            })
-            .collect();
-        out.push_str(&table(&["ID", "HELD BY", "SINCE FIX", "TITLE"], &rows));
-        if let Some(m) = more(r.fixed_total, r.fixed.len()) {
+        if let Some(m) = &t.more {
             let _ = writeln!(out, "{m}");
         }
     }
