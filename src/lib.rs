@@ -24,6 +24,7 @@ pub mod job;
 pub mod layout;
 pub mod mail;
 pub mod outbox;
+pub mod record;
 pub mod report;
 pub mod rota;
 pub mod store;

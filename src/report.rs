@@ -12,10 +12,10 @@
 pub mod html;
 pub mod text;
 
+use crate::record::Health;
+use crate::record::OutboxEntry;
+use crate::record::{Arrival, Brief, Capped, Milestones};
 use crate::rota::Shift;
-use crate::store::mailboxes::Health;
-use crate::store::outbox::OutboxEntry;
-use crate::store::report::{Arrival, Brief, Capped, Milestones};
 use crate::time::{self, Instant, Span};
 use crate::triage::{IssueId, ReleaseStatus};
 use chrono::{Duration, NaiveDate};

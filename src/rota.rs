@@ -34,10 +34,10 @@ pub struct Shift {
     #[serde(skip)]
     pub date: NaiveDate,
     /// When it starts (UTC).
-    #[serde(serialize_with = "crate::store::issues::ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub start: Instant,
     /// When it ends (UTC): 24 hours later.
-    #[serde(serialize_with = "crate::store::issues::ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub end: Instant,
     /// Who is on call.
     pub member: String,
@@ -83,7 +83,7 @@ pub struct Recorded {
     /// Who made it.
     pub by: String,
     /// When (UTC).
-    #[serde(serialize_with = "crate::store::issues::ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub at: Instant,
 }
 

@@ -125,6 +125,22 @@ impl<'de> serde::Deserialize<'de> for Span {
     }
 }
 
+/// Writes an instant as RFC 3339 UTC in `--json`.
+pub fn ser_instant<S: serde::Serializer>(at: &Instant, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format(*at))
+}
+
+/// Writes an optional instant as RFC 3339 UTC or null in `--json`.
+pub fn ser_opt_instant<S: serde::Serializer>(
+    at: &Option<Instant>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.serialize_str(&format(*at)),
+        None => s.serialize_none(),
+    }
+}
+
 /// The age of something created at `since`, as of `now`, for display.
 pub fn age(since: Instant, now: Instant) -> Span {
     Span::seconds((now - since).num_seconds().max(0))

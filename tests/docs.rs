@@ -60,3 +60,55 @@ fn readme_quick_start_has_two_commands_and_ci_runs_the_tests() {
         blocks[1].trim()
     );
 }
+
+/// The functional core stays pure: the modules ARCHITECTURE.md marks pure
+/// import no store, no mail source, no SMTP, no file system, and never read
+/// the clock.
+#[test]
+fn pure_modules_do_no_io_and_never_read_the_clock() {
+    let pure = [
+        "src/layout.rs",
+        "src/record.rs",
+        "src/time.rs",
+        "src/mail/parse.rs",
+        "src/mail/classify.rs",
+        "src/triage.rs",
+        "src/triage/checklist.rs",
+        "src/triage/correlate.rs",
+        "src/triage/rules.rs",
+        "src/rota.rs",
+        "src/rota/ics.rs",
+        "src/rota/notify.rs",
+        "src/report.rs",
+        "src/report/text.rs",
+        "src/report/html.rs",
+        "src/outbox/compose.rs",
+    ];
+    let forbidden = [
+        "crate::store",
+        "mail::source",
+        "outbox::deliver",
+        "std::fs",
+        "std::net",
+        "rusqlite",
+        "lettre::transport",
+        "Utc::now",
+        "SystemTime::now",
+        "crate::cli",
+    ];
+    let mut found = Vec::new();
+    for file in pure {
+        let text = std::fs::read_to_string(repo().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        for (n, line) in text.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for f in forbidden {
+                if line.contains(f) {
+                    found.push(format!("{file}:{}: {f}: {}", n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "pure modules doing I/O:\n{}", found.join("\n"));
+}

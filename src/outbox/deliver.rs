@@ -14,7 +14,7 @@
 //! Invariant: the only module that talks SMTP.
 
 use crate::config::{Smtp, Tls};
-use crate::store::outbox::OutboxEntry;
+use crate::record::OutboxEntry;
 use crate::store::{self, Store};
 use crate::time::{Instant, Span};
 use lettre::Transport;

@@ -10,7 +10,7 @@
 use super::{Change, Shift};
 use crate::config::Member;
 use crate::outbox::Mail;
-use crate::store::report::Brief;
+use crate::record::Brief;
 use crate::time::{self, Instant, Span};
 use chrono::TimeZone;
 use chrono_tz::Tz;

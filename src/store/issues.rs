@@ -31,30 +31,11 @@ pub struct IssueSummary {
     /// Who holds it.
     pub claimed_by: Option<String>,
     /// When secdesk opened it (UTC).
-    #[serde(serialize_with = "ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub created_at: Instant,
     /// When it last changed (UTC).
-    #[serde(serialize_with = "ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub updated_at: Instant,
-}
-
-/// Writes an instant as RFC 3339 UTC in `--json`.
-pub fn ser_instant<S: serde::Serializer>(
-    at: &Instant,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.serialize_str(&time::format(*at))
-}
-
-/// Writes an optional instant as RFC 3339 UTC or null in `--json`.
-pub fn ser_opt_instant<S: serde::Serializer>(
-    at: &Option<Instant>,
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    match at {
-        Some(at) => s.serialize_str(&time::format(*at)),
-        None => s.serialize_none(),
-    }
 }
 
 /// One message in an issue's timeline.
@@ -69,7 +50,7 @@ pub struct TimelineEntry {
     /// Its subject.
     pub subject: String,
     /// Its Date header (UTC), or when secdesk received it if it has none.
-    #[serde(serialize_with = "ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub date: Instant,
     /// Its parse problems, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -92,7 +73,7 @@ pub struct ReleaseEntry {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntry {
     /// When (UTC).
-    #[serde(serialize_with = "ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub at: Instant,
     /// Who: a member id or the program.
     pub actor: String,
@@ -106,7 +87,7 @@ pub struct HistoryEntry {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Note {
     /// When (UTC).
-    #[serde(serialize_with = "ser_instant")]
+    #[serde(serialize_with = "crate::time::ser_instant")]
     pub at: Instant,
     /// Who wrote it.
     pub actor: String,

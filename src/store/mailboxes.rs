@@ -2,9 +2,9 @@
 //! health, and where each message lies on the server, for mirroring.
 
 use super::{Reader, Result, Tx};
+use crate::record::Health;
 use crate::time::{self, Instant};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
 
 /// Where a message lies on an IMAP server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,25 +26,6 @@ pub struct Cursor {
     pub uidvalidity: Option<u32>,
     /// Every UID up to this one is stored.
     pub last_uid: u32,
-}
-
-/// One mailbox's ingest health.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Health {
-    /// The account's name.
-    pub account: String,
-    /// The mailbox.
-    pub mailbox: String,
-    /// When secdesk last tried to fetch it (UTC).
-    #[serde(serialize_with = "super::issues::ser_opt_instant")]
-    pub last_attempt: Option<Instant>,
-    /// When a fetch last succeeded (UTC).
-    #[serde(serialize_with = "super::issues::ser_opt_instant")]
-    pub last_success: Option<Instant>,
-    /// The last failure, cleared by a success.
-    pub last_error: Option<String>,
-    /// Messages fetched from it, ever.
-    pub fetched: i64,
 }
 
 /// What mirroring still has to do in one mailbox.

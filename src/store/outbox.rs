@@ -3,57 +3,9 @@
 //! key is never queued twice.
 
 use super::{Reader, Result, Tx};
+use crate::record::{OutboxEntry, Queued};
 use crate::time::{self, Instant, Span};
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
-
-/// A mail ready to queue: composed, with its envelope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queued {
-    /// Unique key (`report:2026-11-22`, `shift-start:2026-11-22:alice`).
-    pub key: String,
-    /// What kind of mail (`report`, `reminder`, …), for status.
-    pub kind: String,
-    /// Envelope sender.
-    pub sender: String,
-    /// Envelope recipients.
-    pub recipients: Vec<String>,
-    /// The subject, for status and logs.
-    pub subject: String,
-    /// The whole RFC 5322 message, composed once so every retry sends the
-    /// same bytes (same Message-ID).
-    pub message: Vec<u8>,
-}
-
-/// A queued or finished mail as status shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OutboxEntry {
-    /// Row id.
-    pub id: i64,
-    /// Unique key.
-    pub key: String,
-    /// Kind.
-    pub kind: String,
-    /// Subject.
-    pub subject: String,
-    /// Recipients.
-    pub recipients: Vec<String>,
-    /// `queued`, `sending`, `sent` or `failed`.
-    pub state: String,
-    /// Delivery attempts so far.
-    pub attempts: i64,
-    /// When it was queued (UTC).
-    #[serde(serialize_with = "super::issues::ser_instant")]
-    pub created_at: Instant,
-    /// The last failure (the server's answer for a refusal).
-    pub last_error: Option<String>,
-    /// Envelope sender.
-    #[serde(skip)]
-    pub sender: String,
-    /// The message bytes.
-    #[serde(skip)]
-    pub message: Vec<u8>,
-}
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
     let recipients: String = r.get(4)?;

@@ -4,64 +4,11 @@
 
 use super::{Reader, Result};
 use crate::mail::Source;
+use crate::record::{Arrival, Brief, Capped, Milestones};
 use crate::time::{self, Instant};
-use crate::triage::{IssueId, ReleaseStatus, State};
+use crate::triage::{ReleaseStatus, State};
 use rusqlite::params;
 use std::collections::BTreeMap;
-
-/// One issue as report sections list it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Brief {
-    /// Its number.
-    pub id: IssueId,
-    /// Its title.
-    pub title: String,
-    /// Its state.
-    pub state: State,
-    /// Who holds it.
-    pub claimed_by: Option<String>,
-    /// When it was opened.
-    pub created_at: Instant,
-    /// When it was claimed (current claim).
-    pub claimed_at: Option<Instant>,
-    /// When it became fixed.
-    pub fixed_at: Option<Instant>,
-}
-
-/// A message that arrived recently, with its issue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arrival {
-    /// The issue.
-    pub issue: Brief,
-    /// Where it was published.
-    pub source: Source,
-    /// Its advisory id.
-    pub advisory_id: Option<String>,
-    /// When secdesk stored it.
-    pub received_at: Instant,
-}
-
-/// A list capped at a limit, with the full count.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Capped<T> {
-    /// The first rows.
-    pub rows: Vec<T>,
-    /// How many there are in all.
-    pub total: i64,
-}
-
-/// The milestones of one issue opened in the window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Milestones {
-    /// Opened.
-    pub created_at: Instant,
-    /// First claimed.
-    pub first_claimed_at: Option<Instant>,
-    /// Became triaged.
-    pub triaged_at: Option<Instant>,
-    /// Became fixed.
-    pub fixed_at: Option<Instant>,
-}
 
 const BRIEF: &str = "i.id, i.title, i.state, i.claimed_by, i.created_at, i.claimed_at, i.fixed_at";
 

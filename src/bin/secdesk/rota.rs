@@ -64,7 +64,7 @@ pub struct ChangeMade {
     #[serde(flatten)]
     change: Change,
     by: String,
-    #[serde(serialize_with = "secdesk::store::issues::ser_instant")]
+    #[serde(serialize_with = "secdesk::time::ser_instant")]
     at: secdesk::time::Instant,
     undone: bool,
 }

@@ -2,10 +2,10 @@
 
 use crate::App;
 use secdesk::layout;
+use secdesk::record::Health;
+use secdesk::record::OutboxEntry;
 use secdesk::report::STUCK_MAIL;
-use secdesk::store::issues::{IssueFilter, ser_opt_instant};
-use secdesk::store::mailboxes::Health;
-use secdesk::store::outbox::OutboxEntry;
+use secdesk::store::issues::IssueFilter;
 use secdesk::time::{self, Instant};
 use secdesk::triage::{IssueId, State};
 use serde::Serialize;
@@ -21,7 +21,7 @@ pub struct StatusCommand {}
 pub struct Unclaimed {
     id: IssueId,
     title: String,
-    #[serde(serialize_with = "secdesk::store::issues::ser_instant")]
+    #[serde(serialize_with = "secdesk::time::ser_instant")]
     created_at: Instant,
     age_seconds: i64,
 }
@@ -29,7 +29,7 @@ pub struct Unclaimed {
 /// What ingest has done.
 #[derive(Debug, Serialize)]
 pub struct IngestHealth {
-    #[serde(serialize_with = "ser_opt_instant")]
+    #[serde(serialize_with = "secdesk::time::ser_opt_instant")]
     last_message_at: Option<Instant>,
     messages: i64,
     messages_with_problems: i64,
