@@ -7,13 +7,16 @@
 //!
 //! The crate is a functional core in an imperative shell:
 //!
-//! - pure, no I/O, `now` is a parameter: [`mail::parse`], [`mail::classify`],
-//!   [`triage`] (correlation, states, checklists), [`rota`], [`report`],
-//!   [`outbox::compose`];
+//! - pure, no I/O, `now` is a parameter: [`mail::parse`](mod@mail::parse),
+//!   [`mail::classify`](mod@mail::classify), [`triage`] (correlation,
+//!   states, rules, checklists), [`rota`] (schedule, notifications,
+//!   iCalendar), [`report`], [`outbox::compose`](mod@outbox::compose), and
+//!   the data they share: [`record`], [`time`], [`layout`];
 //! - the shell: [`config`] (files and credentials), [`store`] (the only
-//!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading mail),
-//!   [`outbox::deliver`] (the only module talking SMTP), [`cli`] (what the
-//!   binaries share).
+//!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading
+//!   mail), [`mail::fetch`] (IMAP accounts, mirroring),
+//!   [`outbox::deliver`](mod@outbox::deliver) (the only module talking
+//!   SMTP), [`job`] (the timer jobs), [`cli`] (what the binaries share).
 //!
 //! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
 #![deny(missing_docs)]

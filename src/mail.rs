@@ -1,7 +1,7 @@
 //! Inbound mail: where it is read from, how it is parsed and classified, and
 //! how ingest stores it and correlates it into issues.
 //!
-//! [`parse`] and [`classify`] are pure and never fail; [`source`] reads
+//! [`parse`](mod@parse) and [`classify`](mod@classify) are pure and never fail; [`source`] reads
 //! Maildirs, mbox files and IMAP mailboxes; [`ingest`] is the shell that
 //! ties them to the store and to [`crate::triage::correlate`]; [`fetch`]
 //! drives IMAP accounts (cursors, retries, health) and mirrors issue state

@@ -1,8 +1,8 @@
 //! Outgoing mail: every mail secdesk sends is composed once, queued under a
 //! unique key, then delivered with retries and back-off.
 //!
-//! [`compose`] builds the message (pure: lettre's message builder, no
-//! transport); [`deliver`] sends queued mail over SMTP, or writes `.eml`
+//! [`compose`](mod@compose) builds the message (pure: lettre's message builder, no
+//! transport); [`deliver`](mod@deliver) sends queued mail over SMTP, or writes `.eml`
 //! files when no `smtp` is configured. Text that came from mail is made safe
 //! here, once: CR and LF never reach a header, bare CRs never reach a body,
 //! and HTML renderers escape everything they copy.

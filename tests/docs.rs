@@ -98,7 +98,8 @@ fn pure_modules_do_no_io_and_never_read_the_clock() {
     ];
     let mut found = Vec::new();
     for file in pure {
-        let text = std::fs::read_to_string(repo().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let text =
+            std::fs::read_to_string(repo().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         for (n, line) in text.lines().enumerate() {
             if line.trim_start().starts_with("//") {
                 continue;
@@ -110,5 +111,9 @@ fn pure_modules_do_no_io_and_never_read_the_clock() {
             }
         }
     }
-    assert!(found.is_empty(), "pure modules doing I/O:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "pure modules doing I/O:\n{}",
+        found.join("\n")
+    );
 }

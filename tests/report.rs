@@ -66,6 +66,19 @@ desktest!(report_arrives_once_a_day, |desk| {
         s[1].starts_with("[secdesk] triage report 2026-11-23"),
         "{s:?}"
     );
+    // The SMTP password shows in no output and is not in the database.
+    for text in [
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    ] {
+        assert!(!text.contains(&smtp.password));
+    }
+    let db = std::fs::read(&desk.db).expect("read db");
+    assert!(
+        !db.windows(smtp.password.len())
+            .any(|w| w == smtp.password.as_bytes()),
+        "the SMTP password is in the database"
+    );
     // --force sends another copy the same day.
     let out = desk
         .cmd_at("secdesk-triage-report", "2026-11-23T08:00:00Z")

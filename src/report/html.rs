@@ -1,5 +1,5 @@
 //! The report as HTML, the alternative part of the mail. Every piece of
-//! text goes through [`html_escape`], whether it came from mail or not, so
+//! text goes through `html_escape`, whether it came from mail or not, so
 //! a subject holding `<script>` shows as text.
 
 use super::{Report, Spread, issue_ref};
