@@ -122,6 +122,19 @@ impl Store {
 
     fn migrate(&mut self) -> Result<()> {
         let known = migrations::MIGRATIONS.len() as i64;
+        // The common case, an up-to-date database, needs no write lock: a
+        // CLI call must not wait for an ingest batch to commit.
+        let current: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|source| Error::Sqlite {
+                path: self.path.clone(),
+                doing: "read schema version".into(),
+                source,
+            })?;
+        if current == known {
+            return Ok(());
+        }
         loop {
             let path = self.path.clone();
             let sql_err = |doing: String| {

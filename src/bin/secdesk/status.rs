@@ -249,3 +249,21 @@ impl Status {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn status_takes_no_arguments() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "status", "--json"]).is_ok(),
+            "status --json"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "status", "x"]).is_err(),
+            "status x"
+        );
+    }
+}

@@ -31,3 +31,21 @@ impl IssueAnnounceCommand {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn announce_needs_a_ref() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "announce", "3", "--ref", "https://x"]).is_ok(),
+            "announce 3 --ref https://x"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "announce", "3"]).is_err(),
+            "announce 3"
+        );
+    }
+}

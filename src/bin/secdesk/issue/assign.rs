@@ -27,3 +27,21 @@ impl IssueAssignCommand {
         act(app, self.id, Ask::Plain(Request::Assign { to: self.to }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn assign_needs_to() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "assign", "3", "--to", "bob"]).is_ok(),
+            "assign 3 --to bob"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "assign", "3"]).is_err(),
+            "assign 3"
+        );
+    }
+}

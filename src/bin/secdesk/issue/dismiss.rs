@@ -43,3 +43,24 @@ impl IssueDismissCommand {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn dismiss_needs_a_reason() {
+        assert!(
+            Cli::try_parse_from([
+                "secdesk", "dismiss", "3", "--reason", "other", "--text", "x"
+            ])
+            .is_ok(),
+            "dismiss 3 --reason other --text x"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "dismiss", "3"]).is_err(),
+            "dismiss 3"
+        );
+    }
+}

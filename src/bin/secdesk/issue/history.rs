@@ -49,3 +49,21 @@ impl fmt::Display for IssueHistory {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn history_takes_one_id() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "history", "3", "--json"]).is_ok(),
+            "history 3 --json"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "history"]).is_err(),
+            "history"
+        );
+    }
+}

@@ -27,3 +27,25 @@ impl IssueMergeCommand {
         act(app, self.id, Ask::Merge(self.into))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn merge_takes_two_ids() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "merge", "3", "4"]).is_ok(),
+            "merge 3 4"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "merge", "3"]).is_err(),
+            "merge 3"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "merge", "3", "0"]).is_err(),
+            "merge 3 0"
+        );
+    }
+}

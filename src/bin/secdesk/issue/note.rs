@@ -23,3 +23,21 @@ impl IssueNoteCommand {
         act(app, self.id, Ask::Plain(Request::Note(self.text)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn note_takes_id_and_text() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "note", "3", "looked at it"]).is_ok(),
+            "note 3 looked at it"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "note", "3"]).is_err(),
+            "note 3"
+        );
+    }
+}

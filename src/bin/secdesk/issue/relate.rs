@@ -22,3 +22,21 @@ impl IssueRelateCommand {
         act(app, self.id, Ask::Relate(self.other))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn relate_takes_two_ids() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "relate", "3", "4"]).is_ok(),
+            "relate 3 4"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "relate", "3"]).is_err(),
+            "relate 3"
+        );
+    }
+}

@@ -20,3 +20,21 @@ impl IssueReopenCommand {
         act(app, self.id, Ask::Plain(Request::Reopen))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn reopen_takes_one_id() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "reopen", "#3"]).is_ok(),
+            "reopen #3"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "reopen"]).is_err(),
+            "reopen"
+        );
+    }
+}

@@ -32,3 +32,21 @@ impl IssueSeverityCommand {
         act(app, self.id, Ask::Plain(Request::Severity(level)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn severity_takes_id_and_level() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "severity", "3", "high"]).is_ok(),
+            "severity 3 high"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "severity", "3"]).is_err(),
+            "severity 3"
+        );
+    }
+}

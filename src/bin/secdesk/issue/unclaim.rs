@@ -22,3 +22,25 @@ impl IssueUnclaimCommand {
         act(app, self.id, Ask::Plain(Request::Unclaim))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn unclaim_takes_one_id() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "unclaim", "3"]).is_ok(),
+            "unclaim 3"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "unclaim"]).is_err(),
+            "unclaim"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "unclaim", "x"]).is_err(),
+            "unclaim x"
+        );
+    }
+}

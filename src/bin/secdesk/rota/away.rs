@@ -38,3 +38,22 @@ impl RotaAwayCommand {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn away_takes_member_and_two_dates() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "away", "bob", "2026-11-23", "2026-11-25"])
+                .is_ok(),
+            "rota away bob 2026-11-23 2026-11-25"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "away", "bob", "2026-11-23"]).is_err(),
+            "rota away bob 2026-11-23"
+        );
+    }
+}

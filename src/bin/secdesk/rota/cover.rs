@@ -31,3 +31,21 @@ impl RotaCoverCommand {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn cover_needs_by() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "cover", "2026-11-23", "--by", "bob"]).is_ok(),
+            "rota cover 2026-11-23 --by bob"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "cover", "2026-11-23"]).is_err(),
+            "rota cover 2026-11-23"
+        );
+    }
+}

@@ -201,3 +201,43 @@ impl fmt::Display for RotaStats {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn schedule_flags_parse() {
+        assert!(Cli::try_parse_from(["secdesk", "rota"]).is_ok(), "rota");
+        assert!(
+            Cli::try_parse_from([
+                "secdesk",
+                "rota",
+                "--from",
+                "2026-11-22",
+                "--days",
+                "7",
+                "--json"
+            ])
+            .is_ok(),
+            "rota --from 2026-11-22 --days 7 --json"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "--ics", "--member", "bob"]).is_ok(),
+            "rota --ics --member bob"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "--stats", "--days", "30"]).is_ok(),
+            "rota --stats --days 30"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "--member", "bob"]).is_err(),
+            "rota --member bob"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "--ics", "--stats"]).is_err(),
+            "rota --ics --stats"
+        );
+    }
+}

@@ -31,3 +31,25 @@ impl RotaSwapCommand {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn swap_takes_two_dates() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "swap", "2026-11-23", "2026-11-24"]).is_ok(),
+            "rota swap 2026-11-23 2026-11-24"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "swap", "2026-11-23"]).is_err(),
+            "rota swap 2026-11-23"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "swap", "tomorrow", "2026-11-24"]).is_err(),
+            "rota swap tomorrow 2026-11-24"
+        );
+    }
+}

@@ -56,3 +56,21 @@ impl RotaUndoCommand {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn undo_takes_a_change_id() {
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "undo", "4"]).is_ok(),
+            "rota undo 4"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "rota", "undo", "four"]).is_err(),
+            "rota undo four"
+        );
+    }
+}
