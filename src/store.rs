@@ -90,10 +90,26 @@ impl Store {
         let conn = Connection::open_with_flags(path, flags).map_err(err("open"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(err("set busy timeout"))?;
-        // Switching to WAL needs a moment of exclusive access; when another
-        // program is doing the same on a fresh file, the busy timeout waits.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err("enable WAL"))?;
+        // Switching to WAL needs a moment of exclusive access, and SQLite
+        // answers "busy" at once instead of waiting when another program is
+        // doing the same on a fresh file: retry until the busy timeout.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        loop {
+            match conn
+                .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            {
+                Ok(_) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(err("enable WAL")(e)),
+            }
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err("set synchronous"))?;
         conn.pragma_update(None, "foreign_keys", "ON")

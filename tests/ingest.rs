@@ -294,9 +294,11 @@ pub fn secdesk_messages(db: &std::path::Path) -> i64 {
 
 #[test]
 fn two_programs_opening_a_fresh_database_at_once_both_succeed() {
-    for round in 0..10 {
+    // Regression: under load, two programs switching a fresh file to WAL at
+    // once got "database is locked" (SQLite does not wait for that).
+    for round in 0..25 {
         let desk = Desk::new("two_programs_open_fresh_db");
-        let children: Vec<_> = (0..4)
+        let children: Vec<_> = (0..6)
             .map(|_| {
                 desk.cmd("secdesk")
                     .args(["issues", "--json"])
