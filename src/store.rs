@@ -215,6 +215,20 @@ impl Store {
         Ok(value)
     }
 
+    /// Lets SQLite refresh the statistics its planner uses (`PRAGMA
+    /// optimize`, cheap when nothing changed much); called after a run that
+    /// wrote many rows, so queries keep picking the right index as the
+    /// database grows.
+    pub fn optimize(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")
+            .map_err(|source| Error::Sqlite {
+                path: self.path.clone(),
+                doing: "optimize".into(),
+                source,
+            })
+    }
+
     /// Runs `f` in one read transaction, so everything it reads is one
     /// consistent snapshot even while another program writes.
     pub fn read<T, E>(&mut self, f: impl FnOnce(&Reader<'_>) -> Result<T, E>) -> Result<T, E>

@@ -74,7 +74,18 @@ pub fn due(
         None => rota::on_call(rot, &in_force, rota::origin(rot).max(now)),
     };
     let mut handoff = Handoff::default();
-    if let Some(c) = &current {
+    // The handoff lists are read only while a handoff or shift-end mail is
+    // still to be queued: most runs find both queued, and the lists cost
+    // more than everything else together on a large database.
+    let start_queued = match &current {
+        Some(c) => r.outbox_has(&format!("shift-start:{}:{}", c.date, c.member))?,
+        None => true,
+    };
+    let end_queued = match &previous {
+        Some(p) => r.outbox_has(&format!("shift-end:{}:{}", p.date, p.member))?,
+        None => true,
+    };
+    if let Some(c) = current.as_ref().filter(|_| !(start_queued && end_queued)) {
         handoff.unclaimed = r.unclaimed_oldest(HANDOFF_ROWS)?.rows;
         if let Some(p) = &previous {
             handoff.created = r.open_created_between(p.start, p.end, HANDOFF_ROWS)?.rows;

@@ -58,6 +58,9 @@ pub fn ingest_imap(
         account_run(store, account, now, log, &mut summary, &mut tally)?;
     }
     tally.finish(&mut summary);
+    if summary.new > 0 {
+        store.optimize()?;
+    }
     Ok(summary)
 }
 

@@ -152,6 +152,9 @@ pub fn ingest_local(
     }
     batch.flush(store, now, &mut summary, &mut tally)?;
     tally.finish(&mut summary);
+    if summary.new > 0 {
+        store.optimize()?;
+    }
     Ok(summary)
 }
 
