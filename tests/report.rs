@@ -91,6 +91,18 @@ desktest!(report_arrives_once_a_day, |desk| {
     assert_eq!(smtp.received().len(), 3);
 });
 
+desktest!(implicit_tls_smtp_delivers_the_report, |desk| {
+    let smtp = SmtpServer::start_implicit("implicit");
+    with_smtp(&desk, &smtp, &["team@example.org"]);
+    let out = report(&desk, "2026-11-22T07:00:00Z");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(smtp.received().len(), 1);
+});
+
 desktest!(smtp_down_keeps_mail_queued_and_sends_once, |desk| {
     let port = crate::harness::dovecot::free_port();
     // Configure against a server that is not running yet.

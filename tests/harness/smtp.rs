@@ -20,6 +20,8 @@ pub struct SmtpServer {
     pub password: String,
     pub password_file: PathBuf,
     pub cert: Cert,
+    /// TLS from the first byte (SMTPS) instead of STARTTLS.
+    pub implicit: bool,
     child: Option<Child>,
     dir: PathBuf,
 }
@@ -32,6 +34,15 @@ impl SmtpServer {
 
     /// Starts a server on a given port (to bring a "down" server back).
     pub fn start_on(name: &str, port: u16) -> SmtpServer {
+        SmtpServer::start_with(name, port, false)
+    }
+
+    /// Starts a server speaking TLS from the first byte (SMTPS).
+    pub fn start_implicit(name: &str) -> SmtpServer {
+        SmtpServer::start_with(name, super::dovecot::free_port(), true)
+    }
+
+    fn start_with(name: &str, port: u16, implicit: bool) -> SmtpServer {
         let ok = Command::new(PYTHON)
             .args(["-c", "import aiosmtpd"])
             .status()
@@ -53,8 +64,12 @@ impl SmtpServer {
         let cert = Cert::localhost();
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/harness/smtpd.py");
         let log = std::fs::File::create(dir.join("smtpd.log")).expect("log");
-        let child = Command::new(PYTHON)
-            .arg(script)
+        let mut cmd = Command::new(PYTHON);
+        cmd.arg(script);
+        if implicit {
+            cmd.arg("--implicit");
+        }
+        let child = cmd
             .args(["--port", &port.to_string(), "--user", &user])
             .arg("--maildir")
             .arg(&maildir)
@@ -77,6 +92,7 @@ impl SmtpServer {
             password,
             password_file,
             cert,
+            implicit,
             child: Some(child),
             dir,
         };
@@ -109,7 +125,7 @@ impl SmtpServer {
         serde_json::json!({
             "host": "localhost",
             "port": self.port,
-            "tls": "starttls",
+            "tls": if self.implicit { "implicit" } else { "starttls" },
             "user": self.user,
             "password_file": self.password_file,
             "ca_file": self.cert.cert,

@@ -1,8 +1,9 @@
 """A real SMTP server for secdesk's tests: aiosmtpd (Debian python3-aiosmtpd)
 on loopback, filing what it accepts into a Maildir.
 
-It speaks ESMTP with STARTTLS (required) and AUTH PLAIN/LOGIN (required,
-only after TLS), like a submission server on port 587, and refuses
+It speaks ESMTP with STARTTLS (required; or TLS from the first byte with
+--implicit) and AUTH PLAIN/LOGIN (required, only after TLS), like a
+submission server on port 587 (or 465), and refuses
 recipients in the domain given with --refuse-domain with a permanent 550,
 like a server that does not know a mailbox.
 
@@ -46,6 +47,7 @@ def main():
     p.add_argument("--user", required=True)
     p.add_argument("--password-file", required=True)
     p.add_argument("--refuse-domain", default="")
+    p.add_argument("--implicit", action="store_true", help="TLS from the first byte (SMTPS) instead of STARTTLS")
     a = p.parse_args()
     password = open(a.password_file).read().strip()
 
@@ -59,16 +61,20 @@ def main():
 
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(a.cert, a.key)
+    if a.implicit:
+        # aiosmtpd does not know a connection wrapped by the controller is
+        # TLS, so it would hide AUTH; the whole connection is TLS here.
+        tls_kwargs = dict(ssl_context=tls, auth_require_tls=False)
+    else:
+        tls_kwargs = dict(tls_context=tls, require_starttls=True, auth_require_tls=True)
     controller = Controller(
         Handler(a.maildir, a.refuse_domain),
         hostname="127.0.0.1",
         port=a.port,
         server_hostname="localhost",
-        tls_context=tls,
-        require_starttls=True,
         authenticator=authenticator,
         auth_required=True,
-        auth_require_tls=True,
+        **tls_kwargs,
     )
     controller.start()
     loop = asyncio.new_event_loop()
