@@ -583,6 +583,24 @@ impl Config {
         Ok(())
     }
 
+    /// The daily report's recipients; an error naming the file and key when
+    /// there are none, since a report sent to nobody is a report lost.
+    pub fn report_recipients(&self, origin: &Origin) -> Result<&[String], Error> {
+        if self.report.to.is_empty() {
+            let file = match origin {
+                Origin::File(f) => f.clone(),
+                Origin::Embedded => PathBuf::from("(embedded defaults)"),
+            };
+            return Err(Error::Invalid {
+                file,
+                key: "report.to".into(),
+                expected: "expected at least one address to send the report to (or use --stdout)"
+                    .into(),
+            });
+        }
+        Ok(&self.report.to)
+    }
+
     /// The member with this id.
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team.iter().find(|m| m.id == id)

@@ -49,6 +49,18 @@ pub enum Error {
     },
 }
 
+/// Maps a SQLite error to [`Error::Sqlite`], naming the database and what
+/// was being done.
+fn failed(path: &Path, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
+    let path = path.to_path_buf();
+    let doing = doing.to_string();
+    move |source| Error::Sqlite {
+        path,
+        doing,
+        source,
+    }
+}
+
 /// Result of store operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -74,15 +86,7 @@ pub struct Reader<'a> {
 impl Store {
     /// Opens (creating if needed) the database and applies migrations.
     pub fn open(path: &Path) -> Result<Store> {
-        let err = |doing: &str| {
-            let path = path.to_path_buf();
-            let doing = doing.to_string();
-            move |source| Error::Sqlite {
-                path,
-                doing,
-                source,
-            }
-        };
+        let err = |doing: &str| failed(path, doing);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -143,24 +147,13 @@ impl Store {
         let current: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|source| Error::Sqlite {
-                path: self.path.clone(),
-                doing: "read schema version".into(),
-                source,
-            })?;
+            .map_err(failed(&self.path, "read schema version"))?;
         if current == known {
             return Ok(());
         }
         loop {
             let path = self.path.clone();
-            let sql_err = |doing: String| {
-                let path = path.clone();
-                move |source| Error::Sqlite {
-                    path,
-                    doing,
-                    source,
-                }
-            };
+            let sql_err = |doing: String| failed(&path, &doing);
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -200,18 +193,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|source| Error::Sqlite {
-                path: path.clone(),
-                doing: "begin write".into(),
-                source,
-            })?;
+            .map_err(failed(&path, "begin write"))?;
         let wrapped = Tx { tx, path: &path };
         let value = f(&wrapped)?;
-        wrapped.tx.commit().map_err(|source| Error::Sqlite {
-            path: path.clone(),
-            doing: "commit".into(),
-            source,
-        })?;
+        wrapped.tx.commit().map_err(failed(&path, "commit"))?;
         Ok(value)
     }
 
@@ -222,11 +207,7 @@ impl Store {
     pub fn optimize(&mut self) -> Result<()> {
         self.conn
             .execute_batch("PRAGMA analysis_limit = 1000; PRAGMA optimize;")
-            .map_err(|source| Error::Sqlite {
-                path: self.path.clone(),
-                doing: "optimize".into(),
-                source,
-            })
+            .map_err(failed(&self.path, "optimize"))
     }
 
     /// Runs `f` in one read transaction, so everything it reads is one
@@ -239,11 +220,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Deferred)
-            .map_err(|source| Error::Sqlite {
-                path: path.clone(),
-                doing: "begin read".into(),
-                source,
-            })?;
+            .map_err(failed(&path, "begin read"))?;
         let value = f(&Reader {
             conn: &tx,
             path: &path,
@@ -267,23 +244,13 @@ impl<'a> Tx<'a> {
         &self.tx
     }
 
-    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<'_> {
-        let doing = doing.to_string();
-        move |source| Error::Sqlite {
-            path: self.path.to_path_buf(),
-            doing,
-            source,
-        }
+    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
+        failed(self.path, doing)
     }
 }
 
 impl<'a> Reader<'a> {
-    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<'_> {
-        let doing = doing.to_string();
-        move |source| Error::Sqlite {
-            path: self.path.to_path_buf(),
-            doing,
-            source,
-        }
+    fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
+        failed(self.path, doing)
     }
 }

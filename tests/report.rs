@@ -73,12 +73,7 @@ desktest!(report_arrives_once_a_day, |desk| {
     ] {
         assert!(!text.contains(&smtp.password));
     }
-    let db = std::fs::read(&desk.db).expect("read db");
-    assert!(
-        !db.windows(smtp.password.len())
-            .any(|w| w == smtp.password.as_bytes()),
-        "the SMTP password is in the database"
-    );
+    desk.assert_secret_not_stored(&smtp.password);
     // --force sends another copy the same day.
     let out = desk
         .cmd_at("secdesk-triage-report", "2026-11-23T08:00:00Z")

@@ -138,6 +138,19 @@ impl Desk {
         Store::open(&self.db).expect("open test database")
     }
 
+    /// Asserts a secret is nowhere in the database file (WAL included: the
+    /// bytes may not have reached the main file yet).
+    pub fn assert_secret_not_stored(&self, secret: &str) {
+        for file in [self.db.clone(), self.db.with_extension("sqlite-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "a password is stored in {}",
+                file.display()
+            );
+        }
+    }
+
     /// Every issue with everything stored about it: two databases with the
     /// same dump hold the same tracker state.
     pub fn dump(&self) -> Vec<IssueDetail> {

@@ -1,8 +1,7 @@
 //! `secdesk-triage-report`: the daily report, once a day.
 
 use clap::Parser;
-use secdesk::cli::{self, CommonArgs, Ctx, UsageError};
-use secdesk::config::Origin;
+use secdesk::cli::{self, CommonArgs, Ctx};
 use secdesk::job::triage_report;
 use std::process::ExitCode;
 
@@ -52,16 +51,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         cli::print(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if ctx.config.report.to.is_empty() {
-        let file = match &ctx.origin {
-            Origin::File(f) => f.display().to_string(),
-            Origin::Embedded => "(embedded defaults)".into(),
-        };
-        return Err(UsageError(format!(
-            "configuration {file}: key `report.to`: expected at least one address to send the report to (or use --stdout)"
-        ))
-        .into());
-    }
+    ctx.config.report_recipients(&ctx.origin)?;
     let ran = triage_report::run(&mut ctx.store, &ctx.config, ctx.now, args.force, &mut |l| {
         cli::log(NAME, l)
     })?;

@@ -95,7 +95,7 @@ fn account_run(
             return fail_all(store, account, now, &e, summary);
         }
     };
-    let mut session: Option<imap::Session> = None;
+    let mut session: Option<Box<dyn Mailstore>> = None;
     for mailbox in &account.mailboxes {
         let mut attempt = 0;
         loop {
@@ -142,7 +142,7 @@ fn account_run(
     if account.mirror
         && let Some(s) = session.as_mut()
     {
-        match mirror(store, account, s, log) {
+        match mirror(store, account, s.as_mut(), log) {
             Ok(()) => {}
             Err(Failure::Store(e)) => return Err(e),
             Err(Failure::Imap(e)) => summary.errors.push(format!("{who}: mirroring: {e}")),
@@ -173,7 +173,7 @@ fn fetch_one(
     store: &mut Store,
     account: &ImapAccount,
     password: &str,
-    session: &mut Option<imap::Session>,
+    session: &mut Option<Box<dyn Mailstore>>,
     mailbox: &str,
     now: Instant,
     log: &mut dyn FnMut(&str),
@@ -182,7 +182,7 @@ fn fetch_one(
 ) -> Result<(), Failure> {
     let s = match session.take() {
         Some(s) => session.insert(s),
-        None => session.insert(imap::connect(account, password)?),
+        None => session.insert(Box::new(imap::connect(account, password)?)),
     };
     let info = s.examine(mailbox)?;
     let cursor = store.read(|r| r.cursor(&account.name, mailbox))?;
@@ -214,7 +214,7 @@ fn fetch_one(
         for chunk in chunks(&sized) {
             store_chunk(
                 store,
-                s,
+                s.as_mut(),
                 account,
                 mailbox,
                 info.uidvalidity,
@@ -238,7 +238,7 @@ fn fetch_one(
 #[allow(clippy::too_many_arguments)]
 fn store_chunk(
     store: &mut Store,
-    s: &mut imap::Session,
+    s: &mut dyn Mailstore,
     account: &ImapAccount,
     mailbox: &str,
     uidvalidity: u32,
@@ -304,7 +304,7 @@ fn chunks(uids: &[(u32, u32)]) -> Vec<Vec<u32>> {
 fn mirror(
     store: &mut Store,
     account: &ImapAccount,
-    s: &mut imap::Session,
+    s: &mut dyn Mailstore,
     log: &mut dyn FnMut(&str),
 ) -> Result<(), Failure> {
     for mailbox in &account.mailboxes {

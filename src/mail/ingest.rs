@@ -223,14 +223,12 @@ pub fn store_one(
         ));
         return Ok(());
     }
-    if let Some(loc) = &item.incoming.location {
-        // Known or not, remember where it lies, so mirroring finds it.
-        let exists = tx.message_exists(&p.message_id)?;
-        if exists {
+    if tx.message_exists(&p.message_id)? {
+        // Known already; still remember where this copy lies on the
+        // server, so mirroring finds it.
+        if let Some(loc) = &item.incoming.location {
             tx.add_location(&p.message_id, loc)?;
-            return Ok(());
         }
-    } else if tx.message_exists(&p.message_id)? {
         return Ok(());
     }
     summary.new += 1;

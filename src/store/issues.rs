@@ -137,8 +137,6 @@ pub struct IssueFilter {
     pub unclaimed: bool,
     /// Only issues whose status in this release is `.1`.
     pub release_status: Option<(String, ReleaseStatus)>,
-    /// Only open issues (new, claimed, triaged).
-    pub open: bool,
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -200,9 +198,6 @@ impl Reader<'_> {
         if let Some(state) = filter.state {
             args.push(Box::new(state.as_str()));
             sql.push_str(&format!(" AND i.state = ?{}", args.len()));
-        }
-        if filter.open {
-            sql.push_str(" AND i.state IN ('new', 'claimed', 'triaged')");
         }
         if let Some(source) = filter.source {
             args.push(Box::new(source.as_str()));

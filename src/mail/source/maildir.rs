@@ -22,16 +22,6 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// How many message files there are.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Each file's path and its folder's source hint, in order.
     pub fn iter(&self) -> impl Iterator<Item = (PathBuf, Option<Source>)> + '_ {
         self.entries.iter().map(|&(dir, start, len)| {

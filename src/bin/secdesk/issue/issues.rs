@@ -85,12 +85,7 @@ impl IssueListCommand {
             f.release_status = Some((release.clone(), status));
         }
         if let Some(s) = &self.state {
-            f.state = Some(State::parse(s).ok_or_else(|| {
-                UsageError(format!(
-                    "unknown state {s:?}, expected one of {}",
-                    State::expected()
-                ))
-            })?);
+            f.state = Some(triage::word("state", s, State::parse, State::expected())?);
         }
         if let Some(s) = &self.source {
             f.source = Some(Source::parse(s).ok_or_else(|| {
