@@ -8,7 +8,9 @@
 //! 2 the invocation or configuration is wrong, or a rule refused the
 //! request; nothing changed.
 
+use crate::app;
 use crate::config::{self, Config, Origin};
+use crate::refusal::Refusal;
 use crate::store::Store;
 use crate::time::{self, Instant};
 use anyhow::Context as _;
@@ -78,6 +80,15 @@ impl Ctx {
         })
     }
 
+    /// The application layer's view of this context.
+    pub fn desk(&mut self) -> crate::app::Desk<'_> {
+        crate::app::Desk {
+            store: &mut self.store,
+            config: &self.config,
+            now: self.now,
+        }
+    }
+
     /// Loads only the configuration.
     pub fn config(args: &CommonArgs) -> anyhow::Result<(Config, Origin)> {
         Ok(Config::locate(args.config.as_deref())?)
@@ -131,14 +142,15 @@ pub fn finish(program: &str, result: anyhow::Result<ExitCode>) -> ExitCode {
     }
 }
 
-/// 2 for wrong requests and configuration (and rule refusals, triage or
-/// rota), 1 for everything else.
+/// 2 for wrong requests and configuration (and every rule's refusal,
+/// which reaches here only as a [`Refusal`]), 1 for everything else.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
     let usage = err.chain().any(|e| {
         e.is::<UsageError>()
             || e.is::<config::Error>()
-            || e.is::<crate::triage::Refused>()
-            || e.is::<crate::rota::Refused>()
+            || e.is::<Refusal>()
+            || e.downcast_ref::<app::Error>()
+                .is_some_and(app::Error::is_refusal)
     });
     if usage { 2 } else { 1 }
 }

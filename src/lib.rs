@@ -21,6 +21,7 @@
 //! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
 #![deny(missing_docs)]
 
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod job;
@@ -28,6 +29,7 @@ pub mod layout;
 pub mod mail;
 pub mod outbox;
 pub mod record;
+pub mod refusal;
 pub mod report;
 pub mod rota;
 pub mod store;

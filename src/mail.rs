@@ -9,6 +9,7 @@
 
 pub mod classify;
 pub mod fetch;
+pub mod health;
 pub mod ingest;
 pub mod parse;
 pub mod source;

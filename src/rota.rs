@@ -26,6 +26,7 @@ use crate::time::Instant;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// One shift.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -87,20 +88,17 @@ pub struct Recorded {
     pub at: Instant,
 }
 
-/// Why a change cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why a change cannot be made. Not an error type of its own: it reaches
+/// the edge only as a [`crate::refusal::Refusal`], so it always exits 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// No rotation is configured.
-    #[error("no rota: the configuration has no `rotation`")]
     NoRota,
     /// The date is before the rota starts.
-    #[error("{0} is before the rota starts")]
     BeforeStart(NaiveDate),
     /// A member id that is not in the rotation.
-    #[error("{0:?} is not in rotation.order")]
     NotInRotation(String),
     /// The change would leave a shift with nobody, or with someone away.
-    #[error("that would leave the shift of {date} with nobody on call: {why}")]
     Uncovered {
         /// The shift.
         date: NaiveDate,
@@ -108,7 +106,6 @@ pub enum Refused {
         why: String,
     },
     /// An away period that ends before it starts.
-    #[error("away period ends ({to}) before it starts ({from})")]
     Backwards {
         /// Start.
         from: NaiveDate,
@@ -116,8 +113,32 @@ pub enum Refused {
         to: NaiveDate,
     },
     /// The same date twice in a swap.
-    #[error("a swap needs two different shifts")]
     SameShift,
+    /// No change has this id.
+    NoSuchChange(i64),
+    /// The change was undone already.
+    AlreadyUndone(i64),
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Refused::*;
+        match self {
+            NoRota => write!(f, "no rota: the configuration has no `rotation`"),
+            BeforeStart(v0) => write!(f, "{v0} is before the rota starts"),
+            NotInRotation(v0) => write!(f, "{v0:?} is not in rotation.order"),
+            Uncovered { date, why } => write!(
+                f,
+                "that would leave the shift of {date} with nobody on call: {why}"
+            ),
+            Backwards { from, to } => {
+                write!(f, "away period ends ({to}) before it starts ({from})")
+            }
+            SameShift => write!(f, "a swap needs two different shifts"),
+            NoSuchChange(id) => write!(f, "rota change #{id} does not exist"),
+            AlreadyUndone(id) => write!(f, "rota change #{id} is already undone"),
+        }
+    }
 }
 
 /// The instant the rota's first shift starts.
@@ -340,6 +361,28 @@ pub fn last_date(c: &Change) -> NaiveDate {
         Change::Cover { date, .. } => *date,
         Change::Away { to, .. } => *to,
     }
+}
+
+/// The shifts of the last `days` days before `now` that have started by
+/// `now`: the window `rota --stats` counts.
+pub fn worked(rot: &Rotation, changes: &[Change], now: Instant, days: usize) -> Vec<Shift> {
+    let from = now.date_naive() - Duration::days(days as i64);
+    schedule(rot, changes, from, days + 1)
+        .into_iter()
+        .filter(|s| s.start <= now)
+        .collect()
+}
+
+/// Checks that taking `undone` back from the changes leaves `rest` a
+/// schedule with somebody on call for every shift either touches.
+pub fn check_undo(rot: &Rotation, rest: &[Change], undone: &Change) -> Result<(), Refused> {
+    let last = rest
+        .iter()
+        .map(last_date)
+        .chain([last_date(undone)])
+        .max()
+        .unwrap_or(rot.start);
+    check_all(rot, rest, last)
 }
 
 /// Per member, over the shifts of a window: shifts worked and how many of

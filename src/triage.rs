@@ -117,14 +117,14 @@ words! {
 }
 
 /// A request the rules refuse. Nothing changes; the CLI prints the message
-/// as one line and exits 2.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// as one line and exits 2. Not an error type of its own: it reaches the
+/// edge only as a [`crate::refusal::Refusal`], so exit 2 cannot be
+/// forgotten.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
     /// No issue has this number.
-    #[error("issue #{0} does not exist")]
     NoSuchIssue(IssueId),
     /// The name given is not in `team`.
-    #[error("{name:?} is not a team member (members: {known})")]
     NotAMember {
         /// The name given.
         name: String,
@@ -132,12 +132,8 @@ pub enum Refused {
         known: String,
     },
     /// Nobody could be identified to act as.
-    #[error(
-        "who are you? pass --as MEMBER, set $SECDESK_USER, or map your Unix user with team[].unix_user"
-    )]
     NoIdentity,
     /// Someone else holds the issue.
-    #[error("issue #{issue} is claimed by {by}; take it over with --steal --reason TEXT")]
     ClaimedBy {
         /// The issue.
         issue: IssueId,
@@ -145,12 +141,8 @@ pub enum Refused {
         by: String,
     },
     /// Nobody holds the issue.
-    #[error("issue #{0} is not claimed")]
     NotClaimed(IssueId),
     /// Only the holder may do this.
-    #[error(
-        "issue #{issue} is held by {by}; only {by} can do that (or take it over with claim --steal --reason TEXT)"
-    )]
     NotHolder {
         /// The issue.
         issue: IssueId,
@@ -158,7 +150,6 @@ pub enum Refused {
         by: String,
     },
     /// The issue is closed.
-    #[error("issue #{issue} is {state}; reopen it first")]
     Closed {
         /// The issue.
         issue: IssueId,
@@ -166,7 +157,6 @@ pub enum Refused {
         state: State,
     },
     /// The issue is finished; its holder stays on record.
-    #[error("issue #{issue} is {state}; a finished issue keeps its holder")]
     Finished {
         /// The issue.
         issue: IssueId,
@@ -174,7 +164,6 @@ pub enum Refused {
         state: State,
     },
     /// The release is not in the configuration.
-    #[error("unknown release {release:?}, expected one of {known}")]
     UnknownRelease {
         /// The release given.
         release: String,
@@ -182,19 +171,14 @@ pub enum Refused {
         known: String,
     },
     /// `fixed` without a reference.
-    #[error("`fixed` needs --ref REF (a PR, commit or version)")]
     NeedsRef,
     /// A request that needs a reason got none.
-    #[error("{0} needs --reason TEXT")]
     NeedsReason(&'static str),
     /// `dismiss --reason other` without text.
-    #[error("dismiss --reason other needs --text TEXT")]
     NeedsText,
     /// A note without text.
-    #[error("a note needs some text")]
     EmptyNote,
     /// Reopening an issue that is not closed.
-    #[error("issue #{issue} is {state}, not dismissed or announced")]
     NotClosed {
         /// The issue.
         issue: IssueId,
@@ -202,7 +186,6 @@ pub enum Refused {
         state: State,
     },
     /// Announcing an issue that is not fixed.
-    #[error("issue #{issue} is {state}; only a fixed issue can be announced")]
     NotFixed {
         /// The issue.
         issue: IssueId,
@@ -210,10 +193,8 @@ pub enum Refused {
         state: State,
     },
     /// Relating or merging an issue with itself.
-    #[error("issue #{0} cannot be related to or merged into itself")]
     SameIssue(IssueId),
     /// A word the CLI does not know (status, severity, reason).
-    #[error("unknown {what} {got:?}, expected one of {expected}")]
     UnknownWord {
         /// What kind of word.
         what: &'static str,
@@ -222,6 +203,56 @@ pub enum Refused {
         /// The words allowed.
         expected: String,
     },
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use Refused::*;
+        match self {
+            NoSuchIssue(v0) => write!(f, "issue #{v0} does not exist"),
+            NotAMember { name, known } => {
+                write!(f, "{name:?} is not a team member (members: {known})")
+            }
+            NoIdentity => write!(
+                f,
+                "who are you? pass --as MEMBER, set $SECDESK_USER, or map your Unix user with team[].unix_user"
+            ),
+            ClaimedBy { issue, by } => write!(
+                f,
+                "issue #{issue} is claimed by {by}; take it over with --steal --reason TEXT"
+            ),
+            NotClaimed(v0) => write!(f, "issue #{v0} is not claimed"),
+            NotHolder { issue, by } => write!(
+                f,
+                "issue #{issue} is held by {by}; only {by} can do that (or take it over with claim --steal --reason TEXT)"
+            ),
+            Closed { issue, state } => write!(f, "issue #{issue} is {state}; reopen it first"),
+            Finished { issue, state } => write!(
+                f,
+                "issue #{issue} is {state}; a finished issue keeps its holder"
+            ),
+            UnknownRelease { release, known } => {
+                write!(f, "unknown release {release:?}, expected one of {known}")
+            }
+            NeedsRef => write!(f, "`fixed` needs --ref REF (a PR, commit or version)"),
+            NeedsReason(v0) => write!(f, "{v0} needs --reason TEXT"),
+            NeedsText => write!(f, "dismiss --reason other needs --text TEXT"),
+            EmptyNote => write!(f, "a note needs some text"),
+            NotClosed { issue, state } => {
+                write!(f, "issue #{issue} is {state}, not dismissed or announced")
+            }
+            NotFixed { issue, state } => write!(
+                f,
+                "issue #{issue} is {state}; only a fixed issue can be announced"
+            ),
+            SameIssue(v0) => write!(f, "issue #{v0} cannot be related to or merged into itself"),
+            UnknownWord {
+                what,
+                got,
+                expected,
+            } => write!(f, "unknown {what} {got:?}, expected one of {expected}"),
+        }
+    }
 }
 
 /// Reads one of the CLI's words (`fixed`, `high`, `not-packaged`), or

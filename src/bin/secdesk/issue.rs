@@ -1,7 +1,6 @@
 //! The issue commands: `issues`, `show`, `history`, and the triage actions.
-//! Every action goes through [`act`]: resolve the id, check the request
-//! against the rules, apply it and its history in one transaction, print
-//! the changed issue.
+//! Every action goes through [`act`], which calls `secdesk::app::issue::act`
+//! and prints the changed issue.
 
 pub mod announce;
 pub mod assign;
@@ -20,9 +19,11 @@ pub mod unclaim;
 
 use crate::App;
 use clap::Subcommand;
+use secdesk::app::issue;
 use secdesk::cli;
-use secdesk::triage::rules::{self, Request, Rules};
-use secdesk::triage::{IssueId, Refused};
+use secdesk::triage::IssueId;
+
+pub use secdesk::app::issue::Ask;
 
 /// Commands that read or change issues.
 #[derive(Subcommand, Debug)]
@@ -65,65 +66,13 @@ impl IssueCommand {
     }
 }
 
-/// What a person asks for. `relate` and `merge` name another issue, which
-/// is resolved (through earlier merges) inside the same transaction.
-pub enum Ask {
-    /// A request about one issue.
-    Plain(Request),
-    /// `relate ID OTHER`.
-    Relate(IssueId),
-    /// `merge ID INTO_ID`.
-    Merge(IssueId),
-}
-
-/// Applies one request to one issue as the acting member, then prints the
-/// changed issue. Everything happens in one write transaction, so two
-/// people claiming at once cannot both win.
+/// Applies one request as the acting member, then prints the changed
+/// issue (and, on stderr, why nothing changed when it was already so).
 pub fn act(app: &mut App, id: IssueId, ask: Ask) -> anyhow::Result<()> {
     let actor = app.actor()?;
-    let releases = app.ctx.config.releases.clone();
-    let members: Vec<String> = app.ctx.config.team.iter().map(|m| m.id.clone()).collect();
-    let now = app.ctx.now;
-    let (target, unchanged) = app.ctx.store.write(|tx| {
-        let r = tx.reader();
-        let target = r.resolve(id)?.ok_or(Refused::NoSuchIssue(id))?;
-        let (other_id, request) = match ask {
-            Ask::Plain(request) => (None, request),
-            Ask::Relate(o) => {
-                let o = r.resolve(o)?.ok_or(Refused::NoSuchIssue(o))?;
-                (Some(o), Request::Relate { other: o })
-            }
-            Ask::Merge(o) => {
-                let into = r.resolve(o)?.ok_or(Refused::NoSuchIssue(o))?;
-                let state = r.facts(into, None)?.ok_or(Refused::NoSuchIssue(o))?.state;
-                (
-                    Some(into),
-                    Request::Merge {
-                        into,
-                        into_state: state,
-                    },
-                )
-            }
-        };
-        let facts = r.facts(target, other_id)?.ok_or(Refused::NoSuchIssue(id))?;
-        let rules = Rules {
-            releases: &releases,
-            members: &members,
-        };
-        let plan = rules::plan(&facts, &actor, &request, rules)?;
-        if let Some(why) = plan.unchanged {
-            return Ok::<_, anyhow::Error>((target, Some(why)));
-        }
-        tx.apply(target, &actor, now, &plan, &releases)?;
-        let shown = match request {
-            Request::Merge { into, .. } => into,
-            _ => target,
-        };
-        Ok((shown, None))
-    })?;
-    if let Some(why) = unchanged {
+    let acted = issue::act(&mut app.ctx.desk(), &actor, id, ask)?;
+    if let Some(why) = acted.unchanged {
         cli::log("secdesk", &format!("{why}; nothing changed"));
     }
-    let shown = show::load(app, target)?;
-    app.emit(&shown)
+    app.emit(&acted.issue)
 }

@@ -75,12 +75,13 @@ impl App {
         let login = std::env::var("USER")
             .ok()
             .or_else(|| std::env::var("LOGNAME").ok());
-        Ok(secdesk::triage::identify(
+        let actor = secdesk::triage::identify(
             &self.ctx.config.team,
             self.as_member.as_deref(),
             env_user.as_deref(),
             login.as_deref(),
-        )?)
+        );
+        Ok(actor.map_err(secdesk::refusal::Refusal::from)?)
     }
 }
 

@@ -10,10 +10,8 @@ pub mod undo;
 
 use crate::App;
 use clap::Subcommand;
-use secdesk::config::Rotation;
-use secdesk::rota::{self, Change, Refused};
-use serde::Serialize;
-use std::fmt;
+use secdesk::app::rota;
+use secdesk::rota::Change;
 
 /// Show the on-call schedule, or change it.
 ///
@@ -52,62 +50,11 @@ impl RotaCommand {
     }
 }
 
-/// The configured rotation, or a refusal.
-pub fn rotation(app: &App) -> Result<Rotation, Refused> {
-    app.ctx.config.rotation.clone().ok_or(Refused::NoRota)
-}
-
-/// A recorded change, as printed.
-#[derive(Debug, Serialize)]
-pub struct ChangeMade {
-    id: i64,
-    #[serde(flatten)]
-    change: Change,
-    by: String,
-    #[serde(serialize_with = "secdesk::time::ser_instant")]
-    at: secdesk::time::Instant,
-    undone: bool,
-}
-
-impl fmt::Display for ChangeMade {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.undone { "undone" } else { "recorded" };
-        writeln!(
-            f,
-            "rota change #{} {what}: {} (by {})",
-            self.id,
-            rota::notify::describe(&self.change),
-            self.by
-        )?;
-        writeln!(
-            f,
-            "secdesk-rotate-notify tells the members whose shifts moved."
-        )
-    }
-}
-
-/// Checks a change against the schedule and records it in one transaction.
+/// Records a change as the acting member and prints it.
 pub fn record(app: &mut App, change: Change) -> anyhow::Result<()> {
-    let rot = rotation(app)?;
     let by = app.actor()?;
-    let now = app.ctx.now;
-    let id = app.ctx.store.write(|tx| {
-        let existing: Vec<Change> = tx
-            .reader()
-            .rota_changes()?
-            .into_iter()
-            .map(|c| c.change)
-            .collect();
-        rota::check(&rot, &existing, &change)?;
-        Ok::<_, anyhow::Error>(tx.add_rota_change(&change, &by, now)?)
-    })?;
-    app.emit(&ChangeMade {
-        id,
-        change,
-        by,
-        at: now,
-        undone: false,
-    })
+    let made = rota::record(&mut app.ctx.desk(), &by, change)?;
+    app.emit(&made)
 }
 
 /// Reads a date argument.

@@ -2,6 +2,7 @@
 
 use super::{Ask, act, show::parse_id};
 use crate::App;
+use secdesk::refusal::Refusal;
 use secdesk::triage::rules::Request;
 use secdesk::triage::{self, DismissReason, IssueId};
 
@@ -32,7 +33,8 @@ impl IssueDismissCommand {
             &self.reason,
             DismissReason::parse,
             DismissReason::expected(),
-        )?;
+        )
+        .map_err(Refusal::from)?;
         act(
             app,
             self.id,

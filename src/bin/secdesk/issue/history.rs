@@ -1,11 +1,9 @@
 //! `secdesk history ID`: every change to an issue.
 
-use super::show::{load, parse_id};
+use super::show::parse_id;
 use crate::App;
-use secdesk::store::issues::HistoryEntry;
+use secdesk::app::issue::history;
 use secdesk::triage::IssueId;
-use serde::Serialize;
-use std::fmt;
 
 /// Show every change to an issue: when, who, what, oldest first.
 #[derive(clap::Args, Debug)]
@@ -15,38 +13,11 @@ pub struct IssueHistoryCommand {
     id: IssueId,
 }
 
-/// The history as printed: a table, or a JSON array of
-/// `{at, actor, action, detail}`.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct IssueHistory(pub Vec<HistoryEntry>);
-
 impl IssueHistoryCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
-        let shown = load(app, self.id)?;
-        app.emit(&IssueHistory(shown.history))
-    }
-}
-
-impl fmt::Display for IssueHistory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rows: Vec<Vec<String>> = self
-            .0
-            .iter()
-            .map(|h| {
-                vec![
-                    secdesk::time::format(h.at),
-                    h.actor.clone(),
-                    h.action.clone(),
-                    h.detail.clone(),
-                ]
-            })
-            .collect();
-        f.write_str(&secdesk::layout::table(
-            &["AT", "WHO", "WHAT", "DETAIL"],
-            &rows,
-        ))
+        let history = history(&mut app.ctx.desk(), self.id)?;
+        app.emit(&history)
     }
 }
 

@@ -1,14 +1,7 @@
 //! `secdesk issues`: list issues, with filters.
 
 use crate::App;
-use secdesk::cli::UsageError;
-use secdesk::layout;
-use secdesk::mail::Source;
-use secdesk::store::issues::{IssueFilter, IssueSummary};
-use secdesk::time;
-use secdesk::triage::{self, Refused, ReleaseStatus, State};
-use serde::Serialize;
-use std::fmt;
+use secdesk::app::issue::{ListQuery, list};
 
 /// List issues, oldest first.
 ///
@@ -49,99 +42,19 @@ pub struct IssueListCommand {
     release_status: Option<String>,
 }
 
-/// The list as printed: a table, or a JSON array of issue objects.
-#[derive(Debug, Serialize)]
-#[serde(transparent)]
-pub struct IssueList(pub Vec<IssueSummary>);
-
 impl IssueListCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
-        let filter = self.filter(&app.ctx.config.releases)?;
-        let rows = app.ctx.store.read(|r| r.issues(&filter))?;
-        app.emit(&IssueList(rows))
-    }
-
-    fn filter(&self, releases: &[String]) -> anyhow::Result<IssueFilter> {
-        let mut f = IssueFilter {
-            claimed_by: self.claimed_by.clone(),
+        let query = ListQuery {
+            state: self.state,
+            source: self.source,
+            since: self.since,
+            claimed_by: self.claimed_by,
             unclaimed: self.unclaimed,
-            ..IssueFilter::default()
+            release_status: self.release.zip(self.release_status),
         };
-        if let (Some(release), Some(status)) = (&self.release, &self.release_status) {
-            if !releases.contains(release) {
-                return Err(Refused::UnknownRelease {
-                    release: release.clone(),
-                    known: releases.join(", "),
-                }
-                .into());
-            }
-            let status = triage::word(
-                "status",
-                status,
-                ReleaseStatus::parse,
-                ReleaseStatus::expected(),
-            )?;
-            f.release_status = Some((release.clone(), status));
-        }
-        if let Some(s) = &self.state {
-            f.state = Some(triage::word("state", s, State::parse, State::expected())?);
-        }
-        if let Some(s) = &self.source {
-            f.source = Some(Source::parse(s).ok_or_else(|| {
-                let all: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();
-                UsageError(format!(
-                    "unknown source {s:?}, expected one of {}",
-                    all.join(", ")
-                ))
-            })?);
-        }
-        if let Some(s) = &self.since {
-            f.since = Some(time::parse_date_or_instant(s).ok_or_else(|| {
-                UsageError(format!(
-                    "--since {s:?}: expected YYYY-MM-DD or an RFC 3339 instant"
-                ))
-            })?);
-        }
-        Ok(f)
-    }
-}
-
-impl fmt::Display for IssueList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
-            return writeln!(f, "no issues");
-        }
-        let rows: Vec<Vec<String>> = self
-            .0
-            .iter()
-            .map(|i| {
-                let cves = match i.cves.len() {
-                    0 => "-".to_string(),
-                    1 => i.cves[0].clone(),
-                    n => format!("{} +{}", i.cves[0], n - 1),
-                };
-                vec![
-                    format!("#{}", i.id),
-                    i.state.to_string(),
-                    i.severity.map_or("-".into(), |s| s.to_string()),
-                    i.claimed_by.clone().unwrap_or_else(|| "-".into()),
-                    cves,
-                    i.sources
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    layout::ellipsize(&i.title, 60),
-                ]
-            })
-            .collect();
-        f.write_str(&layout::table(
-            &[
-                "ID", "STATE", "SEVERITY", "CLAIMED", "CVES", "SOURCES", "TITLE",
-            ],
-            &rows,
-        ))
+        let issues = list(&mut app.ctx.desk(), &query)?;
+        app.emit(&issues)
     }
 }
 

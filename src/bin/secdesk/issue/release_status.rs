@@ -2,6 +2,7 @@
 
 use super::{Ask, act, show::parse_id};
 use crate::App;
+use secdesk::refusal::Refusal;
 use secdesk::triage::rules::Request;
 use secdesk::triage::{self, IssueId, ReleaseStatus};
 
@@ -43,7 +44,8 @@ impl IssueReleaseStatusCommand {
             &self.status,
             ReleaseStatus::parse,
             ReleaseStatus::expected(),
-        )?;
+        )
+        .map_err(Refusal::from)?;
         let request = Request::SetRelease {
             release: self.release,
             status,

@@ -2,6 +2,7 @@
 
 use super::{Ask, act, show::parse_id};
 use crate::App;
+use secdesk::refusal::Refusal;
 use secdesk::triage::rules::Request;
 use secdesk::triage::{self, IssueId, Severity};
 
@@ -28,7 +29,8 @@ impl IssueSeverityCommand {
             &self.level,
             Severity::parse,
             Severity::expected(),
-        )?;
+        )
+        .map_err(Refusal::from)?;
         act(app, self.id, Ask::Plain(Request::Severity(level)))
     }
 }

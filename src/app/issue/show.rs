@@ -1,0 +1,256 @@
+//! One issue, whole: the list row plus claim, releases, checklist,
+//! runbooks, notes, history and the timeline of every message. Actions
+//! return this too, for the issue they changed.
+
+use crate::app::{Desk, Result};
+use crate::config::Runbook;
+use crate::store::{
+    self,
+    issues::{HistoryEntry, IssueDetail, IssueSummary, Note, ReleaseEntry, TimelineEntry},
+};
+use crate::triage::checklist::{self, Step};
+use crate::triage::{IssueId, Refused, ReleaseStatus};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Why an issue was dismissed.
+#[derive(Debug, Serialize)]
+pub struct Dismissal {
+    /// The reason word (`not-packaged`, …).
+    pub reason: String,
+    /// More words, if given.
+    pub text: Option<String>,
+}
+
+/// A runbook that applies.
+#[derive(Debug, Serialize)]
+pub struct RunbookLink {
+    /// Its title (or the words it matches).
+    pub title: String,
+    /// Where it is.
+    pub url: String,
+}
+
+/// One issue as printed: the list row plus everything else. Actions print
+/// this too, for the issue they changed.
+#[derive(Debug, Serialize)]
+pub struct IssueShow {
+    /// The list row.
+    #[serde(flatten)]
+    pub summary: IssueSummary,
+    /// Who stays responsible until it is fixed.
+    pub responsible: Option<String>,
+    /// Every configured release's status (and any no longer configured).
+    pub releases: BTreeMap<String, ReleaseEntry>,
+    /// The on-call process, with what is done.
+    pub checklist: Vec<Step>,
+    /// Runbooks that apply.
+    pub runbooks: Vec<RunbookLink>,
+    /// Why it was dismissed, if it was.
+    pub dismissal: Option<Dismissal>,
+    /// Where the fix was announced.
+    pub announced: Option<String>,
+    /// Related issues.
+    pub related: Vec<IssueId>,
+    /// Issues merged into this one.
+    pub merged_from: Vec<IssueId>,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+    /// Every change, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Every message that mentions it, in arrival order.
+    pub messages: Vec<TimelineEntry>,
+    #[serde(skip)]
+    release_order: Vec<String>,
+}
+
+/// Loads an issue (following merges) and everything `show` prints:
+/// releases in configuration order (a status of a release no longer
+/// configured stays visible), the checklist, the runbooks that apply.
+pub fn show(desk: &mut Desk<'_>, id: IssueId) -> Result<IssueShow> {
+    let detail = desk.store.read(|r| {
+        let Some(target) = r.resolve(id)? else {
+            return Ok::<_, store::Error>(None);
+        };
+        r.issue_detail(target)
+    })?;
+    let detail = detail.ok_or(Refused::NoSuchIssue(id))?;
+    Ok(IssueShow::new(
+        detail,
+        &desk.config.releases,
+        &desk.config.runbooks,
+    ))
+}
+
+impl IssueShow {
+    fn new(d: IssueDetail, releases: &[String], runbooks: &[Runbook]) -> IssueShow {
+        let mut all = BTreeMap::new();
+        for r in releases {
+            let entry = d.releases.get(r).cloned().unwrap_or(ReleaseEntry {
+                status: ReleaseStatus::Unknown,
+                reference: None,
+                reason: None,
+            });
+            all.insert(r.clone(), entry);
+        }
+        // Statuses of releases no longer configured are kept visible.
+        for (r, e) in &d.releases {
+            all.entry(r.clone()).or_insert_with(|| e.clone());
+        }
+        let statuses = all.iter().map(|(r, e)| (r.clone(), e.status)).collect();
+        let steps = checklist::checklist(
+            d.summary.state,
+            d.summary.claimed_by.is_some(),
+            releases,
+            &statuses,
+        );
+        let runbooks = checklist::runbooks(runbooks, &d.summary.title, &d.summary.packages)
+            .into_iter()
+            .map(|rb| RunbookLink {
+                title: rb.title.clone().unwrap_or_else(|| rb.matches.join(", ")),
+                url: rb.url.clone(),
+            })
+            .collect();
+        IssueShow {
+            responsible: d.responsible,
+            releases: all,
+            checklist: steps,
+            runbooks,
+            dismissal: d.dismissal.map(|(reason, text)| Dismissal { reason, text }),
+            announced: d.announced,
+            related: d.related,
+            merged_from: d.merged_from,
+            notes: d.notes,
+            history: d.history,
+            messages: d.messages,
+            release_order: releases.to_vec(),
+            summary: d.summary,
+        }
+    }
+}
+
+fn or_dash(v: &[String]) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.join(" ")
+    }
+}
+
+fn ids(v: &[IssueId]) -> String {
+    let v: Vec<String> = v.iter().map(|i| format!("#{i}")).collect();
+    or_dash(&v)
+}
+
+impl fmt::Display for IssueShow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.summary;
+        writeln!(f, "#{}  {}", s.id, s.title)?;
+        writeln!(f, "state:     {}", s.state)?;
+        writeln!(
+            f,
+            "severity:  {}",
+            s.severity.map_or("-".into(), |v| v.to_string())
+        )?;
+        let claim = match (&s.claimed_by, &self.responsible) {
+            (Some(c), Some(r)) if c != r => format!("{c} (responsible: {r})"),
+            (Some(c), _) => c.clone(),
+            (None, _) => "-".into(),
+        };
+        writeln!(f, "claimed:   {claim}")?;
+        writeln!(f, "cves:      {}", or_dash(&s.cves))?;
+        writeln!(f, "packages:  {}", or_dash(&s.packages))?;
+        writeln!(f, "related:   {}", ids(&self.related))?;
+        if !self.merged_from.is_empty() {
+            writeln!(f, "merged:    {}", ids(&self.merged_from))?;
+        }
+        if let Some(d) = &self.dismissal {
+            match &d.text {
+                Some(t) => writeln!(f, "dismissed: {}: {t}", d.reason)?,
+                None => writeln!(f, "dismissed: {}", d.reason)?,
+            }
+        }
+        if let Some(a) = &self.announced {
+            writeln!(f, "announced: {a}")?;
+        }
+        writeln!(f, "opened:    {}", crate::time::format(s.created_at))?;
+        writeln!(f)?;
+        writeln!(f, "releases:")?;
+        let mut order = self.release_order.clone();
+        for r in self.releases.keys() {
+            if !order.contains(r) {
+                order.push(r.clone());
+            }
+        }
+        for r in &order {
+            if let Some(e) = self.releases.get(r) {
+                let extra = match (&e.reference, &e.reason) {
+                    (Some(x), _) => format!("  {x}"),
+                    (None, Some(x)) => format!("  {x}"),
+                    (None, None) => String::new(),
+                };
+                writeln!(f, "  {r:<12} {}{extra}", e.status)?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "checklist:")?;
+        for step in &self.checklist {
+            writeln!(f, "  [{}] {}", if step.done { "x" } else { " " }, step.item)?;
+        }
+        if !self.runbooks.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "runbooks:")?;
+            for rb in &self.runbooks {
+                writeln!(f, "  {}: {}", rb.title, rb.url)?;
+            }
+        }
+        if !self.notes.is_empty() {
+            writeln!(f)?;
+            writeln!(f, "notes:")?;
+            for n in &self.notes {
+                writeln!(
+                    f,
+                    "  {}  {}: {}",
+                    n.at.format("%Y-%m-%d %H:%M"),
+                    n.actor,
+                    n.text
+                )?;
+            }
+        }
+        writeln!(f)?;
+        writeln!(f, "timeline ({} messages):", self.messages.len())?;
+        for m in &self.messages {
+            writeln!(
+                f,
+                "  {}  {:<15}  {:<20}  {}{}",
+                m.date.format("%Y-%m-%d %H:%M"),
+                m.source.as_str(),
+                m.advisory_id.as_deref().unwrap_or("-"),
+                m.subject,
+                if m.problems.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", m.problems.join(", "))
+                }
+            )?;
+        }
+        writeln!(f)?;
+        writeln!(f, "history:")?;
+        for h in &self.history {
+            let detail = if h.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", h.detail)
+            };
+            writeln!(
+                f,
+                "  {}  {}  {}{detail}",
+                h.at.format("%Y-%m-%d %H:%M"),
+                h.actor,
+                h.action
+            )?;
+        }
+        Ok(())
+    }
+}

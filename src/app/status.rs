@@ -1,0 +1,228 @@
+//! `status`: how the desk stands, at a glance.
+
+use crate::app::{Desk, Result};
+use crate::layout;
+use crate::mail::health;
+use crate::record::{Health, OutboxEntry};
+use crate::report::STUCK_MAIL;
+use crate::store::{self, issues::IssueFilter};
+use crate::time::{self, Instant};
+use crate::triage::{IssueId, State};
+use serde::Serialize;
+use std::fmt;
+
+/// One unclaimed issue.
+#[derive(Debug, Serialize)]
+pub struct Unclaimed {
+    id: IssueId,
+    title: String,
+    #[serde(serialize_with = "crate::time::ser_instant")]
+    created_at: Instant,
+    age_seconds: i64,
+}
+
+/// What ingest has done.
+#[derive(Debug, Serialize)]
+pub struct IngestHealth {
+    #[serde(serialize_with = "crate::time::ser_opt_instant")]
+    last_message_at: Option<Instant>,
+    messages: i64,
+    messages_with_problems: i64,
+    /// Every configured mailbox (and any fetched before), with its health.
+    mailboxes: Vec<Health>,
+}
+
+/// The outbox: counts by state, and the mails that need a look (refused,
+/// or queued for more than an hour).
+#[derive(Debug, Serialize)]
+pub struct OutboxStatus {
+    queued: i64,
+    sent: i64,
+    failed: i64,
+    trouble: Vec<OutboxEntry>,
+}
+
+/// The status as printed.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    #[serde(serialize_with = "ser_counts")]
+    counts: Vec<(State, i64)>,
+    unclaimed: Vec<Unclaimed>,
+    ingest: IngestHealth,
+    outbox: OutboxStatus,
+    #[serde(skip)]
+    now: Instant,
+}
+
+fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(counts.len()))?;
+    for (state, n) in counts {
+        m.serialize_entry(state.as_str(), n)?;
+    }
+    m.end()
+}
+
+/// How the desk stands at `now`: issue counts by state, the unclaimed
+/// issues with their age (oldest first), ingest health per mailbox (every
+/// configured one, also when never fetched), and the outbox.
+pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
+    let now = desk.now;
+    let (counts, unclaimed, totals, health, outbox_counts, trouble) = desk.store.read(|r| {
+        let filter = IssueFilter {
+            unclaimed: true,
+            ..IssueFilter::default()
+        };
+        Ok::<_, store::Error>((
+            r.state_counts()?,
+            r.issues(&filter)?,
+            r.message_totals()?,
+            r.health()?,
+            r.outbox_counts()?,
+            r.outbox_trouble(now - STUCK_MAIL.duration())?,
+        ))
+    })?;
+    let count = |state: &str| {
+        outbox_counts
+            .iter()
+            .filter(|(s, _)| s == state)
+            .map(|(_, n)| n)
+            .sum::<i64>()
+    };
+    let outbox = OutboxStatus {
+        queued: count("queued") + count("sending"),
+        sent: count("sent"),
+        failed: count("failed"),
+        trouble,
+    };
+    let mailboxes = health::with_configured(&health::configured(&desk.config.imap), health);
+    let unclaimed = unclaimed
+        .into_iter()
+        .map(|i| Unclaimed {
+            id: i.id,
+            title: i.title,
+            created_at: i.created_at,
+            age_seconds: time::age(i.created_at, now).as_seconds(),
+        })
+        .collect();
+    Ok(Status {
+        counts,
+        unclaimed,
+        ingest: IngestHealth {
+            last_message_at: totals.0,
+            messages: totals.1,
+            messages_with_problems: totals.2,
+            mailboxes,
+        },
+        outbox,
+        now,
+    })
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let counts: Vec<String> = self
+            .counts
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        writeln!(f, "issues: {}", counts.join(", "))?;
+        writeln!(f)?;
+        if self.unclaimed.is_empty() {
+            writeln!(f, "unclaimed: none")?;
+        } else {
+            writeln!(f, "unclaimed ({}), oldest first:", self.unclaimed.len())?;
+            let rows: Vec<Vec<String>> = self
+                .unclaimed
+                .iter()
+                .map(|u| {
+                    vec![
+                        format!("#{}", u.id),
+                        time::Span::seconds(u.age_seconds).to_string(),
+                        layout::ellipsize(&u.title, 70),
+                    ]
+                })
+                .collect();
+            for line in layout::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        writeln!(f)?;
+        let last = match self.ingest.last_message_at {
+            Some(at) => format!("{} ({} ago)", time::format(at), time::age(at, self.now)),
+            None => "never".into(),
+        };
+        writeln!(
+            f,
+            "ingest: {} messages ({} with problems), last stored {last}",
+            self.ingest.messages, self.ingest.messages_with_problems
+        )?;
+        let o = &self.outbox;
+        let outbox_line = format!(
+            "outbox: {} queued, {} sent, {} refused",
+            o.queued, o.sent, o.failed
+        );
+        if self.ingest.mailboxes.is_empty() {
+            writeln!(f, "  no IMAP mailboxes configured")?;
+        } else {
+            self.mailbox_table(f)?;
+        }
+        writeln!(f)?;
+        writeln!(f, "{outbox_line}")?;
+        for m in &o.trouble {
+            writeln!(
+                f,
+                "  {} {} to {} ({} attempts, queued {} ago): {}",
+                if m.state == "failed" {
+                    "REFUSED"
+                } else {
+                    "STUCK"
+                },
+                m.key,
+                m.recipients.join(", "),
+                m.attempts,
+                time::age(m.created_at, self.now),
+                m.last_error.as_deref().unwrap_or("not attempted yet")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Status {
+    fn mailbox_table(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ago = |at: Option<Instant>| match at {
+            Some(at) => format!("{} ago", time::age(at, self.now)),
+            None => "never".to_string(),
+        };
+        let rows: Vec<Vec<String>> = self
+            .ingest
+            .mailboxes
+            .iter()
+            .map(|h| {
+                vec![
+                    format!("{}/{}", h.account, h.mailbox),
+                    ago(h.last_success),
+                    ago(h.last_attempt),
+                    h.fetched.to_string(),
+                    h.last_error.clone().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect();
+        for line in layout::table(
+            &[
+                "MAILBOX",
+                "LAST SUCCESS",
+                "LAST ATTEMPT",
+                "FETCHED",
+                "LAST ERROR",
+            ],
+            &rows,
+        )
+        .lines()
+        {
+            writeln!(f, "  {line}")?;
+        }
+        Ok(())
+    }
+}
