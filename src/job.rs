@@ -3,6 +3,7 @@
 //! A binary calls one function here; everything between reading the
 //! database and talking SMTP is visible in one place.
 
+pub mod ingest;
 pub mod rotate_notify;
 pub mod triage_report;
 

@@ -9,6 +9,8 @@
 
 pub mod compose;
 pub mod deliver;
+pub mod key;
 
 pub use compose::{Mail, compose};
 pub use deliver::{Delivery, deliver};
+pub use key::Key;

@@ -88,6 +88,15 @@ pub struct Recorded {
     pub at: Instant,
 }
 
+/// Who undid a change, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undone {
+    /// Who.
+    pub by: String,
+    /// When (UTC).
+    pub at: Instant,
+}
+
 /// Why a change cannot be made. Not an error type of its own: it reaches
 /// the edge only as a [`crate::refusal::Refusal`], so it always exits 2.
 #[derive(Debug, Clone, PartialEq, Eq)]

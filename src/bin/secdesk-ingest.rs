@@ -2,8 +2,8 @@
 
 use clap::Parser;
 use secdesk::cli::{self, CommonArgs, Ctx};
-use secdesk::mail::fetch;
-use secdesk::mail::ingest::{self, Local};
+use secdesk::job::ingest;
+use secdesk::mail::ingest::Local;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,32 +46,18 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut ctx = Ctx::open(&args.common)?;
-    let mut sources: Vec<Local> = args.maildir.into_iter().map(Local::Maildir).collect();
-    sources.extend(args.mbox.into_iter().map(Local::Mbox));
-    let summary = if !sources.is_empty() {
-        ingest::ingest_local(&mut ctx.store, &sources, ctx.now)?
-    } else if ctx.config.imap.is_empty() {
-        cli::print(
-            "ingest: no IMAP accounts configured and no --maildir or --mbox given; nothing to do",
-        )?;
-        return Ok(ExitCode::SUCCESS);
-    } else {
-        fetch::ingest_imap(&mut ctx.store, &ctx.config.imap, ctx.now, &mut |line| {
-            cli::log(NAME, line)
-        })?
-    };
-    for notice in &summary.notices {
-        cli::log(NAME, notice);
+    let mut local: Vec<Local> = args.maildir.into_iter().map(Local::Maildir).collect();
+    local.extend(args.mbox.into_iter().map(Local::Mbox));
+    let ran = ingest::run(&mut ctx.store, &ctx.config, &local, ctx.now, &mut |line| {
+        cli::log(NAME, line)
+    })?;
+    if let ingest::Ran::Read(summary) = &ran {
+        for line in summary.notices.iter().chain(&summary.errors) {
+            cli::log(NAME, line);
+        }
     }
-    for error in &summary.errors {
-        cli::log(NAME, error);
-    }
-    cli::print(&summary.to_string())?;
-    Ok(if summary.errors.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    cli::print(&ran.to_string())?;
+    Ok(cli::exit_for(ran.failed()))
 }
 
 #[cfg(test)]

@@ -42,24 +42,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in &ran.delivery.errors {
         cli::log(NAME, e);
     }
-    let who = match (&ctx.config.rotation, &ran.on_call) {
-        (None, _) => "no rota configured".to_string(),
-        (Some(_), None) => "the rota has not started".to_string(),
-        (Some(_), Some(s)) => format!(
-            "on call {} until {}",
-            s.member,
-            secdesk::time::format(s.end)
-        ),
-    };
-    let queued = if ran.queued.is_empty() {
-        "nothing".to_string()
-    } else {
-        ran.queued.join(", ")
-    };
-    cli::print(&format!(
-        "rotate-notify: {who}; queued {queued}; {}",
-        ran.delivery
-    ))?;
+    cli::print(&ran.to_string())?;
     Ok(cli::exit_for(ran.delivery.has_failures()))
 }
 

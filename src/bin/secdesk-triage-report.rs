@@ -58,12 +58,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in &ran.delivery.errors {
         cli::log(NAME, e);
     }
-    let what = if ran.queued {
-        "queued"
-    } else {
-        "already queued earlier"
-    };
-    cli::print(&format!("report: {} {what}; {}", ran.key, ran.delivery))?;
+    cli::print(&ran.to_string())?;
     Ok(cli::exit_for(ran.delivery.has_failures()))
 }
 

@@ -1,29 +1,26 @@
-//! `secdesk-rotate-notify`: work out the shifts around `now`, gather the
-//! issues a handoff lists, let [`rota::notify::plan`] say which mails are
-//! due, queue each under its key (the outbox ignores keys it has), deliver.
+//! `secdesk-rotate-notify`: read what `rota::notify` asks for (the shifts
+//! around `now`, the issues a handoff lists, mailbox health, rota changes),
+//! let [`notify::plan`] say which mails are due, queue each under its key
+//! (the outbox ignores keys it has), deliver.
 
 use crate::config::Config;
 use crate::job::Error;
+use crate::mail::health;
 use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
-use crate::rota::notify::{self, Handoff, Moved, Stale};
-use crate::rota::{self, Change, Shift};
+use crate::rota::notify::{self, Handoff, HandoffQuery};
+use crate::rota::{Change, Shift};
 use crate::store::{self, Reader, Store};
-use crate::time::{self, Instant};
-use chrono::Duration;
-use std::collections::BTreeMap;
+use crate::time::Instant;
 
-/// How far back schedule changes are announced (a notifier that was down
-/// longer than this does not announce old changes).
-const CHANGE_NOTICE_WINDOW: i64 = 7;
-/// How far ahead a change's effect on shifts is looked at, in days.
-const CHANGE_HORIZON: usize = 90;
 /// Rows per handoff list.
 const HANDOFF_ROWS: usize = 50;
 
 /// What a run did.
 #[derive(Debug, Clone)]
 pub struct Ran {
+    /// Whether a rota is configured.
+    pub rota: bool,
     /// Who is on call now (`None` without a rota, or before it starts).
     pub on_call: Option<Shift>,
     /// Keys queued by this run.
@@ -32,25 +29,29 @@ pub struct Ran {
     pub delivery: Outcome,
 }
 
-fn moved(
-    rot: &crate::config::Rotation,
-    before: &[Change],
-    after: &[Change],
-    from: chrono::NaiveDate,
-) -> Vec<(String, Vec<Shift>, Vec<Shift>)> {
-    let a = rota::schedule(rot, before, from, CHANGE_HORIZON);
-    let b = rota::schedule(rot, after, from, CHANGE_HORIZON);
-    let mut per: BTreeMap<String, (Vec<Shift>, Vec<Shift>)> = BTreeMap::new();
-    for (x, y) in a.iter().zip(b.iter()) {
-        if x.member != y.member {
-            per.entry(y.member.clone()).or_default().0.push(y.clone());
-            per.entry(x.member.clone()).or_default().1.push(x.clone());
-        }
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who = match (self.rota, &self.on_call) {
+            (false, _) => "no rota configured".to_string(),
+            (true, None) => "the rota has not started".to_string(),
+            (true, Some(s)) => format!("on call {} until {}", s.member, crate::time::format(s.end)),
+        };
+        let queued = if self.queued.is_empty() {
+            "nothing".to_string()
+        } else {
+            self.queued.join(", ")
+        };
+        write!(
+            f,
+            "rotate-notify: {who}; queued {queued}; {}",
+            self.delivery
+        )
     }
-    per.into_iter().map(|(m, (g, l))| (m, g, l)).collect()
 }
 
-/// The mails due at `now`, read in one snapshot.
+/// The mails due at `now`, read in one snapshot. The decisions are
+/// `rota::notify`'s (`around`, `handoff_query`, `notices`, `plan`) and
+/// `mail::health::stale`; this only reads what they ask for.
 pub fn due(
     r: &Reader<'_>,
     config: &Config,
@@ -65,103 +66,50 @@ pub fn due(
         .filter(|(_, u)| u.is_none())
         .map(|(c, _)| c.change.clone())
         .collect();
-    let current = rota::on_call(rot, &in_force, now);
-    let previous = current
-        .as_ref()
-        .and_then(|c| rota::on_call(rot, &in_force, c.start - Duration::seconds(1)));
-    let next = match &current {
-        Some(c) => rota::on_call(rot, &in_force, c.end),
-        None => rota::on_call(rot, &in_force, rota::origin(rot).max(now)),
-    };
-    let mut handoff = Handoff::default();
-    // The handoff lists are read only while a handoff or shift-end mail is
-    // still to be queued: most runs find both queued, and the lists cost
-    // more than everything else together on a large database.
-    let start_queued = match &current {
-        Some(c) => r.outbox_has(&format!("shift-start:{}:{}", c.date, c.member))?,
-        None => true,
-    };
-    let end_queued = match &previous {
-        Some(p) => r.outbox_has(&format!("shift-end:{}:{}", p.date, p.member))?,
-        None => true,
-    };
-    if let Some(c) = current.as_ref().filter(|_| !(start_queued && end_queued)) {
-        handoff.unclaimed = r.unclaimed_oldest(HANDOFF_ROWS)?.rows;
-        if let Some(p) = &previous {
-            handoff.created = r.open_created_between(p.start, p.end, HANDOFF_ROWS)?.rows;
-            handoff.held_by_outgoing = r.held_open(&p.member, HANDOFF_ROWS)?.rows;
-            handoff.dismissed = r.dismissed_between(p.start, p.end, HANDOFF_ROWS)?;
-        } else {
-            // The first shift: everything before it is the backlog.
-            handoff.created = r
-                .open_created_between(Instant::default(), c.start, HANDOFF_ROWS)?
-                .rows;
-        }
+    let around = notify::around(rot, &in_force, now);
+    let mut all_queued = true;
+    for key in notify::handoff_keys(&around) {
+        all_queued &= r.outbox_has(&key)?;
     }
-    let mut stale = Vec::new();
-    let health = r.health()?;
-    for account in &config.imap {
-        for mailbox in &account.mailboxes {
-            let h = health
-                .iter()
-                .find(|h| h.account == account.name && &h.mailbox == mailbox);
-            let last = h.and_then(|h| h.last_success);
-            let is_stale =
-                last.is_none_or(|t| time::age(t, now) > config.report.stale_ingest_after);
-            if is_stale {
-                stale.push(Stale {
-                    mailbox: format!("{}/{mailbox}", account.name),
-                    last_success: last,
-                    last_error: h.and_then(|h| h.last_error.clone()),
-                });
-            }
-        }
-    }
-    let window = now - Duration::days(CHANGE_NOTICE_WINDOW);
-    let today = now.date_naive();
-    let mut notices = Vec::new();
-    for (rec, undone) in &history {
-        let others: Vec<Change> = history
-            .iter()
-            .filter(|(c, u)| u.is_none() && c.id != rec.id)
-            .map(|(c, _)| c.change.clone())
-            .collect();
-        let mut with = others.clone();
-        with.push(rec.change.clone());
-        if undone.is_none() && rec.at >= window {
-            notices.push(Moved {
-                id: rec.id,
-                undo: false,
-                change: rec.change.clone(),
-                by: rec.by.clone(),
-                members: moved(rot, &others, &with, today),
-            });
-        }
-        if let Some(u) = undone
-            && u.at >= window
-        {
-            notices.push(Moved {
-                id: rec.id,
-                undo: true,
-                change: rec.change.clone(),
-                by: u.by.clone(),
-                members: moved(rot, &with, &others, today),
-            });
-        }
-    }
+    let handoff = match notify::handoff_query(&around).filter(|_| !all_queued) {
+        Some(q) => handoff(r, &q)?,
+        None => Handoff::default(),
+    };
+    let configured = health::configured(&config.imap);
+    let stale = health::stale(
+        &configured,
+        &r.health()?,
+        now,
+        config.report.stale_ingest_after,
+    );
     let input = notify::Input {
         now,
         remind_before: rot.remind_before,
         team: &config.team,
-        current: current.clone(),
-        previous,
-        next,
+        current: around.current.clone(),
+        previous: around.previous,
+        next: around.next,
         handoff,
         stale,
         stale_after: config.report.stale_ingest_after,
-        moved: notices,
+        moved: notify::notices(rot, &history, now),
     };
-    Ok((current, notify::plan(&input)))
+    Ok((around.current, notify::plan(&input)))
+}
+
+/// The issues a handoff lists.
+fn handoff(r: &Reader<'_>, q: &HandoffQuery) -> Result<Handoff, store::Error> {
+    let (from, to) = q.created;
+    let mut h = Handoff {
+        unclaimed: r.unclaimed_oldest(HANDOFF_ROWS)?.rows,
+        created: r.open_created_between(from, to, HANDOFF_ROWS)?.rows,
+        ..Handoff::default()
+    };
+    if let Some((member, start, end)) = &q.outgoing {
+        h.held_by_outgoing = r.held_open(member, HANDOFF_ROWS)?.rows;
+        h.dismissed = r.dismissed_between(*start, *end, HANDOFF_ROWS)?;
+    }
+    Ok(h)
 }
 
 /// Queues every due mail under its key, then delivers the outbox.
@@ -188,6 +136,7 @@ pub fn run(
     })?;
     let delivery = outbox::deliver(store, &crate::job::delivery(config), now, log)?;
     Ok(Ran {
+        rota: config.rotation.is_some(),
         on_call,
         queued,
         delivery,

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use crate::job::Error;
 use crate::outbox::deliver::Outcome;
-use crate::outbox::{self, Mail};
+use crate::outbox::{self, Key, Mail};
 use crate::report::{self, Input, SECTION_ROWS, STUCK_MAIL};
 use crate::rota;
 use crate::store::{self, Reader, Store};
@@ -22,39 +22,35 @@ pub struct Ran {
     pub delivery: Outcome,
 }
 
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.queued {
+            "queued"
+        } else {
+            "already queued earlier"
+        };
+        write!(f, "report: {} {what}; {}", self.key, self.delivery)
+    }
+}
+
 /// Everything the report needs, read in one snapshot.
 pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, store::Error> {
     let changes: Vec<rota::Change> = r.rota_changes()?.into_iter().map(|c| c.change).collect();
+    // The report names who is on call now and next.
     let on_call = config.rotation.as_ref().map(|rot| {
-        let name = |id: &str| {
-            config
-                .member(id)
-                .map_or(id.to_string(), |m| m.display_name().to_string())
-        };
-        let mut shifts = Vec::new();
-        let current = rota::on_call(rot, &changes, now);
-        let next_start = current
-            .as_ref()
-            .map_or(rota::origin(rot).max(now), |s| s.end);
-        if let Some(s) = current {
-            shifts.push(s);
-        }
-        if let Some(s) = rota::on_call(rot, &changes, next_start) {
-            shifts.push(s);
-        }
-        shifts
+        let around = rota::notify::around(rot, &changes, now);
+        [around.current, around.next]
             .into_iter()
+            .flatten()
             .map(|s| {
-                let n = name(&s.member);
-                (s, n)
+                let name = config
+                    .member(&s.member)
+                    .map_or(s.member.clone(), |m| m.display_name().to_string());
+                (s, name)
             })
             .collect()
     });
-    let configured = config
-        .imap
-        .iter()
-        .flat_map(|a| a.mailboxes.iter().map(move |m| (a.name.clone(), m.clone())))
-        .collect();
+    let configured = crate::mail::health::configured(&config.imap);
     let day = now - Duration::hours(24);
     let month = now - Duration::days(30);
     Ok(Input {
@@ -99,13 +95,14 @@ pub fn run(
     force: bool,
     log: &mut dyn FnMut(&str),
 ) -> Result<Ran, Error> {
-    let base = format!("report:{}", now.date_naive());
-    let existing = store.read(|r| r.outbox_keys(&base))?;
-    let key = if existing.is_empty() || !force {
-        base.clone()
+    let date = now.date_naive();
+    let existing = store.read(|r| r.outbox_keys(&Key::report_prefix(date)))?;
+    let copy = if existing.is_empty() || !force {
+        1
     } else {
-        format!("{base}#{}", existing.len() + 1)
+        existing.len() + 1
     };
+    let key = Key::Report { date, copy }.to_string();
     let queued = if existing.is_empty() || force {
         let (built, text, html) = render(store, config, now)?;
         let mail = Mail {

@@ -7,14 +7,7 @@ use crate::time::{self, Instant};
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
-/// Who undid a change, and when.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Undone {
-    /// Who.
-    pub by: String,
-    /// When (UTC).
-    pub at: Instant,
-}
+pub use crate::rota::Undone;
 
 fn date(s: Option<String>) -> Option<NaiveDate> {
     s.and_then(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok())

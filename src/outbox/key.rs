@@ -1,0 +1,154 @@
+//! Outbox keys: the one place that says how each kind of mail is named in
+//! the outbox. A key is unique, so a mail is queued once however often a
+//! job runs; the words are stored in the database and shown by `status`,
+//! so they never change. Pure.
+
+use crate::time::Instant;
+use chrono::NaiveDate;
+use std::fmt;
+
+/// The key of one mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// The daily report of a UTC date; `copy` 1 is the day's report, 2 and
+    /// on are copies sent with `--force`.
+    Report {
+        /// The report's date.
+        date: NaiveDate,
+        /// Which copy.
+        copy: usize,
+    },
+    /// The reminder before a shift.
+    Reminder {
+        /// The shift's date.
+        date: NaiveDate,
+        /// Who is reminded.
+        member: &'a str,
+    },
+    /// The handoff at the start of a shift.
+    ShiftStart {
+        /// The shift's date.
+        date: NaiveDate,
+        /// The incoming member.
+        member: &'a str,
+    },
+    /// The note at the end of a shift.
+    ShiftEnd {
+        /// The shift's date.
+        date: NaiveDate,
+        /// The outgoing member.
+        member: &'a str,
+    },
+    /// A notice that a rota change (or its undo) moved someone's shifts.
+    RotaChange {
+        /// The change's id.
+        id: i64,
+        /// Whether it is the undo.
+        undo: bool,
+        /// Who is told.
+        member: &'a str,
+    },
+    /// The dead man's switch: one per outage, named by the mailbox and its
+    /// last success.
+    IngestStale {
+        /// `account/mailbox`.
+        mailbox: &'a str,
+        /// The last success, if any.
+        since: Option<Instant>,
+    },
+}
+
+impl Key<'_> {
+    /// The prefix every copy of a day's report shares, for counting them.
+    pub fn report_prefix(date: NaiveDate) -> String {
+        format!("report:{date}")
+    }
+}
+
+impl fmt::Display for Key<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Key::Report { date, copy: 0 | 1 } => write!(f, "report:{date}"),
+            Key::Report { date, copy } => write!(f, "report:{date}#{copy}"),
+            Key::Reminder { date, member } => write!(f, "reminder:{date}:{member}"),
+            Key::ShiftStart { date, member } => write!(f, "shift-start:{date}:{member}"),
+            Key::ShiftEnd { date, member } => write!(f, "shift-end:{date}:{member}"),
+            Key::RotaChange {
+                id,
+                undo: false,
+                member,
+            } => write!(f, "rota-change:{id}:{member}"),
+            Key::RotaChange {
+                id,
+                undo: true,
+                member,
+            } => write!(f, "rota-undo:{id}:{member}"),
+            Key::IngestStale { mailbox, since } => match since {
+                Some(t) => write!(f, "ingest-stale:{mailbox}:{}", crate::time::format(*t)),
+                None => write!(f, "ingest-stale:{mailbox}:never"),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use expect_test::expect;
+
+    #[test]
+    fn keys_keep_their_stored_words() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        let since = crate::time::parse("2026-11-22T08:00:00Z");
+        let keys = [
+            Key::Report { date, copy: 1 },
+            Key::Report { date, copy: 3 },
+            Key::Reminder {
+                date,
+                member: "alice",
+            },
+            Key::ShiftStart {
+                date,
+                member: "alice",
+            },
+            Key::ShiftEnd {
+                date,
+                member: "bob",
+            },
+            Key::RotaChange {
+                id: 4,
+                undo: false,
+                member: "carol",
+            },
+            Key::RotaChange {
+                id: 4,
+                undo: true,
+                member: "carol",
+            },
+            Key::IngestStale {
+                mailbox: "lists/INBOX",
+                since,
+            },
+            Key::IngestStale {
+                mailbox: "lists/INBOX",
+                since: None,
+            },
+        ];
+        let text: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        expect![[r#"
+            [
+                "report:2026-11-22",
+                "report:2026-11-22#3",
+                "reminder:2026-11-22:alice",
+                "shift-start:2026-11-22:alice",
+                "shift-end:2026-11-22:bob",
+                "rota-change:4:carol",
+                "rota-undo:4:carol",
+                "ingest-stale:lists/INBOX:2026-11-22T08:00:00Z",
+                "ingest-stale:lists/INBOX:never",
+            ]
+        "#]]
+        .assert_debug_eq(&text);
+        assert_eq!(Key::report_prefix(date), "report:2026-11-22");
+    }
+}
