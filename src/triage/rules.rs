@@ -170,222 +170,285 @@ fn nonempty(text: &Option<String>) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
-/// Checks a request against the rules and plans its changes.
+/// Checks a request against the rules and plans its changes: one function
+/// per request below.
 pub fn plan(f: &Facts, actor: &str, req: &Request, rules: Rules<'_>) -> Result<Plan, Refused> {
-    let mut p = Plan::default();
     match req {
-        Request::Claim { steal } => {
-            if is_closed(f.state) {
-                return Err(closed(f));
-            }
-            match (&f.claimed_by, steal) {
-                (Some(by), _) if by == actor => {
-                    return Ok(Plan::nothing(format!(
-                        "issue #{} is already claimed by you",
-                        f.id
-                    )));
-                }
-                (Some(by), None) => {
-                    return Err(Refused::ClaimedBy {
-                        issue: f.id,
-                        by: by.clone(),
-                    });
-                }
-                (Some(by), Some(reason)) => {
-                    let reason =
-                        nonempty(&Some(reason.clone())).ok_or(Refused::NeedsReason("--steal"))?;
-                    p.add(
-                        Effect::Claim(Some(actor.into())),
-                        "claimed",
-                        format!("taken over from {by}: {reason}"),
-                    );
-                }
-                (None, _) => p.add(Effect::Claim(Some(actor.into())), "claimed", String::new()),
-            }
-            if f.responsible.is_none() {
-                p.effects.push(Effect::Responsible(Some(actor.into())));
-            }
-        }
-        Request::Unclaim => {
-            match &f.claimed_by {
-                None => return Err(Refused::NotClaimed(f.id)),
-                Some(by) if by != actor => {
-                    return Err(Refused::NotHolder {
-                        issue: f.id,
-                        by: by.clone(),
-                    });
-                }
-                Some(_) => {}
-            }
-            if matches!(f.state, State::Fixed | State::Announced | State::Dismissed) {
-                return Err(Refused::Finished {
-                    issue: f.id,
-                    state: f.state,
-                });
-            }
-            p.add(Effect::Claim(None), "unclaimed", String::new());
-            if f.responsible.as_deref() == Some(actor) {
-                p.effects.push(Effect::Responsible(None));
-            }
-        }
-        Request::Assign { to } => {
-            if !rules.members.contains(to) {
-                return Err(Refused::NotAMember {
-                    name: to.clone(),
-                    known: rules.members.join(", "),
-                });
-            }
-            if is_closed(f.state) {
-                return Err(closed(f));
-            }
-            if let Some(by) = &f.claimed_by
-                && by != actor
-            {
-                return Err(Refused::NotHolder {
-                    issue: f.id,
-                    by: by.clone(),
-                });
-            }
-            if f.claimed_by.as_deref() == Some(to.as_str()) {
-                return Ok(Plan::nothing(format!(
-                    "issue #{} is already held by {to}",
-                    f.id
-                )));
-            }
-            let responsible = f.responsible.clone().unwrap_or_else(|| actor.to_string());
-            p.add(
-                Effect::Claim(Some(to.clone())),
-                "assigned",
-                format!("to {to}; {responsible} stays responsible until it is fixed"),
-            );
-            p.effects.push(Effect::Responsible(Some(responsible)));
-        }
+        Request::Claim { steal } => claim(f, actor, steal.as_deref()),
+        Request::Unclaim => unclaim(f, actor),
+        Request::Assign { to } => assign(f, actor, to, rules),
         Request::SetRelease {
             release,
             status,
             reference,
             reason,
-        } => {
-            if !rules.releases.contains(release) {
-                return Err(Refused::UnknownRelease {
-                    release: release.clone(),
-                    known: rules.releases.join(", "),
-                });
-            }
-            if is_closed(f.state) {
-                return Err(closed(f));
-            }
-            let reference = nonempty(reference);
-            let reason = nonempty(reason);
-            if *status == ReleaseStatus::Fixed && reference.is_none() {
-                return Err(Refused::NeedsRef);
-            }
-            if *status == ReleaseStatus::Wontfix && reason.is_none() {
-                return Err(Refused::NeedsReason("wontfix"));
-            }
-            if f.claimed_by.is_none() {
-                // Whoever works an unclaimed issue holds it: no work without
-                // a name on it.
-                p.add(
-                    Effect::Claim(Some(actor.into())),
-                    "claimed",
-                    "by recording a release status".into(),
-                );
-                if f.responsible.is_none() {
-                    p.effects.push(Effect::Responsible(Some(actor.into())));
-                }
-            }
-            let mut detail = format!("{release}: {status}");
-            if let Some(r) = &reference {
-                detail.push_str(&format!(" ({r})"));
-            }
-            if let Some(r) = &reason {
-                detail.push_str(&format!(": {r}"));
-            }
-            let previous = f
-                .releases
-                .get(release)
-                .copied()
-                .unwrap_or(ReleaseStatus::Unknown);
-            if previous != *status {
-                detail = format!("{detail}, was {previous}");
-            }
+        } => set_release(f, actor, release, *status, reference, reason, rules),
+        Request::Severity(level) => Ok(severity(*level)),
+        Request::Note(text) => note(text),
+        Request::Dismiss { reason, text } => dismiss(f, *reason, text),
+        Request::Reopen => reopen(f),
+        Request::Announce { reference } => announce(f, reference),
+        Request::Relate { other } => relate(f, *other),
+        Request::Merge { into, into_state } => merge(f, *into, *into_state),
+    }
+}
+
+/// Take the issue, or take it over from its holder with a reason.
+fn claim(f: &Facts, actor: &str, steal: Option<&str>) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if is_closed(f.state) {
+        return Err(closed(f));
+    }
+    match (&f.claimed_by, steal) {
+        (Some(by), _) if by == actor => {
+            return Ok(Plan::nothing(format!(
+                "issue #{} is already claimed by you",
+                f.id
+            )));
+        }
+        (Some(by), None) => {
+            return Err(Refused::ClaimedBy {
+                issue: f.id,
+                by: by.clone(),
+            });
+        }
+        (Some(by), Some(reason)) => {
+            let reason =
+                nonempty(&Some(reason.to_string())).ok_or(Refused::NeedsReason("--steal"))?;
             p.add(
-                Effect::Release {
-                    release: release.clone(),
-                    status: *status,
-                    reference,
-                    reason,
-                },
-                "release-status",
-                detail,
+                Effect::Claim(Some(actor.into())),
+                "claimed",
+                format!("taken over from {by}: {reason}"),
             );
         }
-        Request::Severity(level) => {
-            p.add(Effect::Severity(*level), "severity", level.to_string());
+        (None, _) => p.add(Effect::Claim(Some(actor.into())), "claimed", String::new()),
+    }
+    if f.responsible.is_none() {
+        p.effects.push(Effect::Responsible(Some(actor.into())));
+    }
+    Ok(p)
+}
+
+/// Give it back: only the holder, and only while it is not finished.
+fn unclaim(f: &Facts, actor: &str) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    match &f.claimed_by {
+        None => return Err(Refused::NotClaimed(f.id)),
+        Some(by) if by != actor => {
+            return Err(Refused::NotHolder {
+                issue: f.id,
+                by: by.clone(),
+            });
         }
-        Request::Note(text) => {
-            let text = nonempty(&Some(text.clone())).ok_or(Refused::EmptyNote)?;
-            p.add(Effect::Note(text.clone()), "note", text);
-        }
-        Request::Dismiss { reason, text } => {
-            if f.state == State::Dismissed {
-                return Err(closed(f));
-            }
-            let text = nonempty(text);
-            if *reason == DismissReason::Other && text.is_none() {
-                return Err(Refused::NeedsText);
-            }
-            let detail = match &text {
-                Some(t) => format!("{reason}: {t}"),
-                None => reason.to_string(),
-            };
-            p.add(Effect::Dismiss(*reason, text), "dismissed", detail);
-        }
-        Request::Reopen => {
-            if !is_closed(f.state) {
-                return Err(Refused::NotClosed {
-                    issue: f.id,
-                    state: f.state,
-                });
-            }
-            p.add(Effect::Reopen, "reopened", format!("was {}", f.state));
-        }
-        Request::Announce { reference } => {
-            if f.state != State::Fixed {
-                return Err(Refused::NotFixed {
-                    issue: f.id,
-                    state: f.state,
-                });
-            }
-            let reference = nonempty(&Some(reference.clone())).ok_or(Refused::NeedsRef)?;
-            p.add(Effect::Announce(reference.clone()), "announced", reference);
-        }
-        Request::Relate { other } => {
-            if *other == f.id {
-                return Err(Refused::SameIssue(f.id));
-            }
-            if f.related_to_other {
-                return Ok(Plan::nothing(format!(
-                    "issues #{} and #{other} are already related",
-                    f.id
-                )));
-            }
-            p.add(Effect::Relate(*other), "related", format!("#{other}"));
-        }
-        Request::Merge { into, into_state } => {
-            if *into == f.id {
-                return Err(Refused::SameIssue(f.id));
-            }
-            if *into_state == State::Dismissed {
-                return Err(Refused::Closed {
-                    issue: *into,
-                    state: *into_state,
-                });
-            }
-            p.effects.push(Effect::Merge(*into));
+        Some(_) => {}
+    }
+    if matches!(f.state, State::Fixed | State::Announced | State::Dismissed) {
+        return Err(Refused::Finished {
+            issue: f.id,
+            state: f.state,
+        });
+    }
+    p.add(Effect::Claim(None), "unclaimed", String::new());
+    if f.responsible.as_deref() == Some(actor) {
+        p.effects.push(Effect::Responsible(None));
+    }
+    Ok(p)
+}
+
+/// Hand it to another member; whoever was responsible stays so.
+fn assign(f: &Facts, actor: &str, to: &str, rules: Rules<'_>) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if !rules.members.iter().any(|m| m == to) {
+        return Err(Refused::NotAMember {
+            name: to.to_string(),
+            known: rules.members.join(", "),
+        });
+    }
+    if is_closed(f.state) {
+        return Err(closed(f));
+    }
+    if let Some(by) = &f.claimed_by
+        && by != actor
+    {
+        return Err(Refused::NotHolder {
+            issue: f.id,
+            by: by.clone(),
+        });
+    }
+    if f.claimed_by.as_deref() == Some(to) {
+        return Ok(Plan::nothing(format!(
+            "issue #{} is already held by {to}",
+            f.id
+        )));
+    }
+    let responsible = f.responsible.clone().unwrap_or_else(|| actor.to_string());
+    p.add(
+        Effect::Claim(Some(to.to_string())),
+        "assigned",
+        format!("to {to}; {responsible} stays responsible until it is fixed"),
+    );
+    p.effects.push(Effect::Responsible(Some(responsible)));
+    Ok(p)
+}
+
+/// Record a release's status; working an unclaimed issue claims it.
+#[allow(clippy::too_many_arguments)]
+fn set_release(
+    f: &Facts,
+    actor: &str,
+    release: &str,
+    status: ReleaseStatus,
+    reference: &Option<String>,
+    reason: &Option<String>,
+    rules: Rules<'_>,
+) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if !rules.releases.iter().any(|r| r == release) {
+        return Err(Refused::UnknownRelease {
+            release: release.to_string(),
+            known: rules.releases.join(", "),
+        });
+    }
+    if is_closed(f.state) {
+        return Err(closed(f));
+    }
+    let reference = nonempty(reference);
+    let reason = nonempty(reason);
+    if status == ReleaseStatus::Fixed && reference.is_none() {
+        return Err(Refused::NeedsRef);
+    }
+    if status == ReleaseStatus::Wontfix && reason.is_none() {
+        return Err(Refused::NeedsReason("wontfix"));
+    }
+    if f.claimed_by.is_none() {
+        // Whoever works an unclaimed issue holds it: no work without
+        // a name on it.
+        p.add(
+            Effect::Claim(Some(actor.into())),
+            "claimed",
+            "by recording a release status".into(),
+        );
+        if f.responsible.is_none() {
+            p.effects.push(Effect::Responsible(Some(actor.into())));
         }
     }
+    let mut detail = format!("{release}: {status}");
+    if let Some(r) = &reference {
+        detail.push_str(&format!(" ({r})"));
+    }
+    if let Some(r) = &reason {
+        detail.push_str(&format!(": {r}"));
+    }
+    let previous = f
+        .releases
+        .get(release)
+        .copied()
+        .unwrap_or(ReleaseStatus::Unknown);
+    if previous != status {
+        detail = format!("{detail}, was {previous}");
+    }
+    p.add(
+        Effect::Release {
+            release: release.to_string(),
+            status,
+            reference,
+            reason,
+        },
+        "release-status",
+        detail,
+    );
+    Ok(p)
+}
+
+/// A person's severity, which later mail never overrides.
+fn severity(level: Severity) -> Plan {
+    let mut p = Plan::default();
+    p.add(Effect::Severity(level), "severity", level.to_string());
+    p
+}
+
+/// A note with some text.
+fn note(text: &str) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    let text = nonempty(&Some(text.to_string())).ok_or(Refused::EmptyNote)?;
+    p.add(Effect::Note(text.clone()), "note", text);
+    Ok(p)
+}
+
+/// Close without a fix; `other` needs words.
+fn dismiss(f: &Facts, reason: DismissReason, text: &Option<String>) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if f.state == State::Dismissed {
+        return Err(closed(f));
+    }
+    let text = nonempty(text);
+    if reason == DismissReason::Other && text.is_none() {
+        return Err(Refused::NeedsText);
+    }
+    let detail = match &text {
+        Some(t) => format!("{reason}: {t}"),
+        None => reason.to_string(),
+    };
+    p.add(Effect::Dismiss(reason, text), "dismissed", detail);
+    Ok(p)
+}
+
+/// Open a dismissed or announced issue again.
+fn reopen(f: &Facts) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if !is_closed(f.state) {
+        return Err(Refused::NotClosed {
+            issue: f.id,
+            state: f.state,
+        });
+    }
+    p.add(Effect::Reopen, "reopened", format!("was {}", f.state));
+    Ok(p)
+}
+
+/// Record where the fix of a fixed issue was announced.
+fn announce(f: &Facts, reference: &str) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if f.state != State::Fixed {
+        return Err(Refused::NotFixed {
+            issue: f.id,
+            state: f.state,
+        });
+    }
+    let reference = nonempty(&Some(reference.to_string())).ok_or(Refused::NeedsRef)?;
+    p.add(Effect::Announce(reference.clone()), "announced", reference);
+    Ok(p)
+}
+
+/// Link to another issue, once.
+fn relate(f: &Facts, other: IssueId) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if other == f.id {
+        return Err(Refused::SameIssue(f.id));
+    }
+    if f.related_to_other {
+        return Ok(Plan::nothing(format!(
+            "issues #{} and #{other} are already related",
+            f.id
+        )));
+    }
+    p.add(Effect::Relate(other), "related", format!("#{other}"));
+    Ok(p)
+}
+
+/// Fold into another issue that is not dismissed.
+fn merge(f: &Facts, into: IssueId, into_state: State) -> Result<Plan, Refused> {
+    let mut p = Plan::default();
+    if into == f.id {
+        return Err(Refused::SameIssue(f.id));
+    }
+    if into_state == State::Dismissed {
+        return Err(Refused::Closed {
+            issue: into,
+            state: into_state,
+        });
+    }
+    p.effects.push(Effect::Merge(into));
     Ok(p)
 }
 
