@@ -196,10 +196,10 @@ fn sigkill_during_imap_fetch_then_rerun_equals_clean_run() {
 }
 
 /// Runs ingest with one bad account and one good one: the bad one fails
-/// with one line naming it, the good one is fetched, and the exit code is
-/// 1. Neither the good account's password (sent by the run that fetched)
-/// nor `sent` (a password the bad account sent and the server refused)
-/// shows in any output or the database.
+/// with one line naming it, the good one is fetched, and the run exits 1.
+/// Neither the good account's password (sent by the run that fetched) nor
+/// `sent` (a password the bad account sent and the server refused) shows
+/// in any output or the database.
 fn bad_account(
     desk: &Desk,
     dovecot: &Dovecot,
