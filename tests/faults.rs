@@ -59,6 +59,57 @@ pub fn wait_for_messages(db: &Path, min: i64, child: &mut Child) -> i64 {
     }
 }
 
+/// How many times [`kill_mid_run`] tries before it fails the test.
+const KILL_ATTEMPTS: i64 = 8;
+
+/// SIGKILL's signal number (9 on Linux and every other Unix).
+const SIGKILL: i32 = 9;
+
+/// Starts a run with `spawn` and SIGKILLs it mid-run: while it is still
+/// running and once the database at `db` holds some but not all of the
+/// `total` messages. A kill that missed (the run had finished, or had
+/// stored none or all) is retried from an empty database at another kill
+/// point (after more committed messages each time), at most
+/// [`KILL_ATTEMPTS`] times; then the test fails, saying what each attempt
+/// saw. Returns the messages the killed run had stored.
+///
+/// Whether the kill came mid-run is read from the facts, not from timing:
+/// the process died of SIGKILL (it had not exited by itself) and the
+/// database holds strictly between none and all.
+pub fn kill_mid_run(db: &Path, total: i64, mut spawn: impl FnMut() -> Child) -> i64 {
+    use std::os::unix::process::ExitStatusExt;
+    let mut missed = Vec::new();
+    for attempt in 0..KILL_ATTEMPTS {
+        for file in [
+            db.to_path_buf(),
+            db.with_extension("sqlite-wal"),
+            db.with_extension("sqlite-shm"),
+        ] {
+            let _ = std::fs::remove_file(file);
+        }
+        // Kill points from the first committed batch to half the messages.
+        let min = (attempt * total / (2 * KILL_ATTEMPTS)).max(1);
+        let mut child = spawn();
+        let seen = wait_for_messages(db, min, &mut child);
+        let running = child.try_wait().expect("poll the run").is_none();
+        child.kill().expect("SIGKILL");
+        let status = child.wait().expect("reap the run");
+        let killed = status.signal() == Some(SIGKILL);
+        let partial = crate::ingest::secdesk_messages(db);
+        if running && killed && 0 < partial && partial < total {
+            return partial;
+        }
+        missed.push(format!(
+            "attempt {attempt}: waited for {min}, saw {seen}; running when killed: {running}; \
+             {status}; {partial} of {total} stored"
+        ));
+    }
+    panic!(
+        "no kill landed mid-run in {KILL_ATTEMPTS} attempts:\n{}",
+        missed.join("\n")
+    );
+}
+
 fn bad_mail(desk: &Desk) -> std::path::PathBuf {
     let root = desk.dir.join("bad");
     let cur = root.join("cur");

@@ -176,17 +176,19 @@ fn sigkill_during_imap_fetch_then_rerun_equals_clean_run() {
     clean.cmd("secdesk-ingest").stdout();
     let killed = Desk::new("sigkill_imap_killed");
     with_imap(&killed, vec![dovecot.account("lists", &["INBOX"])]);
-    let mut child = killed
-        .cmd("secdesk-ingest")
-        .cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stored = crate::faults::wait_for_messages(&killed.db, 1, &mut child);
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reap");
+    // Killed mid-fetch: still running, some but not all of the 2000
+    // messages stored (retried at another kill point until so).
+    let stored = crate::faults::kill_mid_run(&killed.db, 2000, || {
+        killed
+            .cmd("secdesk-ingest")
+            .cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn")
+    });
     assert!(stored > 0);
+    assert!(stored < 2000, "killed before the last message was stored");
     killed.cmd("secdesk-ingest").stdout();
     assert_eq!(messages(&killed), 2000);
     assert!(
