@@ -294,19 +294,46 @@ desktest!(missing_config_file_is_exit_2, |desk| {
 });
 
 desktest!(config_from_environment_variable_is_used, |desk| {
-    let mut cmd = std::process::Command::new(crate::util::bin_path("secdesk"));
-    cmd.env("SECDESK_CONFIG", &desk.config)
-        .current_dir(&desk.dir.path)
-        .args(["issues", "--json"]);
-    let out = cmd.output().expect("run");
+    // The configured database is not the default one (./secdesk.sqlite in
+    // the working directory), so only a program that read the variable
+    // finds it.
+    let configured = desk.dir.join("configured.sqlite");
+    let mut c = desk.config_json();
+    c["database"] = configured.display().to_string().into();
+    desk.set_config(&c);
+    let default = desk.dir.join("secdesk.sqlite");
+    assert_ne!(configured, default);
+    let run = |bin: &str, args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(crate::util::bin_path(bin))
+            .env("SECDESK_CONFIG", &desk.config)
+            .env_remove("SECDESK_USER")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .current_dir(&desk.dir.path)
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(
+        "secdesk-ingest",
+        &["--maildir".as_ref(), sample_mail().as_os_str()],
+    );
+    let out = run("secdesk", &["issues".as_ref(), "--json".as_ref()]);
+    let issues: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(issues.len(), 11, "the configured database holds the issues");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        configured.exists(),
+        "the database named in $SECDESK_CONFIG was created"
     );
     assert!(
-        desk.db.exists(),
-        "the database named in $SECDESK_CONFIG was created"
+        !default.exists(),
+        "the default database was not touched: {}",
+        default.display()
     );
 });
 
