@@ -127,7 +127,7 @@ desktest!(implicit_tls_smtp_delivers_the_report, |desk| {
 });
 
 desktest!(smtp_down_keeps_mail_queued_and_sends_once, |desk| {
-    let port = crate::harness::dovecot::free_port();
+    let port = crate::harness::port::free_port();
     // Configure against a server that is not running yet.
     let mut up = SmtpServer::start_on("down-config", port);
     with_smtp(&desk, &up, &["team@example.org"]);
@@ -291,7 +291,7 @@ desktest!(stale_ingest_is_loud_at_the_top, |desk| {
     let mut c = desk.config_json();
     let pw = desk.dir.write("pw", "x\n");
     c["imap"] = serde_json::json!([{
-        "name": "lists", "host": "127.0.0.1", "port": crate::harness::dovecot::free_port(),
+        "name": "lists", "host": "127.0.0.1", "port": crate::harness::port::free_port(),
         "tls": "implicit", "user": "u", "password_file": pw, "mailboxes": ["INBOX"], "timeout": "2s"
     }]);
     desk.set_config(&c);

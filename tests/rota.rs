@@ -473,7 +473,7 @@ desktest!(ingest_gone_quiet_warns_whoever_is_on_call_once, |desk| {
     let mut c = desk.config_json();
     let pw = desk.dir.write("pw", "x\n");
     c["imap"] = serde_json::json!([{
-        "name": "lists", "host": "127.0.0.1", "port": crate::harness::dovecot::free_port(),
+        "name": "lists", "host": "127.0.0.1", "port": crate::harness::port::free_port(),
         "tls": "implicit", "user": "u", "password_file": pw, "mailboxes": ["INBOX"], "timeout": "2s"
     }]);
     desk.set_config(&c);
