@@ -102,6 +102,9 @@ pub struct Config {
     /// Runbook links shown on issues whose packages or title match.
     #[serde(default)]
     pub runbooks: Vec<Runbook>,
+    /// The Bat-Signal's settings, read by the Bat-Signal (not built yet).
+    #[serde(default)]
+    pub signal: Option<Signal>,
 }
 
 fn default_database() -> PathBuf {
@@ -128,6 +131,7 @@ impl Default for Config {
             rotation: None,
             report: Report::default(),
             runbooks: Vec::new(),
+            signal: None,
         }
     }
 }
@@ -470,6 +474,35 @@ pub struct Runbook {
     pub title: Option<String>,
 }
 
+/// The Bat-Signal's settings, read by the Bat-Signal (not built yet). For
+/// now only where the responders' private contact details are, a secret
+/// like the passwords (`contacts_file` or `contacts_credential`, as the
+/// NixOS module writes it); the rest of the Bat-Signal's contract comes
+/// with the Bat-Signal. Any other key is refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, from = "SignalFile")]
+pub struct Signal {
+    /// The contact details' file or credential.
+    pub contacts: Option<SecretRef>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalFile {
+    #[serde(default)]
+    contacts_file: Option<PathBuf>,
+    #[serde(default)]
+    contacts_credential: Option<String>,
+}
+
+impl From<SignalFile> for Signal {
+    fn from(f: SignalFile) -> Signal {
+        Signal {
+            contacts: SecretRef::from_keys(f.contacts_file, f.contacts_credential),
+        }
+    }
+}
+
 /// Where the configuration came from, for messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -701,6 +734,33 @@ mod tests {
         assert!(msg.contains("IANA"), "{msg}");
         let msg = check(r#"{"report": {"stale_ingest_after": "soon"}}"#);
         assert!(msg.contains("report.stale_ingest_after"), "{msg}");
+    }
+
+    #[test]
+    fn signal_contacts_are_a_secret_reference_and_other_keys_are_refused() {
+        let c = Config::parse(
+            Path::new("c.json"),
+            r#"{"signal": {"contacts_credential": "signal-contacts"}}"#,
+        )
+        .unwrap();
+        let contacts = c.signal.and_then(|s| s.contacts);
+        assert_eq!(
+            contacts,
+            Some(SecretRef::Credential("signal-contacts".into()))
+        );
+        let c = Config::parse(
+            Path::new("c.json"),
+            r#"{"signal": {"contacts_file": "/run/secrets/contacts"}}"#,
+        )
+        .unwrap();
+        let contacts = c.signal.and_then(|s| s.contacts);
+        assert_eq!(
+            contacts,
+            Some(SecretRef::File("/run/secrets/contacts".into()))
+        );
+        let msg = check(r#"{"signal": {"contacts_credential": "c", "roles": []}}"#);
+        assert!(msg.contains("unknown key `signal.roles`"), "{msg}");
+        assert!(msg.contains("`contacts_credential`"), "{msg}");
     }
 
     #[test]

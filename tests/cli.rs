@@ -257,22 +257,64 @@ desktest!(unknown_issue_is_exit_2_with_one_line, |desk| {
 
 desktest!(common_flags_are_accepted_after_the_subcommand, |desk| {
     desk.ingest_maildir(&sample_mail());
-    let mut cmd = std::process::Command::new(crate::util::bin_path("secdesk"));
-    cmd.env_remove("SECDESK_CONFIG")
-        .args([
-            "issues",
-            "--json",
-            "--now",
-            "2026-11-22T10:00:00Z",
-            "--config",
-        ])
-        .arg(&desk.config)
+    // Another database, with two issues, so that --db changes the output.
+    let other = desk.dir.join("other.sqlite");
+    let two = crate::util::maildir_with(
+        &desk.dir,
+        "two",
+        &[
+            "oss-security/cur/apache-airflow-cve-2024-31869-q-encoded.eml",
+            "oss-security/cur/catdoc-oob-heap-read-2018.eml",
+        ],
+    );
+    desk.cmd("secdesk-ingest")
         .arg("--db")
-        .arg(&desk.db);
-    let out = cmd.output().expect("run");
-    assert!(out.status.success());
-    let v: Vec<IssueJson> = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v.len(), 11);
+        .arg(&other)
+        .arg("--maildir")
+        .arg(&two)
+        .stdout();
+    // Everything after the subcommand; nothing from the environment.
+    let run = |args: &[&str], db: &std::path::Path| -> Vec<u8> {
+        let out = std::process::Command::new(crate::util::bin_path("secdesk"))
+            .env_remove("SECDESK_CONFIG")
+            .env_remove("SECDESK_USER")
+            .current_dir(&desk.dir.path)
+            .args(args)
+            .arg("--config")
+            .arg(&desk.config)
+            .arg("--db")
+            .arg(db)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let issues = |db| -> Vec<IssueJson> {
+        serde_json::from_slice(&run(
+            &["issues", "--json", "--now", "2026-11-22T10:00:00Z"],
+            db,
+        ))
+        .expect("json")
+    };
+    assert_eq!(issues(&desk.db).len(), 11);
+    assert_eq!(issues(&other).len(), 2, "--db names the other database");
+    // --now after the subcommand moves the clock: the issues were opened
+    // at NOW (09:00), so at 12:00 the next day they are 27 hours old.
+    let status = |now: &str| -> serde_json::Value {
+        serde_json::from_slice(&run(&["status", "--json", "--now", now], &desk.db)).expect("json")
+    };
+    assert_eq!(
+        status("2026-11-23T12:00:00Z")["unclaimed"][0]["age_seconds"],
+        27 * 3600
+    );
+    assert_eq!(
+        status("2026-11-22T10:00:00Z")["unclaimed"][0]["age_seconds"],
+        3600
+    );
 });
 
 desktest!(closed_stdout_pipe_exits_quietly, |desk| {

@@ -59,6 +59,57 @@ pub fn wait_for_messages(db: &Path, min: i64, child: &mut Child) -> i64 {
     }
 }
 
+/// How many times [`kill_mid_run`] tries before it fails the test.
+const KILL_ATTEMPTS: i64 = 8;
+
+/// SIGKILL's signal number (9 on Linux and every other Unix).
+const SIGKILL: i32 = 9;
+
+/// Starts a run with `spawn` and SIGKILLs it mid-run: while it is still
+/// running and once the database at `db` holds some but not all of the
+/// `total` messages. A kill that missed (the run had finished, or had
+/// stored none or all) is retried from an empty database at another kill
+/// point (after more committed messages each time), at most
+/// [`KILL_ATTEMPTS`] times; then the test fails, saying what each attempt
+/// saw. Returns the messages the killed run had stored.
+///
+/// Whether the kill came mid-run is read from the facts, not from timing:
+/// the process died of SIGKILL (it had not exited by itself) and the
+/// database holds strictly between none and all.
+pub fn kill_mid_run(db: &Path, total: i64, mut spawn: impl FnMut() -> Child) -> i64 {
+    use std::os::unix::process::ExitStatusExt;
+    let mut missed = Vec::new();
+    for attempt in 0..KILL_ATTEMPTS {
+        for file in [
+            db.to_path_buf(),
+            db.with_extension("sqlite-wal"),
+            db.with_extension("sqlite-shm"),
+        ] {
+            let _ = std::fs::remove_file(file);
+        }
+        // Kill points from the first committed batch to half the messages.
+        let min = (attempt * total / (2 * KILL_ATTEMPTS)).max(1);
+        let mut child = spawn();
+        let seen = wait_for_messages(db, min, &mut child);
+        let running = child.try_wait().expect("poll the run").is_none();
+        child.kill().expect("SIGKILL");
+        let status = child.wait().expect("reap the run");
+        let killed = status.signal() == Some(SIGKILL);
+        let partial = crate::ingest::secdesk_messages(db);
+        if running && killed && 0 < partial && partial < total {
+            return partial;
+        }
+        missed.push(format!(
+            "attempt {attempt}: waited for {min}, saw {seen}; running when killed: {running}; \
+             {status}; {partial} of {total} stored"
+        ));
+    }
+    panic!(
+        "no kill landed mid-run in {KILL_ATTEMPTS} attempts:\n{}",
+        missed.join("\n")
+    );
+}
+
 fn bad_mail(desk: &Desk) -> std::path::PathBuf {
     let root = desk.dir.join("bad");
     let cur = root.join("cur");
@@ -243,19 +294,46 @@ desktest!(missing_config_file_is_exit_2, |desk| {
 });
 
 desktest!(config_from_environment_variable_is_used, |desk| {
-    let mut cmd = std::process::Command::new(crate::util::bin_path("secdesk"));
-    cmd.env("SECDESK_CONFIG", &desk.config)
-        .current_dir(&desk.dir.path)
-        .args(["issues", "--json"]);
-    let out = cmd.output().expect("run");
+    // The configured database is not the default one (./secdesk.sqlite in
+    // the working directory), so only a program that read the variable
+    // finds it.
+    let configured = desk.dir.join("configured.sqlite");
+    let mut c = desk.config_json();
+    c["database"] = configured.display().to_string().into();
+    desk.set_config(&c);
+    let default = desk.dir.join("secdesk.sqlite");
+    assert_ne!(configured, default);
+    let run = |bin: &str, args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(crate::util::bin_path(bin))
+            .env("SECDESK_CONFIG", &desk.config)
+            .env_remove("SECDESK_USER")
+            .env_remove("CREDENTIALS_DIRECTORY")
+            .current_dir(&desk.dir.path)
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    };
+    run(
+        "secdesk-ingest",
+        &["--maildir".as_ref(), sample_mail().as_os_str()],
+    );
+    let out = run("secdesk", &["issues".as_ref(), "--json".as_ref()]);
+    let issues: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(issues.len(), 11, "the configured database holds the issues");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        configured.exists(),
+        "the database named in $SECDESK_CONFIG was created"
     );
     assert!(
-        desk.db.exists(),
-        "the database named in $SECDESK_CONFIG was created"
+        !default.exists(),
+        "the default database was not touched: {}",
+        default.display()
     );
 });
 

@@ -1,7 +1,9 @@
 //! Real servers for the tests, on loopback: Dovecot (IMAP), aiosmtpd (SMTP) and a TCP proxy
-//! that cuts connections, sharing one generated TLS certificate.
+//! that cuts connections, sharing one generated TLS certificate, on ports that `port` never
+//! hands out twice.
 
 pub mod dovecot;
+pub mod port;
 pub mod proxy;
 pub mod smtp;
 pub mod tls;

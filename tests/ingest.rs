@@ -260,25 +260,23 @@ fn killed_ingest_then_rerun_gives_the_database_of_a_clean_run() {
     let clean = Desk::new("killed_ingest_clean");
     clean.ingest_maildir(&maildir);
     let killed = Desk::new("killed_ingest_killed");
-    let mut child = killed
-        .cmd("secdesk-ingest")
-        .arg("--maildir")
-        .arg(&maildir)
-        .cmd
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn ingest");
-    // Kill as soon as the first batch is committed: the rerun then has to
-    // finish a half-done job. (If the run finished first, the check below
-    // still holds; the assert on `stored` says whether it was mid-run.)
-    let stored = crate::faults::wait_for_messages(&killed.db, 1, &mut child);
-    child.kill().expect("SIGKILL ingest");
-    child.wait().expect("reap ingest");
-    assert!(stored > 0, "the first batch was committed before the kill");
-    let partial = secdesk_messages(&killed.db);
+    // Killed mid-run (still running, some but not all messages committed,
+    // retried at another kill point until so): the rerun then has to finish
+    // a half-done job.
+    let partial = crate::faults::kill_mid_run(&killed.db, 6000, || {
+        killed
+            .cmd("secdesk-ingest")
+            .arg("--maildir")
+            .arg(&maildir)
+            .cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn ingest")
+    });
+    assert!(partial > 0, "the first batch was committed before the kill");
     killed.ingest_maildir(&maildir);
-    assert!(partial <= 6000);
+    assert!(partial < 6000, "killed before the last message was stored");
     assert!(
         clean.dump() == killed.dump(),
         "killed + rerun differs from a clean run (partial had {partial} messages)"

@@ -1,12 +1,15 @@
 //! The Nix side: the NixOS module, its tests and the flake, checked with
 //! Debian's Nix (`nix-bin`), as `scripts/nix-check` does.
 //!
-//! Every `.nix` file must parse. With `NIXPKGS_LIB` pointing at a nixpkgs
-//! `lib` directory, the module must also pass its evaluation test
-//! (`nixos-module/tests/eval.nix`, `lib.evalModules` over stubs of the NixOS
-//! options it sets); without it that one test says so on stderr and passes,
-//! because the tests cannot fetch nixpkgs. The NixOS VM test
-//! (`nixos-module/tests/basic.nix`) needs KVM and runs as a flake check.
+//! Every `.nix` file must parse, and the module must pass its evaluation
+//! test (`nixos-module/tests/eval.nix`, `lib.evalModules` over stubs of the
+//! NixOS options it sets) against a real nixpkgs `lib`: `NIXPKGS_LIB` when
+//! set, else `../shared/nixpkgs-lib/lib` beside the repository when present
+//! (test material, not part of the project). Without either the test fails
+//! naming what to set: the tests cannot fetch nixpkgs, and a skipped
+//! evaluation would leave the Secrets and Hardening promises unchecked.
+//! The NixOS VM test (`nixos-module/tests/basic.nix`) needs KVM and runs as
+//! a flake check.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -14,8 +17,41 @@ use std::process::{Command, Output};
 /// The marker line after which a document shows the NixOS example.
 const EXAMPLE_MARKER: &str = "<!-- nixos-example -->";
 
+/// Where the pinned nixpkgs `lib` lies when `NIXPKGS_LIB` is not set,
+/// relative to the repository root (as `scripts/nix-check` looks for it).
+const SHARED_NIXPKGS_LIB: &str = "../shared/nixpkgs-lib/lib";
+
 fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The nixpkgs `lib` directory to evaluate the module against, as an
+/// absolute path: `NIXPKGS_LIB`, else [`SHARED_NIXPKGS_LIB`]; neither fails
+/// the test naming what to set.
+pub fn nixpkgs_lib() -> String {
+    let lib = match std::env::var_os("NIXPKGS_LIB") {
+        Some(lib) => PathBuf::from(lib),
+        None => {
+            let shared = repo().join(SHARED_NIXPKGS_LIB);
+            assert!(
+                shared.join("default.nix").is_file(),
+                "no nixpkgs lib to evaluate the NixOS module against: set NIXPKGS_LIB to a \
+                 nixpkgs lib directory (a nixpkgs checkout's lib/, or nix-community/nixpkgs.lib's), \
+                 or put one at {SHARED_NIXPKGS_LIB} beside the repository"
+            );
+            shared
+        }
+    };
+    assert!(
+        lib.join("default.nix").is_file(),
+        "NIXPKGS_LIB={} is not a nixpkgs lib directory (no default.nix)",
+        lib.display()
+    );
+    // `import` in Nix wants an absolute path.
+    lib.canonicalize()
+        .unwrap_or_else(|e| panic!("{}: {e}", lib.display()))
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Runs `nix-instantiate` with `args` in the repository; a missing binary
@@ -102,18 +138,7 @@ fn every_nix_file_parses_with_nix_instantiate() {
 
 #[test]
 fn module_evaluates_against_nixpkgs_lib() {
-    let Some(lib) = std::env::var_os("NIXPKGS_LIB") else {
-        eprintln!(
-            "NIXPKGS_LIB not set: module evaluation skipped \
-             (set it to a nixpkgs lib directory to evaluate nixos-module/tests/eval.nix)"
-        );
-        return;
-    };
-    let lib = lib.to_string_lossy().into_owned();
-    assert!(
-        Path::new(&lib).join("default.nix").is_file(),
-        "NIXPKGS_LIB={lib} is not a nixpkgs lib directory (no default.nix)"
-    );
+    let lib = nixpkgs_lib();
     // --readonly-mode: builtins.toFile computes store paths without writing.
     let output = nix_instantiate(&[
         "--eval",
@@ -157,5 +182,85 @@ fn documented_nixos_example_is_the_evaluated_one() {
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap_or_default();
     if readme.lines().any(|line| line == EXAMPLE_MARKER) {
         shows_example("README.md", &readme);
+    }
+}
+
+/// The JSON the module generates for every configuration its tests accept
+/// (`nixos-module/tests/configs.nix`, through `json.nix`) is accepted by
+/// secdesk's own configuration parser: each of the programs the units run
+/// (and the CLI the operators run) starts on it and exits 0. Module and
+/// program cannot drift apart unseen; the secrets' paths stay out of it.
+#[test]
+fn generated_json_of_every_accepted_module_configuration_is_accepted_by_secdesk() {
+    let lib = nixpkgs_lib();
+    let output = nix_instantiate(&[
+        "--eval",
+        "--strict",
+        "--readonly-mode",
+        "--json",
+        "nixos-module/tests/json.nix",
+        "--argstr",
+        "lib",
+        &lib,
+    ]);
+    assert!(
+        output.status.success(),
+        "nixos-module/tests/json.nix failed (exit {:?}):\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let configs: std::collections::BTreeMap<String, String> =
+        serde_json::from_slice(&output.stdout).expect("json.nix gives names and JSON texts");
+    for expected in ["example", "quiet", "signal", "userSettings"] {
+        assert!(
+            configs.contains_key(expected),
+            "json.nix has no configuration {expected}: {:?}",
+            configs.keys().collect::<Vec<_>>()
+        );
+    }
+    let dir = crate::util::Dir::new("generated_json_is_accepted");
+    let empty = dir.join("empty-maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(empty.join(sub)).expect("mkdir maildir");
+    }
+    for (name, json) in &configs {
+        for secret in ["/run/secrets", "/nix/store"] {
+            assert!(
+                !json.contains(secret),
+                "the JSON of {name} holds a secret's path ({secret}): {json}"
+            );
+        }
+        let file = dir.write(format!("{name}.json"), json);
+        // The module's database is under /var/lib/secdesk; --db keeps the
+        // runs in the test directory. No credential directory: reading the
+        // configuration reads no secret.
+        let db = dir.join(format!("{name}.sqlite"));
+        let runs: [(&str, &[&str]); 3] = [
+            ("secdesk-ingest", &["--maildir", &empty.to_string_lossy()]),
+            ("secdesk", &["status", "--json"]),
+            ("secdesk-triage-report", &["--stdout"]),
+        ];
+        for (bin, args) in runs {
+            let out = Command::new(crate::util::bin_path(bin))
+                .env_remove("SECDESK_CONFIG")
+                .env_remove("CREDENTIALS_DIRECTORY")
+                .current_dir(&dir.path)
+                .arg("--config")
+                .arg(&file)
+                .arg("--db")
+                .arg(&db)
+                .args(["--now", crate::util::NOW])
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("run binary");
+            assert!(
+                out.status.success(),
+                "{bin} {} refuses the JSON the module generates for {name} (exit {:?}):\n{}\nJSON: {json}",
+                args.join(" "),
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }

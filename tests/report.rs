@@ -45,6 +45,9 @@ desktest!(report_arrives_once_a_day, |desk| {
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(smtp.received().len(), 1);
+    // Every run's output, to look for the password in: the runs that sent
+    // logged in to the server with it (it requires AUTH).
+    let mut runs = vec![out];
     let out = report(&desk, "2026-11-22T18:00:00Z");
     eqnice!(
         "report: report:2026-11-22 already queued earlier; outbox: 0 sent, 0 waiting to retry, 0 refused\n",
@@ -55,7 +58,14 @@ desktest!(report_arrives_once_a_day, |desk| {
         1,
         "a second run the same day sends nothing"
     );
-    report(&desk, "2026-11-23T07:00:00Z");
+    runs.push(out);
+    let out = report(&desk, "2026-11-23T07:00:00Z");
+    assert!(
+        out.status.success() && String::from_utf8_lossy(&out.stdout).contains("1 sent"),
+        "the next day logs in and sends: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    runs.push(out);
     let s = subjects(&smtp);
     assert_eq!(s.len(), 2, "the next day sends again");
     assert!(
@@ -66,24 +76,42 @@ desktest!(report_arrives_once_a_day, |desk| {
         s[1].starts_with("[secdesk] triage report 2026-11-23"),
         "{s:?}"
     );
-    // The SMTP password shows in no output and is not in the database.
-    for text in [
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    ] {
-        assert!(!text.contains(&smtp.password));
-    }
-    desk.assert_secret_not_stored(&smtp.password);
     // --force sends another copy the same day.
-    let out = desk
+    let forced = desk
         .cmd_at("secdesk-triage-report", "2026-11-23T08:00:00Z")
         .arg("--force")
-        .stdout();
+        .output();
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let out = String::from_utf8_lossy(&forced.stdout).into_owned();
     assert!(
         out.starts_with("report: report:2026-11-23#2 queued"),
         "{out}"
     );
     assert_eq!(smtp.received().len(), 3);
+    runs.push(forced);
+    // The SMTP password shows in the output of no run, in particular of the
+    // three that logged in with it and sent, and is not in the database.
+    let sent = runs
+        .iter()
+        .filter(|run| String::from_utf8_lossy(&run.stdout).contains("1 sent"))
+        .count();
+    assert_eq!(sent, 3, "three of the runs logged in and sent");
+    for run in &runs {
+        for text in [
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr),
+        ] {
+            assert!(
+                !text.contains(&smtp.password),
+                "the password leaked: {text}"
+            );
+        }
+    }
+    desk.assert_secret_not_stored(&smtp.password);
 });
 
 desktest!(implicit_tls_smtp_delivers_the_report, |desk| {
@@ -99,7 +127,7 @@ desktest!(implicit_tls_smtp_delivers_the_report, |desk| {
 });
 
 desktest!(smtp_down_keeps_mail_queued_and_sends_once, |desk| {
-    let port = crate::harness::dovecot::free_port();
+    let port = crate::harness::port::free_port();
     // Configure against a server that is not running yet.
     let mut up = SmtpServer::start_on("down-config", port);
     with_smtp(&desk, &up, &["team@example.org"]);
@@ -263,7 +291,7 @@ desktest!(stale_ingest_is_loud_at_the_top, |desk| {
     let mut c = desk.config_json();
     let pw = desk.dir.write("pw", "x\n");
     c["imap"] = serde_json::json!([{
-        "name": "lists", "host": "127.0.0.1", "port": crate::harness::dovecot::free_port(),
+        "name": "lists", "host": "127.0.0.1", "port": crate::harness::port::free_port(),
         "tls": "implicit", "user": "u", "password_file": pw, "mailboxes": ["INBOX"], "timeout": "2s"
     }]);
     desk.set_config(&c);

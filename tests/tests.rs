@@ -27,5 +27,6 @@ mod faults;
 // Documentation that must stay true (the architecture map).
 mod docs;
 // The NixOS module: every .nix file parses; the module evaluates against a
-// real nixpkgs lib when NIXPKGS_LIB is set.
+// real nixpkgs lib (NIXPKGS_LIB, else ../shared/nixpkgs-lib/lib; neither
+// fails); the JSON it generates is accepted by the programs.
 mod nix;

@@ -471,3 +471,116 @@ desktest!(status_counts_states_and_lists_unclaimed_by_age, |desk| {
     assert!(text.contains("issues: new 10, claimed 1"), "{text}");
     assert!(text.contains("#2   1d 3h"), "{text}");
 });
+
+desktest!(relate_links_both_issues_and_records_it_on_each, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    let s = desk.act("alice", &["relate", "3", "4"]);
+    assert_eq!((s.id, s.related.as_slice()), (3, [4].as_slice()));
+    let other: ShowJson = desk.cmd("secdesk").args(["show", "4", "--json"]).json();
+    assert_eq!(other.related, [3]);
+    // Related, not merged: both stay open issues of their own.
+    assert_eq!((s.state.as_str(), other.state.as_str()), ("new", "new"));
+    assert!(s.merged_from.is_empty() && other.merged_from.is_empty());
+    let issues: Vec<IssueJson> = desk.cmd("secdesk").args(["issues", "--json"]).json();
+    assert_eq!(issues.len(), 11);
+    for (id, link) in [("3", "#4"), ("4", "#3")] {
+        let h: Vec<HistoryJson> = desk.cmd("secdesk").args(["history", id, "--json"]).json();
+        let last = h.last().expect("history");
+        assert_eq!(
+            (
+                last.at.as_str(),
+                last.actor.as_str(),
+                last.action.as_str(),
+                last.detail.as_str()
+            ),
+            (crate::util::NOW, "alice", "related", link),
+            "issue #{id}"
+        );
+    }
+    // Relating them again, either way round, changes nothing.
+    let before = desk.dump();
+    let out = desk
+        .cmd("secdesk")
+        .args(["--as", "bob", "relate", "4", "3"])
+        .output();
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already related; nothing changed"),
+        "{stderr}"
+    );
+    assert!(desk.dump() == before, "relating twice changed the database");
+});
+
+desktest!(unclaim_by_the_holder_gives_the_issue_back, |desk| {
+    desk.ingest_maildir(&sample_mail());
+    desk.act("alice", &["claim", "5"]);
+    let s = desk.act("alice", &["unclaim", "5"]);
+    assert_eq!(
+        (
+            s.state.as_str(),
+            s.claimed_by.as_deref(),
+            s.responsible.as_deref()
+        ),
+        ("new", None, None)
+    );
+    assert_eq!(
+        actions(&s)[1..],
+        [
+            "alice claimed ",
+            "alice state new → claimed",
+            "alice unclaimed ",
+            "alice state claimed → new",
+        ]
+    );
+    let unclaimed: Vec<IssueJson> = desk
+        .cmd("secdesk")
+        .args(["issues", "--unclaimed", "--json"])
+        .json();
+    assert!(unclaimed.iter().any(|i| i.id == 5), "#5 is unclaimed again");
+    // Anyone may take it now, without --steal.
+    let s = desk.act("bob", &["claim", "5"]);
+    assert_eq!(s.claimed_by.as_deref(), Some("bob"));
+});
+
+desktest!(
+    claim_steal_takes_over_with_the_reason_in_the_history,
+    |desk| {
+        desk.ingest_maildir(&sample_mail());
+        desk.act("alice", &["claim", "7"]);
+        // --steal needs a reason (clap refuses it without one) and changes
+        // nothing then.
+        let before = desk.dump();
+        desk.cmd("secdesk")
+            .args(["--as", "bob", "claim", "7", "--steal"])
+            .assert_usage_error();
+        assert!(
+            desk.dump() == before,
+            "a refused steal changed the database"
+        );
+        let s = desk.act(
+            "bob",
+            &["claim", "7", "--steal", "--reason", "alice is on leave"],
+        );
+        assert_eq!(
+            (
+                s.state.as_str(),
+                s.claimed_by.as_deref(),
+                s.responsible.as_deref()
+            ),
+            ("claimed", Some("bob"), Some("alice"))
+        );
+        // One more row: the take-over and why; the state did not change.
+        assert_eq!(
+            actions(&s)[1..],
+            [
+                "alice claimed ",
+                "alice state new → claimed",
+                "bob claimed taken over from alice: alice is on leave",
+            ]
+        );
+        // The claim is bob's now: alice cannot give it back.
+        let err = desk.refused("alice", &["unclaim", "7"]);
+        assert!(err.contains("issue #7 is held by bob"), "{err}");
+    }
+);

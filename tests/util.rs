@@ -139,8 +139,15 @@ impl Desk {
     }
 
     /// Asserts a secret is nowhere in the database file (WAL included: the
-    /// bytes may not have reached the main file yet).
+    /// bytes may not have reached the main file yet). The database must
+    /// exist, so that the check cannot pass by looking at nothing.
     pub fn assert_secret_not_stored(&self, secret: &str) {
+        assert!(!secret.is_empty(), "an empty secret cannot be looked for");
+        assert!(
+            self.db.is_file(),
+            "no database at {} to look for the secret in",
+            self.db.display()
+        );
         for file in [self.db.clone(), self.db.with_extension("sqlite-wal")] {
             let bytes = std::fs::read(&file).unwrap_or_default();
             assert!(

@@ -22,6 +22,9 @@
       ;
     t = import ./lib.nix { inherit lib; };
     inherit (t) stubs evalConfig failedAssertions;
+    # The accepted configurations, shared with json.nix (which runs their
+    # JSON through secdesk's parser) and units.nix.
+    configs = import ./configs.nix { inherit lib stubs; };
 
     package = stubs.pkgs.secdesk;
     jobUnits = [
@@ -40,15 +43,10 @@
     hasAssertionMatching =
       config: needles: builtins.any (m: all (n: hasInfix n m) needles) (failedAssertions config);
 
-    minimal = {
-      services.secdesk = {
-        enable = true;
-        settings.releases = [ "unstable" ];
-      };
-    };
+    inherit (configs) minimal;
 
     # The documented example.
-    example = evalConfig { modules = [ ./example.nix ]; };
+    example = evalConfig configs.example;
     services = example.systemd.services;
     timers = example.systemd.timers;
     exampleSecdesk = example.services.secdesk;
@@ -347,7 +345,7 @@
     # Edge cases, each a small configuration of its own.
     withModules = modules: evalConfig { modules = [ minimal ] ++ modules; };
 
-    quiet = withModules [ ];
+    quiet = evalConfig configs.quiet;
     storeImap = evalConfig {
       modules = [
         ./example.nix
@@ -433,54 +431,21 @@
       }
     ];
     relativeDatabase = withModules [ { services.secdesk.settings.database = "secdesk.sqlite"; } ];
-    outsideDatabase = withModules [
-      {
-        services.secdesk.settings.database = "/srv/secdesk/secdesk.sqlite";
-        services.secdesk.settings.outbox_dir = "/srv/secdesk/outbox";
-      }
-    ];
+    outsideDatabase = evalConfig configs.outsideDatabase;
     disabled = evalConfig {
       modules = [
         ./example.nix
         { services.secdesk.enable = mkForce false; }
       ];
     };
-    noIngest = withModules [ { services.secdesk.ingest.enable = false; } ];
-    schedules = withModules [
-      {
-        services.secdesk.ingest = {
-          startAt = [
-            "*:0/2"
-            "*:1/2"
-          ];
-          persistent = false;
-          randomizedDelaySec = "30s";
-        };
-      }
-    ];
-    signal = evalConfig {
-      modules = [
-        ./example.nix
-        { services.secdesk.signal.contactsFile = "/run/secrets/secdesk/signal-contacts"; }
-      ];
-    };
+    noIngest = evalConfig configs.noIngest;
+    schedules = evalConfig configs.schedules;
+    signal = evalConfig configs.signal;
     signalJson = builtins.fromJSON signal.services.secdesk.configFile.jsonText;
-    flakePackage = stubs.fakeDerivation "secdesk-from-the-flake" { };
-    fromFlake = evalConfig {
-      modules = [ minimal ];
-      self.packages.x86_64-linux.default = flakePackage;
-    };
+    flakePackage = configs.fromFlake.self.packages.x86_64-linux.default;
+    fromFlake = evalConfig configs.fromFlake;
     noReleases = evalConfig { modules = [ { services.secdesk.enable = true; } ]; };
-    userSettings = withModules [
-      {
-        services.secdesk.settings.team = [
-          {
-            id = "alice";
-            unix_user = "alice";
-          }
-        ];
-      }
-    ];
+    userSettings = evalConfig configs.userSettings;
 
     edgeChecks = [
       (expectEqual "minimal: every assertion holds" (failedAssertions quiet) [ ])

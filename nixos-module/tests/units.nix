@@ -15,18 +15,13 @@
   { lib }:
   let
     t = import ./lib.nix { inherit lib; };
+    shared = import ./configs.nix {
+      inherit lib;
+      inherit (t) stubs;
+    };
     configs = {
-      example = t.evalConfig { modules = [ ./example.nix ]; };
-      serverless = t.evalConfig {
-        modules = [
-          {
-            services.secdesk = {
-              enable = true;
-              settings.releases = [ "unstable" ];
-            };
-          }
-        ];
-      };
+      example = t.evalConfig shared.example;
+      serverless = t.evalConfig shared.quiet;
     };
     files = lib.concatMapAttrs (
       dir: config: lib.mapAttrs' (name: text: lib.nameValuePair "${dir}/${name}" text) (t.units config)

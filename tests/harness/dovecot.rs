@@ -6,6 +6,7 @@
 //! A missing Dovecot fails the test naming the Debian package; it never
 //! skips.
 
+use super::port::free_port;
 use super::tls::Cert;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,13 +37,8 @@ pub struct Dovecot {
 pub trait Stream: std::io::Read + std::io::Write {}
 impl<T: std::io::Read + std::io::Write> Stream for T {}
 
-/// A free loopback port (bound, read, released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind a free loopback port")
-}
+/// Numbers the servers of this run, for unique directories and passwords.
+static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn id(flag: &str, name: &str) -> Option<u32> {
     let out = Command::new("id").args([flag, name]).output().ok()?;
@@ -93,11 +89,11 @@ impl Dovecot {
             Path::new(DOVECOT).exists(),
             "{DOVECOT} is missing: install the Debian package dovecot-imapd (scripts/test does this when run as root)"
         );
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!(
-            "secdesk-dovecot-{}-{}-{}",
+            "secdesk-dovecot-{}-{}-{n}",
             name,
             std::process::id(),
-            free_port()
         ));
         let _ = std::fs::remove_dir_all(&dir);
         for sub in ["run", "state", "home/secdesk"] {
@@ -119,7 +115,7 @@ impl Dovecot {
             (me.clone(), me.clone(), my_uid, my_gid)
         };
         let user = "secdesk".to_string();
-        let password = format!("pw-{}-{}", std::process::id(), free_port());
+        let password = format!("imap-pw-{}-{n}-{}", std::process::id(), free_port());
         let home = dir.join("home/secdesk");
         std::fs::write(
             dir.join("passwd"),
@@ -134,26 +130,31 @@ impl Dovecot {
         if root {
             chown_r(&home, uid, gid);
         }
-        let imap_port = free_port();
-        let imaps_port = free_port();
-        let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
-            "ssl_dh = </usr/share/dovecot/dh.pem\n"
-        } else {
-            ""
-        };
-        let ssl_conf = if ssl {
-            format!(
-                "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n{dh}",
-                cert.cert.display(),
-                cert.key.display()
-            )
-        } else {
-            "ssl = no\n".to_string()
-        };
-        // Without TLS there is no IMAPS listener (port 0 disables it).
-        let imaps_port = if ssl { imaps_port } else { 0 };
-        let conf = format!(
-            r#"base_dir = {dir}/run
+        // A port another program took between `free_port` and Dovecot's
+        // bind makes Dovecot exit saying so: start again on fresh ports.
+        let mut attempt = 0;
+        let (imap_port, imaps_port) = loop {
+            attempt += 1;
+            let imap_port = free_port();
+            let imaps_port = free_port();
+            let dh = if Path::new("/usr/share/dovecot/dh.pem").exists() {
+                "ssl_dh = </usr/share/dovecot/dh.pem\n"
+            } else {
+                ""
+            };
+            let ssl_conf = if ssl {
+                format!(
+                    "ssl = yes\nssl_cert = <{}\nssl_key = <{}\n{dh}",
+                    cert.cert.display(),
+                    cert.key.display()
+                )
+            } else {
+                "ssl = no\n".to_string()
+            };
+            // Without TLS there is no IMAPS listener (port 0 disables it).
+            let imaps_port = if ssl { imaps_port } else { 0 };
+            let conf = format!(
+                r#"base_dir = {dir}/run
 state_dir = {dir}/state
 log_path = {dir}/dovecot.log
 info_log_path = {dir}/dovecot.log
@@ -193,27 +194,33 @@ service anvil {{
   chroot =
 }}
 "#,
-            dir = dir.display(),
-        );
-        let conf_path = dir.join("dovecot.conf");
-        std::fs::write(&conf_path, conf).expect("write dovecot.conf");
-        // The daemon keeps its inherited stdout and stderr open, so they go
-        // to a file rather than a pipe the test would wait on forever.
-        let console = std::fs::File::create(dir.join("console.log")).expect("console log");
-        let status = Command::new(DOVECOT)
-            .arg("-c")
-            .arg(&conf_path)
-            .stdin(std::process::Stdio::null())
-            .stdout(console.try_clone().expect("clone"))
-            .stderr(console)
-            .status()
-            .expect("run dovecot");
-        assert!(
-            status.success(),
-            "dovecot failed to start: {}\nlog:\n{}",
-            std::fs::read_to_string(dir.join("console.log")).unwrap_or_default(),
-            std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default()
-        );
+                dir = dir.display(),
+            );
+            let conf_path = dir.join("dovecot.conf");
+            std::fs::write(&conf_path, conf).expect("write dovecot.conf");
+            // The daemon keeps its inherited stdout and stderr open, so they go
+            // to a file rather than a pipe the test would wait on forever.
+            let console = std::fs::File::create(dir.join("console.log")).expect("console log");
+            let status = Command::new(DOVECOT)
+                .arg("-c")
+                .arg(&conf_path)
+                .stdin(std::process::Stdio::null())
+                .stdout(console.try_clone().expect("clone"))
+                .stderr(console)
+                .status()
+                .expect("run dovecot");
+            let console = std::fs::read_to_string(dir.join("console.log")).unwrap_or_default();
+            let log = std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default();
+            if status.success() {
+                break (imap_port, imaps_port);
+            }
+            assert!(
+                attempt < super::port::START_ATTEMPTS
+                    && super::port::is_address_in_use(&format!("{console}{log}")),
+                "dovecot failed to start: {console}\nlog:\n{log}"
+            );
+            let _ = std::fs::remove_file(dir.join("dovecot.log"));
+        };
         let mut d = Dovecot {
             dir,
             imaps_port,

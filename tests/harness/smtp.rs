@@ -29,20 +29,41 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a server on a free port.
     pub fn start(name: &str) -> SmtpServer {
-        SmtpServer::start_on(name, super::dovecot::free_port())
+        SmtpServer::start_on_free_port(name, false)
     }
 
     /// Starts a server on a given port (to bring a "down" server back).
     pub fn start_on(name: &str, port: u16) -> SmtpServer {
         SmtpServer::start_with(name, port, false)
+            .unwrap_or_else(|log| panic!("aiosmtpd exited before listening on {port}: {log}"))
     }
 
     /// Starts a server speaking TLS from the first byte (SMTPS).
     pub fn start_implicit(name: &str) -> SmtpServer {
-        SmtpServer::start_with(name, super::dovecot::free_port(), true)
+        SmtpServer::start_on_free_port(name, true)
     }
 
-    fn start_with(name: &str, port: u16, implicit: bool) -> SmtpServer {
+    /// Starts a server on a port from [`super::port::free_port`]; when
+    /// another program took that port before aiosmtpd bound it, starts
+    /// again on another.
+    fn start_on_free_port(name: &str, implicit: bool) -> SmtpServer {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let port = super::port::free_port();
+            match SmtpServer::start_with(name, port, implicit) {
+                Ok(server) => return server,
+                Err(log)
+                    if attempt < super::port::START_ATTEMPTS
+                        && super::port::is_address_in_use(&log) => {}
+                Err(log) => panic!("aiosmtpd exited before listening on {port}: {log}"),
+            }
+        }
+    }
+
+    /// Starts a server on `port`; the server's log when it exits before
+    /// listening.
+    fn start_with(name: &str, port: u16, implicit: bool) -> Result<SmtpServer, String> {
         let ok = Command::new(PYTHON)
             .args(["-c", "import aiosmtpd"])
             .status()
@@ -96,15 +117,16 @@ impl SmtpServer {
             child: Some(child),
             dir,
         };
-        s.wait_ready();
-        s
+        s.wait_ready()?;
+        Ok(s)
     }
 
-    fn wait_ready(&mut self) {
+    /// Waits until the server listens; its log when it exited instead.
+    fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("aiosmtpd exited with {status}: {}", self.log());
+                return Err(format!("exit {status}: {}", self.log()));
             }
             assert!(
                 Instant::now() < deadline,
@@ -113,6 +135,7 @@ impl SmtpServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+        Ok(())
     }
 
     /// The server's log, for failure messages.
