@@ -81,7 +81,8 @@ pub struct Recorded {
     /// The change.
     #[serde(flatten)]
     pub change: Change,
-    /// Who made it.
+    /// Who made it (`made_by` in JSON, beside a cover's own `by`).
+    #[serde(rename = "made_by")]
     pub by: String,
     /// When (UTC).
     #[serde(serialize_with = "crate::time::ser_instant")]

@@ -551,9 +551,8 @@ desktest!(
         };
         // Round-robin from alice on the 16th.
         assert_eq!(shifts(), week(["alice", "bob", "carol", "alice"]));
-        // FIXME: the printed change names both the member who takes the shift
-        // and the one who recorded it as `by`, a duplicate key (serde_json keeps
-        // the last); only the other keys are checked here.
+        // The member who takes the shift is `by`; who recorded it, `made_by`
+        // (issue 10: the two were one duplicate key).
         let change: serde_json::Value = desk
             .cmd("secdesk")
             .args([
@@ -568,20 +567,16 @@ desktest!(
             ])
             .json();
         assert_eq!(
-            (
-                &change["id"],
-                &change["kind"],
-                &change["date"],
-                &change["at"],
-                &change["undone"]
-            ),
-            (
-                &serde_json::json!(1),
-                &serde_json::json!("cover"),
-                &serde_json::json!("2026-11-23"),
-                &serde_json::json!(crate::util::NOW),
-                &serde_json::json!(false)
-            )
+            change,
+            serde_json::json!({
+                "id": 1,
+                "kind": "cover",
+                "date": "2026-11-23",
+                "by": "alice",
+                "made_by": "carol",
+                "at": crate::util::NOW,
+                "undone": false,
+            })
         );
         // Alice takes bob's shift of the 23rd; every other shift stays.
         assert_eq!(shifts(), week(["alice", "alice", "carol", "alice"]));

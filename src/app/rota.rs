@@ -32,7 +32,9 @@ pub struct ChangeMade {
     /// What it changes.
     #[serde(flatten)]
     pub change: Change,
-    /// Who made (or undid) it.
+    /// Who made (or undid) it. Named `made_by` in JSON: a cover's own
+    /// `by` (who takes the shift) sits beside it.
+    #[serde(rename = "made_by")]
     pub by: String,
     /// When (UTC).
     #[serde(serialize_with = "crate::time::ser_instant")]
