@@ -172,7 +172,7 @@ impl Store {
                 return Ok(());
             }
             let next = version + 1;
-            let sql = migrations::MIGRATIONS[version as usize];
+            let sql = migrations::MIGRATIONS[version as usize].sql;
             tx.execute_batch(sql)
                 .map_err(sql_err(format!("apply migration {next}")))?;
             tx.pragma_update(None, "user_version", next)
