@@ -10,7 +10,7 @@
 use super::{Change, Shift};
 use crate::config::Member;
 use crate::outbox::Mail;
-use crate::record::Brief;
+use crate::record::{Brief, MailKind};
 use crate::time::{self, Instant, Span};
 use chrono::TimeZone;
 use chrono_tz::Tz;
@@ -115,7 +115,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
     let mut mails = Vec::new();
     let now = input.now;
     let mail =
-        |m: &Member, key: String, kind: &str, subject: String, text: String| -> Option<Mail> {
+        |m: &Member, key: String, kind: MailKind, subject: String, text: String| -> Option<Mail> {
             let email = m.email.as_ref()?;
             let to = match &m.name {
                 Some(n) => format!("{n} <{email}>"),
@@ -123,7 +123,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
             };
             Some(Mail {
                 key,
-                kind: kind.to_string(),
+                kind,
                 to: vec![to],
                 subject,
                 text,
@@ -146,7 +146,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
         mails.extend(mail(
             m,
             format!("reminder:{}:{}", next.date, m.id),
-            "reminder",
+            MailKind::Reminder,
             format!(
                 "[secdesk] you are on call from {}",
                 local(next.start, m.timezone)
@@ -208,7 +208,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
         mails.extend(mail(
             m,
             format!("shift-start:{}:{}", cur.date, m.id),
-            "handoff",
+            MailKind::Handoff,
             format!(
                 "[secdesk] on call now: {} open issues unclaimed, {} from the last shift",
                 h.unclaimed.len(),
@@ -240,7 +240,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
         mails.extend(mail(
             m,
             format!("shift-end:{}:{}", prev.date, m.id),
-            "shift-end",
+            MailKind::ShiftEnd,
             format!(
                 "[secdesk] your shift ended: you leave {} open",
                 h.held_by_outgoing.len()
@@ -283,7 +283,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
             mails.extend(mail(
                 m,
                 format!("{prefix}:{}:{}", mv.id, m.id),
-                "rota-change",
+                MailKind::RotaChange,
                 format!(
                     "[secdesk] your on-call shifts changed ({})",
                     describe(&mv.change)
@@ -312,7 +312,7 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
             mails.extend(mail(
                 m,
                 format!("ingest-stale:{}:{since}", s.mailbox),
-                "ingest-stale",
+                MailKind::IngestStale,
                 format!(
                     "[secdesk] INGEST STALE: {} not fetched since {since}",
                     s.mailbox

@@ -3,7 +3,7 @@
 use crate::App;
 use secdesk::layout;
 use secdesk::record::Health;
-use secdesk::record::OutboxEntry;
+use secdesk::record::{OutboxEntry, OutboxState};
 use secdesk::report::STUCK_MAIL;
 use secdesk::store::issues::IssueFilter;
 use secdesk::time::{self, Instant};
@@ -87,17 +87,17 @@ impl StatusCommand {
                     r.outbox_trouble(now - STUCK_MAIL.duration())?,
                 ))
             })?;
-        let count = |state: &str| {
+        let count = |state: OutboxState| {
             outbox_counts
                 .iter()
-                .filter(|(s, _)| s == state)
+                .filter(|(s, _)| *s == state)
                 .map(|(_, n)| n)
                 .sum::<i64>()
         };
         let outbox = OutboxStatus {
-            queued: count("queued") + count("sending"),
-            sent: count("sent"),
-            failed: count("failed"),
+            queued: count(OutboxState::Queued) + count(OutboxState::Sending),
+            sent: count(OutboxState::Sent),
+            failed: count(OutboxState::Failed),
             trouble,
         };
         for account in &app.ctx.config.imap {
@@ -196,7 +196,7 @@ impl fmt::Display for Status {
             writeln!(
                 f,
                 "  {} {} to {} ({} attempts, queued {} ago): {}",
-                if m.state == "failed" {
+                if m.state == OutboxState::Failed {
                     "REFUSED"
                 } else {
                     "STUCK"

@@ -38,7 +38,7 @@ impl fmt::Display for IssueHistory {
                 vec![
                     secdesk::time::format(h.at),
                     h.actor.clone(),
-                    h.action.clone(),
+                    h.action.to_string(),
                     h.detail.clone(),
                 ]
             })
