@@ -421,12 +421,16 @@ impl Reader<'_> {
             )
             .map_err(self.err("count issues"))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([], |r| {
+                // Grouped rows have no key; the state word names them.
+                let c = Cells::new(r, "issues", 0);
+                Ok((c.get::<State>(0)?, c.get::<i64>(1)?))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("count issues"))?;
         let mut out: Vec<(State, i64)> = State::ALL.iter().map(|s| (*s, 0)).collect();
         for (state, n) in rows {
-            if let Some(slot) = out.iter_mut().find(|(s, _)| s.as_str() == state) {
+            if let Some(slot) = out.iter_mut().find(|(s, _)| *s == state) {
                 slot.1 += n;
             }
         }
