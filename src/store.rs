@@ -436,6 +436,34 @@ mod tests {
         assert_eq!(OPEN_STATES, words.join(", "));
     }
 
+    /// `INDEXED BY` makes SQLite refuse the query ("no query solution")
+    /// when the partial index cannot serve its WHERE clause, so this fails
+    /// if the open-state list and the index drift apart.
+    #[test]
+    fn open_issue_queries_can_use_the_partial_index() {
+        let db = TempDb::new("partial-index");
+        drop(two_issues(&db));
+        let conn = Connection::open(&db.0).expect("open by hand");
+        let sql = concat!(
+            "SELECT i.id FROM issues i INDEXED BY issues_open_created WHERE i.merged_into IS NULL AND i.state IN (",
+            open_states!(),
+            ") AND i.created_at >= ?1 ORDER BY i.created_at, i.id"
+        );
+        let ids: Vec<i64> = conn
+            .prepare(sql)
+            .and_then(|mut s| {
+                s.query_map(["2026-11-22T00:00:00Z"], |r| r.get(0))
+                    .and_then(|rows| rows.collect())
+            })
+            .expect("the partial index serves the open-state list");
+        assert_eq!(ids, [1, 2]);
+        let narrower = "SELECT i.id FROM issues i INDEXED BY issues_open_created WHERE i.state IN ('new', 'claimed')";
+        assert!(
+            conn.prepare(narrower).is_err(),
+            "a different list cannot use the index"
+        );
+    }
+
     #[test]
     fn open_states_match_the_partial_index() {
         let index = migrations::MIGRATIONS
