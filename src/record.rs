@@ -4,8 +4,40 @@
 
 use crate::mail::Source;
 use crate::time::Instant;
-use crate::triage::{IssueId, State};
+use crate::triage::{IssueId, State, words};
 use serde::Serialize;
+
+words! {
+    /// Where a mail stands in the outbox (`outbox.state`, `status --json`).
+    OutboxState {
+        /// Waiting for its next attempt.
+        Queued = "queued",
+        /// Taken by a sender; due again if the sender died.
+        Sending = "sending",
+        /// Delivered.
+        Sent = "sent",
+        /// Refused for good; never retried.
+        Failed = "failed",
+    }
+}
+
+words! {
+    /// What kind of mail an outbox row is (`outbox.kind`, `status --json`).
+    MailKind {
+        /// The daily triage report.
+        Report = "report",
+        /// The reminder before a shift starts.
+        Reminder = "reminder",
+        /// The handoff at the start of a shift.
+        Handoff = "handoff",
+        /// The summary at the end of a shift.
+        ShiftEnd = "shift-end",
+        /// A notice that someone changed the rota.
+        RotaChange = "rota-change",
+        /// A warning that a mailbox has not been fetched for too long.
+        IngestStale = "ingest-stale",
+    }
+}
 
 /// One issue as report sections list it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +117,8 @@ pub struct Health {
 pub struct Queued {
     /// Unique key (`report:2026-11-22`, `shift-start:2026-11-22:alice`).
     pub key: String,
-    /// What kind of mail (`report`, `reminder`, …), for status.
-    pub kind: String,
+    /// What kind of mail, for status.
+    pub kind: MailKind,
     /// Envelope sender.
     pub sender: String,
     /// Envelope recipients.
@@ -106,13 +138,13 @@ pub struct OutboxEntry {
     /// Unique key.
     pub key: String,
     /// Kind.
-    pub kind: String,
+    pub kind: MailKind,
     /// Subject.
     pub subject: String,
     /// Recipients.
     pub recipients: Vec<String>,
-    /// `queued`, `sending`, `sent` or `failed`.
-    pub state: String,
+    /// Where it stands.
+    pub state: OutboxState,
     /// Delivery attempts so far.
     pub attempts: i64,
     /// When it was queued (UTC).

@@ -197,7 +197,7 @@ fn machinery(input: &Input) -> Machinery {
         }
     }
     for m in &input.outbox_trouble {
-        let what = if m.state == "failed" {
+        let what = if m.state == crate::record::OutboxState::Failed {
             "REFUSED"
         } else {
             "STUCK"

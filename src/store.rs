@@ -6,6 +6,7 @@
 //! history row describing it are written in one [`Store::write`] call.
 //! All instants are stored as RFC 3339 UTC text (see [`crate::time`]).
 
+pub mod column;
 pub mod issues;
 pub mod mailboxes;
 pub mod messages;
@@ -35,6 +36,19 @@ pub enum Error {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// A stored value this secdesk cannot read: a word it does not know or
+    /// an instant that does not parse (a row edited by hand, or written by
+    /// a newer version). Never replaced by a default.
+    #[error("database {path}: {doing}: {place}")]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What secdesk was doing.
+        doing: String,
+        /// The table, row and column, and what is wrong with the value
+        /// (boxed: this error is rare and the others are small).
+        place: Box<column::Corrupt>,
+    },
     /// The database was written by a newer secdesk.
     #[error(
         "database {path}: schema version {found} is newer than this secdesk knows ({known}); upgrade secdesk"
@@ -50,16 +64,45 @@ pub enum Error {
 }
 
 /// Maps a SQLite error to [`Error::Sqlite`], naming the database and what
-/// was being done.
+/// was being done; a value [`column::Cells`] could not read becomes
+/// [`Error::Corrupt`], naming its row.
 fn failed(path: &Path, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
     let path = path.to_path_buf();
     let doing = doing.to_string();
-    move |source| Error::Sqlite {
-        path,
-        doing,
-        source,
+    move |source| match source {
+        rusqlite::Error::FromSqlConversionFailure(idx, ty, inner) => {
+            match inner.downcast::<column::Corrupt>() {
+                Ok(place) => Error::Corrupt { path, doing, place },
+                Err(inner) => Error::Sqlite {
+                    path,
+                    doing,
+                    source: rusqlite::Error::FromSqlConversionFailure(idx, ty, inner),
+                },
+            }
+        }
+        source => Error::Sqlite {
+            path,
+            doing,
+            source,
+        },
     }
 }
+
+/// The open states as an SQL list, for `state IN (…)`: the words of every
+/// [`crate::triage::State`] that [`crate::triage::State::is_open`] holds,
+/// in order (a unit test checks both). A macro, so that queries are built
+/// with `concat!` and stay static text; the partial index
+/// `issues_open_created` (migration 6) holds the same list, and SQLite uses
+/// a partial index only when the query says exactly what it says.
+macro_rules! open_states {
+    () => {
+        "'new', 'claimed', 'triaged'"
+    };
+}
+use open_states;
+
+/// [`open_states!`] as a constant.
+pub const OPEN_STATES: &str = open_states!();
 
 /// Result of store operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -172,7 +215,7 @@ impl Store {
                 return Ok(());
             }
             let next = version + 1;
-            let sql = migrations::MIGRATIONS[version as usize];
+            let sql = migrations::MIGRATIONS[version as usize].sql;
             tx.execute_batch(sql)
                 .map_err(sql_err(format!("apply migration {next}")))?;
             tx.pragma_update(None, "user_version", next)
@@ -252,5 +295,185 @@ impl<'a> Tx<'a> {
 impl<'a> Reader<'a> {
     fn err(&self, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
         failed(self.path, doing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::State;
+
+    /// A fresh database file under the system's temp directory, removed
+    /// (with its WAL files) when dropped.
+    struct TempDb(PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let dir =
+                std::env::temp_dir().join(format!("secdesk-store-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("create a temp directory");
+            TempDb(dir.join("secdesk.db"))
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            if let Some(dir) = self.0.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+
+    fn two_issues(db: &TempDb) -> Store {
+        let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
+        let mut store = Store::open(&db.0).expect("open");
+        store
+            .write(|tx| {
+                tx.create_issue("first", None, now)?;
+                tx.create_issue("second", Some(crate::triage::Severity::High), now)?;
+                Ok::<_, Error>(())
+            })
+            .expect("write");
+        store
+    }
+
+    fn corrupt(db: &TempDb, sql: &str) {
+        let conn = Connection::open(&db.0).expect("open by hand");
+        conn.execute_batch(sql).expect("corrupt a row");
+    }
+
+    fn listing_error(store: &mut Store) -> String {
+        let listed = store.read(|r| r.issues(&issues::IssueFilter::default()));
+        match listed {
+            Ok(rows) => panic!("a corrupt row must not list: {rows:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn unknown_state_word_is_an_error_naming_the_row() {
+        let db = TempDb::new("unknown-state");
+        let mut store = two_issues(&db);
+        corrupt(&db, "UPDATE issues SET state = 'bogus' WHERE id = 2");
+        let err = listing_error(&mut store);
+        assert!(
+            err.ends_with(
+                "list issues: table issues, row id 2, column state: unknown word \"bogus\", \
+                 expected one of new, claimed, triaged, fixed, announced, dismissed"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.starts_with(&format!("database {}: ", db.0.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unparsable_instant_is_an_error_naming_the_row() {
+        let db = TempDb::new("bad-instant");
+        let mut store = two_issues(&db);
+        corrupt(
+            &db,
+            "UPDATE issues SET created_at = 'yesterday' WHERE id = 1",
+        );
+        let err = listing_error(&mut store);
+        assert!(
+            err.ends_with(
+                "list issues: table issues, row id 1, column created_at: \"yesterday\" is not an RFC 3339 instant"
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_history_action_is_an_error_naming_the_row() {
+        let db = TempDb::new("bad-action");
+        let mut store = two_issues(&db);
+        corrupt(
+            &db,
+            "INSERT INTO history (id, issue_id, at, actor, action) VALUES (7, 1, '2026-11-22T10:00:00Z', 'alice', 'juggled')",
+        );
+        let err = store
+            .read(|r| r.history(1))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                "read history: table history, row id 7, column action: unknown word \"juggled\""
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn instants_are_stored_as_rfc3339_utc_text() {
+        let db = TempDb::new("instant-format");
+        drop(two_issues(&db));
+        let conn = Connection::open(&db.0).expect("open by hand");
+        let (created, severity): (String, String) = conn
+            .query_row(
+                "SELECT created_at, severity FROM issues WHERE id = 2",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("read by hand");
+        assert_eq!(
+            (created.as_str(), severity.as_str()),
+            ("2026-11-22T10:00:00Z", "high")
+        );
+    }
+
+    #[test]
+    fn open_states_are_the_states_that_are_open() {
+        let words: Vec<String> = State::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| format!("'{s}'"))
+            .collect();
+        assert_eq!(OPEN_STATES, words.join(", "));
+    }
+
+    /// `INDEXED BY` makes SQLite refuse the query ("no query solution")
+    /// when the partial index cannot serve its WHERE clause, so this fails
+    /// if the open-state list and the index drift apart.
+    #[test]
+    fn open_issue_queries_can_use_the_partial_index() {
+        let db = TempDb::new("partial-index");
+        drop(two_issues(&db));
+        let conn = Connection::open(&db.0).expect("open by hand");
+        let sql = concat!(
+            "SELECT i.id FROM issues i INDEXED BY issues_open_created WHERE i.merged_into IS NULL AND i.state IN (",
+            open_states!(),
+            ") AND i.created_at >= ?1 ORDER BY i.created_at, i.id"
+        );
+        let ids: Vec<i64> = conn
+            .prepare(sql)
+            .and_then(|mut s| {
+                s.query_map(["2026-11-22T00:00:00Z"], |r| r.get(0))
+                    .and_then(|rows| rows.collect())
+            })
+            .expect("the partial index serves the open-state list");
+        assert_eq!(ids, [1, 2]);
+        let narrower = "SELECT i.id FROM issues i INDEXED BY issues_open_created WHERE i.state IN ('new', 'claimed')";
+        assert!(
+            conn.prepare(narrower).is_err(),
+            "a different list cannot use the index"
+        );
+    }
+
+    #[test]
+    fn open_states_match_the_partial_index() {
+        let index = migrations::MIGRATIONS
+            .iter()
+            .flat_map(|m| m.sql.lines())
+            .find(|l| l.contains("INDEX issues_open_created"))
+            .expect("migration 6 creates issues_open_created");
+        assert!(
+            index.ends_with(&format!("WHERE state IN ({OPEN_STATES});")),
+            "the partial index and OPEN_STATES must list the same states, or open-issue queries stop using it: {index}"
+        );
     }
 }

@@ -8,7 +8,6 @@ pub mod checklist;
 pub mod correlate;
 pub mod rules;
 
-use serde::Serialize;
 use std::fmt;
 
 /// An issue's number, as people type it (`secdesk show 12`).
@@ -17,7 +16,7 @@ pub type IssueId = i64;
 macro_rules! words {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
         }
@@ -42,13 +41,16 @@ macro_rules! words {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+
+/// Enums of stable words (`record` uses it for the outbox's words).
+pub(crate) use words;
 
 words! {
     /// How bad an issue is, on one scale for every source (Red Hat's
@@ -113,6 +115,41 @@ words! {
         Duplicate = "duplicate",
         /// Anything else (the text says what).
         Other = "other",
+    }
+}
+
+words! {
+    /// What kind of change a history row records. The words are stored in
+    /// `history.action` and printed by `history` and `show --json`.
+    HistoryAction {
+        /// Ingest opened the issue.
+        Opened = "opened",
+        /// Ingest attached CVEs from a new message.
+        CvesAdded = "cves-added",
+        /// Linked to another issue.
+        Related = "related",
+        /// Merged into another issue, or another merged into it.
+        Merged = "merged",
+        /// The derived state changed.
+        State = "state",
+        /// Someone took the issue (or took it over).
+        Claimed = "claimed",
+        /// Its holder let it go.
+        Unclaimed = "unclaimed",
+        /// Handed to another member.
+        Assigned = "assigned",
+        /// One release's status was recorded.
+        ReleaseStatus = "release-status",
+        /// A person set the severity.
+        Severity = "severity",
+        /// A note was added.
+        Note = "note",
+        /// Closed without a fix.
+        Dismissed = "dismissed",
+        /// Opened again after a dismissal or announcement.
+        Reopened = "reopened",
+        /// The fix was announced.
+        Announced = "announced",
     }
 }
 
@@ -309,6 +346,20 @@ impl State {
     }
 }
 
+/// The severity a source's hint gives an issue, or `None` to leave it: a
+/// hint only ever raises the severity, and never overrides one a person set
+/// (`set_by_person`).
+pub fn raised_severity(
+    current: Option<Severity>,
+    set_by_person: bool,
+    hint: Severity,
+) -> Option<Severity> {
+    if set_by_person || current.is_some_and(|c| hint <= c) {
+        return None;
+    }
+    Some(hint)
+}
+
 /// The facts an issue's state follows from.
 #[derive(Debug, Clone, Default)]
 pub struct StateFacts<'a> {
@@ -382,6 +433,17 @@ mod tests {
             releases: vec![ReleaseStatus::Fixed],
         };
         assert_eq!(derive_state(&f), State::Dismissed);
+    }
+
+    #[test]
+    fn a_hint_only_raises_and_never_overrides_a_person() {
+        use Severity::*;
+        assert_eq!(raised_severity(None, false, Low), Some(Low));
+        assert_eq!(raised_severity(Some(Medium), false, High), Some(High));
+        assert_eq!(raised_severity(Some(High), false, High), None);
+        assert_eq!(raised_severity(Some(Critical), false, High), None);
+        assert_eq!(raised_severity(Some(Low), true, Critical), None);
+        assert_eq!(raised_severity(None, true, Critical), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use crate::app::{Desk, Result};
 use crate::layout;
 use crate::mail::health;
-use crate::record::{Health, OutboxEntry};
+use crate::record::{Health, OutboxEntry, OutboxState};
 use crate::report::STUCK_MAIL;
 use crate::store::{self, issues::IssueFilter};
 use crate::time::{self, Instant};
@@ -82,17 +82,17 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
             r.outbox_trouble(now - STUCK_MAIL.duration())?,
         ))
     })?;
-    let count = |state: &str| {
+    let count = |state: OutboxState| {
         outbox_counts
             .iter()
-            .filter(|(s, _)| s == state)
+            .filter(|(s, _)| *s == state)
             .map(|(_, n)| n)
             .sum::<i64>()
     };
     let outbox = OutboxStatus {
-        queued: count("queued") + count("sending"),
-        sent: count("sent"),
-        failed: count("failed"),
+        queued: count(OutboxState::Queued) + count(OutboxState::Sending),
+        sent: count(OutboxState::Sent),
+        failed: count(OutboxState::Failed),
         trouble,
     };
     let mailboxes = health::with_configured(&health::configured(&desk.config.imap), health);
@@ -173,7 +173,7 @@ impl fmt::Display for Status {
             writeln!(
                 f,
                 "  {} {} to {} ({} attempts, queued {} ago): {}",
-                if m.state == "failed" {
+                if m.state == OutboxState::Failed {
                     "REFUSED"
                 } else {
                     "STUCK"

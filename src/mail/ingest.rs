@@ -12,14 +12,15 @@ use super::source::{Incoming, ReadError, maildir, mbox};
 use super::{Classified, ParseProblem, Parsed, classify, parse};
 use crate::store::{self, Store, Tx, messages::NewMessage};
 use crate::time::Instant;
-use crate::triage::IssueId;
-use crate::triage::correlate::{Known, correlate};
-use std::collections::BTreeSet;
+use crate::triage::correlate::{Decision, Known, correlate};
+use crate::triage::{HistoryAction, IssueId, Severity};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::PathBuf;
 
-/// Who ingest says it is in issue history.
-pub const ACTOR: &str = "secdesk-ingest";
+/// Who ingest says it is in issue history (defined beside the correlation
+/// rule that tells ingest's rows from people's).
+pub const ACTOR: &str = crate::triage::correlate::INGEST_ACTOR;
 
 /// A batch closes at this many messages…
 const BATCH_MESSAGES: usize = 500;
@@ -53,6 +54,20 @@ pub struct Summary {
     pub errors: Vec<String>,
     /// Things worth a log line that do not fail the run (an empty file).
     pub notices: Vec<String>,
+    /// Issues whose severity a source's hint raised in this run, by id:
+    /// the severity before the run and after it.
+    pub raised: Vec<Raised>,
+}
+
+/// An issue whose severity a source's hint raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raised {
+    /// The issue.
+    pub issue: IssueId,
+    /// Its severity before (`None`: it had none).
+    pub from: Option<Severity>,
+    /// Its severity after.
+    pub to: Severity,
 }
 
 impl fmt::Display for Summary {
@@ -69,18 +84,37 @@ impl fmt::Display for Summary {
     }
 }
 
-/// Counts that span batches: which issues this run opened or updated.
+/// Counts that span batches: which issues this run opened, updated or
+/// raised the severity of.
 #[derive(Debug, Default)]
 pub struct Tally {
     opened: BTreeSet<IssueId>,
     updated: BTreeSet<IssueId>,
+    raised: BTreeMap<IssueId, (Option<Severity>, Severity)>,
 }
 
 impl Tally {
-    /// Adds the issue counts to a summary.
+    /// Adds the issue counts and severity changes to a summary.
     pub fn finish(&self, summary: &mut Summary) {
         summary.opened = self.opened.len() as u64;
         summary.updated = self.updated.difference(&self.opened).count() as u64;
+        summary.raised = self
+            .raised
+            .iter()
+            .map(|(issue, (from, to))| Raised {
+                issue: *issue,
+                from: *from,
+                to: *to,
+            })
+            .collect();
+    }
+
+    /// Records a raise; several in one run keep the first `from`.
+    fn raise(&mut self, issue: IssueId, from: Option<Severity>, to: Severity) {
+        self.raised
+            .entry(issue)
+            .and_modify(|r| r.1 = to)
+            .or_insert((from, to));
     }
 }
 
@@ -202,6 +236,25 @@ impl Batch {
     }
 }
 
+/// What storing one message did, for callers that act on single messages
+/// (the Bat-Signal needs to know an issue just became critical).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// An empty file: not a message, not stored.
+    Empty,
+    /// Its Message-ID was stored already.
+    Known,
+    /// Stored into `issue`.
+    Stored {
+        /// The issue it joined or opened.
+        issue: IssueId,
+        /// Whether it opened that issue.
+        opened: bool,
+        /// The issue's severity before and after, when its hint raised it.
+        raised: Option<(Option<Severity>, Severity)>,
+    },
+}
+
 /// Stores one prepared message and correlates it, inside the caller's
 /// transaction. Already-stored Message-IDs are counted as seen and skipped.
 pub fn store_one(
@@ -210,10 +263,31 @@ pub fn store_one(
     now: Instant,
     summary: &mut Summary,
     tally: &mut Tally,
-) -> Result<(), store::Error> {
-    let p = &item.parsed;
-    let c = &item.classified;
+) -> Result<Outcome, store::Error> {
     summary.seen += 1;
+    if let Some(outcome) = skip_known(tx, item, summary)? {
+        return Ok(outcome);
+    }
+    let decision = correlate(&known(tx, &item.parsed, &item.classified)?);
+    let (issue, opened) = target(tx, item, decision.issue, now, tally)?;
+    write_message(tx, item, issue, now)?;
+    let raised = apply(tx, item, issue, &decision, now, tally)?;
+    Ok(Outcome::Stored {
+        issue,
+        opened,
+        raised,
+    })
+}
+
+/// Counts the message and tells whether it is to be skipped: an empty
+/// file, or a Message-ID stored already (whose server location is still
+/// recorded, so mirroring finds this copy too).
+fn skip_known(
+    tx: &Tx<'_>,
+    item: &Prepared,
+    summary: &mut Summary,
+) -> Result<Option<Outcome>, store::Error> {
+    let p = &item.parsed;
     if p.problems.contains(&ParseProblem::Empty) {
         // Nothing to store: an empty file is not a message. Report it.
         summary.unparsable += 1;
@@ -221,20 +295,24 @@ pub fn store_one(
             "{}: empty message, not stored",
             item.incoming.origin
         ));
-        return Ok(());
+        return Ok(Some(Outcome::Empty));
     }
     if tx.message_exists(&p.message_id)? {
-        // Known already; still remember where this copy lies on the
-        // server, so mirroring finds it.
         if let Some(loc) = &item.incoming.location {
             tx.add_location(&p.message_id, loc)?;
         }
-        return Ok(());
+        return Ok(Some(Outcome::Known));
     }
     summary.new += 1;
     if p.is_unparsable() {
         summary.unparsable += 1;
     }
+    Ok(None)
+}
+
+/// What the store knows about the message's CVEs and thread, for
+/// [`correlate`].
+fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error> {
     let mut known = Known::default();
     for cve in &c.cves {
         known.cve_issues.push((cve.clone(), tx.issue_of_cve(cve)?));
@@ -248,26 +326,42 @@ pub fn store_one(
         }
     }
     known.child_issues = tx.issues_replying_to(&p.message_id)?;
-    let decision = correlate(&known);
-    let issue = match decision.issue {
-        Some(issue) => {
-            tally.updated.insert(issue);
-            tx.touch(issue, now)?;
-            issue
-        }
-        None => {
-            let issue = tx.create_issue(&c.title, c.severity, now)?;
-            tally.opened.insert(issue);
-            tx.add_history(
-                issue,
-                now,
-                ACTOR,
-                "opened",
-                &format!("{}: {}", c.source, c.title),
-            )?;
-            issue
-        }
-    };
+    Ok(known)
+}
+
+/// The issue the message goes to: the one correlation chose (touched now),
+/// or a new one with its `opened` history row. Returns it and whether it
+/// is new.
+fn target(
+    tx: &Tx<'_>,
+    item: &Prepared,
+    chosen: Option<IssueId>,
+    now: Instant,
+    tally: &mut Tally,
+) -> Result<(IssueId, bool), store::Error> {
+    if let Some(issue) = chosen {
+        tally.updated.insert(issue);
+        tx.touch(issue, now)?;
+        return Ok((issue, false));
+    }
+    let c = &item.classified;
+    let issue = tx.create_issue(&c.title, c.severity, now)?;
+    tally.opened.insert(issue);
+    let detail = format!("{}: {}", c.source, c.title);
+    tx.add_history(issue, now, ACTOR, HistoryAction::Opened, &detail)?;
+    Ok((issue, true))
+}
+
+/// Stores the message itself in `issue`, with its CVEs, references and
+/// server location.
+fn write_message(
+    tx: &Tx<'_>,
+    item: &Prepared,
+    issue: IssueId,
+    now: Instant,
+) -> Result<(), store::Error> {
+    let p = &item.parsed;
+    let c = &item.classified;
     let refs: Vec<String> = p
         .in_reply_to
         .iter()
@@ -302,25 +396,52 @@ pub fn store_one(
     if let Some(loc) = &item.incoming.location {
         tx.add_location(&p.message_id, loc)?;
     }
+    Ok(())
+}
+
+/// Applies the rest of the decision around `issue`: new CVEs, packages,
+/// the severity hint, absorbed and related issues. Returns the severity
+/// change, if the hint raised it.
+fn apply(
+    tx: &Tx<'_>,
+    item: &Prepared,
+    issue: IssueId,
+    decision: &Decision,
+    now: Instant,
+    tally: &mut Tally,
+) -> Result<Option<(Option<Severity>, Severity)>, store::Error> {
+    let c = &item.classified;
     let taken = tx.attach_cves(issue, &decision.new_cves)?;
     if !taken.is_empty() && !tally.opened.contains(&issue) {
-        tx.add_history(issue, now, ACTOR, "cves-added", &taken.join(" "))?;
+        tx.add_history(
+            issue,
+            now,
+            ACTOR,
+            HistoryAction::CvesAdded,
+            &taken.join(" "),
+        )?;
     }
     tx.add_packages(issue, &c.packages)?;
-    if let Some(hint) = c.severity {
-        tx.raise_severity_hint(issue, hint)?;
+    let raised = match c.severity {
+        Some(hint) => tx.raise_severity_hint(issue, hint)?,
+        None => None,
+    };
+    if let Some((from, to)) = raised {
+        tally.raise(issue, from, to);
     }
     for child in &decision.absorb {
         tx.merge_issue(*child, issue, now, ACTOR)?;
         tally.opened.remove(child);
         tally.updated.remove(child);
+        tally.raised.remove(child);
     }
     for other in &decision.related {
         if tx.relate(issue, *other)? {
-            let why = format!("message {} names both", p.message_id);
-            tx.add_history(issue, now, ACTOR, "related", &format!("#{other}: {why}"))?;
-            tx.add_history(*other, now, ACTOR, "related", &format!("#{issue}: {why}"))?;
+            let why = format!("message {} names both", item.parsed.message_id);
+            let related = HistoryAction::Related;
+            tx.add_history(issue, now, ACTOR, related, &format!("#{other}: {why}"))?;
+            tx.add_history(*other, now, ACTOR, related, &format!("#{issue}: {why}"))?;
         }
     }
-    Ok(())
+    Ok(raised)
 }

@@ -7,7 +7,7 @@
 //! bodies go through [`body_text`] (bare CRs removed: lettre up to 0.11.23
 //! lets them through).
 
-use crate::record::Queued;
+use crate::record::{MailKind, Queued};
 use crate::time::Instant;
 use lettre::message::{Mailbox, Message, MultiPart, SinglePart, header};
 
@@ -17,7 +17,7 @@ pub struct Mail {
     /// Unique outbox key.
     pub key: String,
     /// What kind of mail, for status.
-    pub kind: String,
+    pub kind: MailKind,
     /// Recipients (addresses, optionally with names).
     pub to: Vec<String>,
     /// Subject (may hold text from incoming mail).
@@ -150,7 +150,7 @@ pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> 
     })?;
     Ok(Queued {
         key: mail.key.clone(),
-        kind: mail.kind.clone(),
+        kind: mail.kind,
         sender: sender.email.to_string(),
         recipients,
         subject: header_text(&mail.subject),
@@ -165,7 +165,7 @@ mod tests {
     fn mail(subject: &str, text: &str, html: Option<&str>) -> Mail {
         Mail {
             key: "report:2026-11-22".into(),
-            kind: "report".into(),
+            kind: MailKind::Report,
             to: vec!["Team <team@example.org>".into()],
             subject: subject.into(),
             text: text.into(),

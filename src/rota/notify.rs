@@ -12,7 +12,7 @@ use crate::config::Member;
 use crate::config::Rotation;
 pub use crate::mail::health::Stale;
 use crate::outbox::{Key, Mail};
-use crate::record::Brief;
+use crate::record::{Brief, MailKind};
 use crate::time::{self, Instant, Span};
 use chrono::TimeZone;
 use chrono::{Duration, NaiveDate};
@@ -255,7 +255,13 @@ fn list(out: &mut String, title: &str, issues: &[Brief]) {
 
 /// Addresses a mail to a member; members without an email address get
 /// none.
-fn mail_to(m: &Member, key: Key<'_>, kind: &str, subject: String, text: String) -> Option<Mail> {
+fn mail_to(
+    m: &Member,
+    key: Key<'_>,
+    kind: MailKind,
+    subject: String,
+    text: String,
+) -> Option<Mail> {
     let email = m.email.as_ref()?;
     let to = match &m.name {
         Some(n) => format!("{n} <{email}>"),
@@ -263,7 +269,7 @@ fn mail_to(m: &Member, key: Key<'_>, kind: &str, subject: String, text: String) 
     };
     Some(Mail {
         key: key.to_string(),
-        kind: kind.to_string(),
+        kind,
         to: vec![to],
         subject,
         text,
@@ -302,7 +308,7 @@ fn reminder(input: &Input<'_>) -> Option<Mail> {
             date: next.date,
             member: &m.id,
         },
-        "reminder",
+        MailKind::Reminder,
         format!(
             "[secdesk] you are on call from {}",
             local(next.start, m.timezone)
@@ -367,7 +373,7 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
             date: cur.date,
             member: &m.id,
         },
-        "handoff",
+        MailKind::Handoff,
         format!(
             "[secdesk] on call now: {} open issues unclaimed, {} from the last shift",
             h.unclaimed.len(),
@@ -404,7 +410,7 @@ fn shift_end(input: &Input<'_>) -> Option<Mail> {
             date: prev.date,
             member: &m.id,
         },
-        "shift-end",
+        MailKind::ShiftEnd,
         format!(
             "[secdesk] your shift ended: you leave {} open",
             h.held_by_outgoing.len()
@@ -452,7 +458,7 @@ fn change_notices(input: &Input<'_>) -> Vec<Mail> {
                     undo: mv.undo,
                     member: &m.id,
                 },
-                "rota-change",
+                MailKind::RotaChange,
                 format!(
                     "[secdesk] your on-call shifts changed ({})",
                     describe(&mv.change)
@@ -492,7 +498,7 @@ fn dead_mans_switch(input: &Input<'_>) -> Vec<Mail> {
                 mailbox: &mailbox,
                 since: s.last_success,
             },
-            "ingest-stale",
+            MailKind::IngestStale,
             format!("[secdesk] INGEST STALE: {mailbox} not fetched since {since}"),
             text,
         ));

@@ -1,10 +1,11 @@
 //! Reading issues: the list with filters, one issue with its messages,
 //! related issues, release statuses, notes and history.
 
-use super::{Reader, Result};
+use super::column::{Cells, Stamp};
+use super::{Reader, Result, open_states};
 use crate::mail::Source;
-use crate::time::{self, Instant};
-use crate::triage::{IssueId, ReleaseStatus, Severity, State};
+use crate::time::Instant;
+use crate::triage::{HistoryAction, IssueId, ReleaseStatus, Severity, State};
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -78,7 +79,7 @@ pub struct HistoryEntry {
     /// Who: a member id or the program.
     pub actor: String,
     /// What kind of change (`claimed`, `release-status`, …).
-    pub action: String,
+    pub action: HistoryAction,
     /// The change in words.
     pub detail: String,
 }
@@ -158,34 +159,28 @@ fn words(text: Option<String>, sep: char) -> Vec<String> {
     v
 }
 
-fn instant(text: &str) -> Instant {
-    // Every instant in the database was written by time::format; a row
-    // edited by hand to hold junk shows as the epoch rather than failing.
-    time::parse(text).unwrap_or_default()
-}
-
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<IssueSummary> {
-    let state: String = r.get(1)?;
-    let severity: Option<String> = r.get(3)?;
-    let created: String = r.get(5)?;
-    let updated: String = r.get(6)?;
-    let mut sources: Vec<Source> = words(r.get(10)?, ',')
-        .iter()
-        .map(|s| Source::parse(s).unwrap_or(Source::Other))
-        .collect();
+    let c = Cells::new(r, "issues", 0);
+    let mut sources = Vec::new();
+    for word in words(c.get(10)?, ',') {
+        match Source::parse(&word) {
+            Some(s) => sources.push(s),
+            None => return Err(c.unreadable(10, format!("unknown message source {word:?}"))),
+        }
+    }
     sources.sort();
     sources.dedup();
     Ok(IssueSummary {
-        id: r.get(0)?,
-        state: State::parse(&state).unwrap_or(State::New),
-        title: r.get(2)?,
-        severity: severity.as_deref().and_then(Severity::parse),
-        claimed_by: r.get(4)?,
-        created_at: instant(&created),
-        updated_at: instant(&updated),
-        cves: words(r.get(7)?, ' '),
-        packages: words(r.get(8)?, ' '),
-        message_count: r.get(9)?,
+        id: c.get(0)?,
+        state: c.get(1)?,
+        title: c.get(2)?,
+        severity: c.get(3)?,
+        claimed_by: c.get(4)?,
+        created_at: c.instant(5)?,
+        updated_at: c.instant(6)?,
+        cves: words(c.get(7)?, ' '),
+        packages: words(c.get(8)?, ' '),
+        message_count: c.get(9)?,
         sources,
     })
 }
@@ -196,18 +191,18 @@ impl Reader<'_> {
         let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM issues i WHERE i.merged_into IS NULL");
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
         if let Some(state) = filter.state {
-            args.push(Box::new(state.as_str()));
+            args.push(Box::new(state));
             sql.push_str(&format!(" AND i.state = ?{}", args.len()));
         }
         if let Some(source) = filter.source {
-            args.push(Box::new(source.as_str()));
+            args.push(Box::new(source));
             sql.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM messages m WHERE m.issue_id = i.id AND m.source = ?{})",
                 args.len()
             ));
         }
         if let Some(since) = filter.since {
-            args.push(Box::new(time::format(since)));
+            args.push(Box::new(Stamp(since)));
             sql.push_str(&format!(" AND i.created_at >= ?{}", args.len()));
         }
         if let Some(who) = &filter.claimed_by {
@@ -215,7 +210,11 @@ impl Reader<'_> {
             sql.push_str(&format!(" AND i.claimed_by = ?{}", args.len()));
         }
         if filter.unclaimed {
-            sql.push_str(" AND i.claimed_by IS NULL AND i.state IN ('new', 'claimed', 'triaged')");
+            sql.push_str(concat!(
+                " AND i.claimed_by IS NULL AND i.state IN (",
+                open_states!(),
+                ")"
+            ));
         }
         if let Some((release, status)) = &filter.release_status {
             args.push(Box::new(release.clone()));
@@ -225,7 +224,7 @@ impl Reader<'_> {
                     " AND NOT EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id AND s.release = ?{r} AND s.status <> 'unknown')"
                 ));
             } else {
-                args.push(Box::new(status.as_str()));
+                args.push(Box::new(*status));
                 sql.push_str(&format!(
                     " AND EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id AND s.release = ?{r} AND s.status = ?{})",
                     args.len()
@@ -278,7 +277,7 @@ impl Reader<'_> {
             return Ok(None);
         };
         type Extra = (
-            Option<String>,
+            Option<Instant>,
             Option<String>,
             Option<String>,
             Option<String>,
@@ -287,11 +286,12 @@ impl Reader<'_> {
         let (claimed_at, dismiss_reason, dismiss_text, responsible, announced): Extra = self
             .conn
             .prepare_cached(
-                "SELECT claimed_at, dismiss_reason, dismiss_text, responsible, announce_ref FROM issues WHERE id = ?1",
+                "SELECT claimed_at, dismiss_reason, dismiss_text, responsible, announce_ref, id FROM issues WHERE id = ?1",
             )
             .and_then(|mut s| {
                 s.query_row([id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    let c = Cells::new(r, "issues", 5);
+                    Ok((c.opt_instant(0)?, c.get(1)?, c.get(2)?, c.get(3)?, c.get(4)?))
                 })
             })
             .map_err(self.err("read issue"))?;
@@ -304,16 +304,14 @@ impl Reader<'_> {
             .map_err(self.err("read timeline"))?;
         let messages = stmt
             .query_map([id], |r| {
-                let source: String = r.get(1)?;
-                let date: String = r.get(4)?;
-                let problems: String = r.get(5)?;
+                let c = Cells::new(r, "messages", 0);
                 Ok(TimelineEntry {
-                    message_id: r.get(0)?,
-                    source: Source::parse(&source).unwrap_or(Source::Other),
-                    advisory_id: r.get(2)?,
-                    subject: r.get(3)?,
-                    date: instant(&date),
-                    problems: words(Some(problems), ' '),
+                    message_id: c.get(0)?,
+                    source: c.get(1)?,
+                    advisory_id: c.get(2)?,
+                    subject: c.get(3)?,
+                    date: c.instant(4)?,
+                    problems: words(Some(c.get(5)?), ' '),
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -334,13 +332,13 @@ impl Reader<'_> {
             .map_err(self.err("read release status"))?;
         let releases = stmt
             .query_map([id], |r| {
-                let status: String = r.get(1)?;
+                let c = Cells::new(r, "release_status", 0);
                 Ok((
-                    r.get::<_, String>(0)?,
+                    c.get::<String>(0)?,
                     ReleaseEntry {
-                        status: ReleaseStatus::parse(&status).unwrap_or(ReleaseStatus::Unknown),
-                        reference: r.get(2)?,
-                        reason: r.get(3)?,
+                        status: c.get(1)?,
+                        reference: c.get(2)?,
+                        reason: c.get(3)?,
                     },
                 ))
             })
@@ -348,15 +346,15 @@ impl Reader<'_> {
             .map_err(self.err("read release status"))?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT at, actor, text FROM notes WHERE issue_id = ?1 ORDER BY id")
+            .prepare_cached("SELECT at, actor, text, id FROM notes WHERE issue_id = ?1 ORDER BY id")
             .map_err(self.err("read notes"))?;
         let notes = stmt
             .query_map([id], |r| {
-                let at: String = r.get(0)?;
+                let c = Cells::new(r, "notes", 3);
                 Ok(Note {
-                    at: instant(&at),
-                    actor: r.get(1)?,
-                    text: r.get(2)?,
+                    at: c.instant(0)?,
+                    actor: c.get(1)?,
+                    text: c.get(2)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -364,7 +362,7 @@ impl Reader<'_> {
         let history = self.history(id)?;
         Ok(Some(IssueDetail {
             summary,
-            claimed_at: claimed_at.as_deref().map(instant),
+            claimed_at,
             responsible,
             announced,
             messages,
@@ -382,17 +380,17 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT at, actor, action, detail FROM history WHERE issue_id = ?1 ORDER BY id",
+                "SELECT at, actor, action, detail, id FROM history WHERE issue_id = ?1 ORDER BY id",
             )
             .map_err(self.err("read history"))?;
         let rows = stmt
             .query_map([id], |r| {
-                let at: String = r.get(0)?;
+                let c = Cells::new(r, "history", 4);
                 Ok(HistoryEntry {
-                    at: instant(&at),
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    detail: r.get(3)?,
+                    at: c.instant(0)?,
+                    actor: c.get(1)?,
+                    action: c.get(2)?,
+                    detail: c.get(3)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -423,12 +421,16 @@ impl Reader<'_> {
             )
             .map_err(self.err("count issues"))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([], |r| {
+                // Grouped rows have no key; the state word names them.
+                let c = Cells::new(r, "issues", 0);
+                Ok((c.get::<State>(0)?, c.get::<i64>(1)?))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("count issues"))?;
         let mut out: Vec<(State, i64)> = State::ALL.iter().map(|s| (*s, 0)).collect();
         for (state, n) in rows {
-            if let Some(slot) = out.iter_mut().find(|(s, _)| s.as_str() == state) {
+            if let Some(slot) = out.iter_mut().find(|(s, _)| *s == state) {
                 slot.1 += n;
             }
         }
@@ -443,8 +445,8 @@ impl Reader<'_> {
             )
             .and_then(|mut s| {
                 s.query_row([], |r| {
-                    let at: Option<String> = r.get(0)?;
-                    Ok((at.as_deref().map(instant), r.get(1)?, r.get(2)?))
+                    let c = Cells::new(r, "messages", 0);
+                    Ok((c.opt_instant(0)?, c.get(1)?, c.get(2)?))
                 })
             })
             .map_err(self.err("count messages"))

@@ -1,9 +1,11 @@
 //! IMAP mailboxes: the fetch cursor (UIDVALIDITY + last UID), ingest
 //! health, and where each message lies on the server, for mirroring.
 
+use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
 use crate::record::Health;
-use crate::time::{self, Instant};
+use crate::time::Instant;
+use crate::triage::State;
 use rusqlite::{OptionalExtension, params};
 
 /// Where a message lies on an IMAP server.
@@ -73,7 +75,7 @@ impl Tx<'_> {
         now: Instant,
         error: Option<&str>,
     ) -> Result<()> {
-        let at = time::format(now);
+        let at = Stamp(now);
         self.conn()
             .prepare_cached(
                 "INSERT INTO mailboxes (account, mailbox, last_attempt, last_success, last_error)
@@ -164,15 +166,15 @@ impl Reader<'_> {
             .map_err(self.err("read mailbox health"))?;
         let rows = stmt
             .query_map([], |r| {
-                let attempt: Option<String> = r.get(2)?;
-                let success: Option<String> = r.get(3)?;
+                // Keyed by (account, mailbox); the mailbox names the row.
+                let c = Cells::new(r, "mailboxes", 1);
                 Ok(Health {
-                    account: r.get(0)?,
-                    mailbox: r.get(1)?,
-                    last_attempt: attempt.as_deref().and_then(time::parse),
-                    last_success: success.as_deref().and_then(time::parse),
-                    last_error: r.get(4)?,
-                    fetched: r.get(5)?,
+                    account: c.get(0)?,
+                    mailbox: c.get(1)?,
+                    last_attempt: c.opt_instant(2)?,
+                    last_success: c.opt_instant(3)?,
+                    last_error: c.get(4)?,
+                    fetched: c.get(5)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -201,17 +203,14 @@ impl Reader<'_> {
             .map_err(self.err("read mirror work"))?;
         let rows = stmt
             .query_map(params![account, mailbox, uidvalidity], |r| {
-                Ok((
-                    r.get::<_, u32>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, bool>(2)?,
-                ))
+                let c = Cells::new(r, "message_locations", 0);
+                Ok((c.get::<u32>(0)?, c.get::<State>(1)?, c.get::<bool>(2)?))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read mirror work"))?;
         let mut work = MirrorWork::default();
         for (uid, state, _) in rows {
-            if matches!(state.as_str(), "fixed" | "announced" | "dismissed") {
+            if matches!(state, State::Fixed | State::Announced | State::Dismissed) {
                 work.archive.push(uid);
             } else {
                 work.seen.push(uid);

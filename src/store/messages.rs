@@ -1,10 +1,12 @@
 //! Stored messages and what ingest writes: messages, their CVEs and thread
 //! references, new issues, CVE ownership, packages, related links.
 
+use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
 use crate::mail::Source;
-use crate::time::{self, Instant};
-use crate::triage::{IssueId, Severity};
+use crate::time::Instant;
+use crate::triage::correlate::Child;
+use crate::triage::{IssueId, Severity, raised_severity};
 use rusqlite::{OptionalExtension, params};
 
 /// One message to store.
@@ -68,18 +70,19 @@ impl Tx<'_> {
             .map_err(self.err("look up thread parent"))
     }
 
-    /// The issues of stored messages that refer to `message_id`, each with
-    /// whether it is untouched: no CVEs and no human action on it at all.
-    pub fn issues_replying_to(&self, message_id: &str) -> Result<Vec<(IssueId, bool)>> {
+    /// The issues of stored messages that refer to `message_id` (replies
+    /// that arrived before it), by id, with what tells whether anyone has
+    /// worked on them; [`crate::triage::correlate::untouched`] decides.
+    pub fn issues_replying_to(&self, message_id: &str) -> Result<Vec<Child>> {
         let mut stmt = self
             .conn()
             .prepare_cached(
-                "SELECT DISTINCT i.id,
-                   i.state = 'new' AND i.claimed_by IS NULL AND i.severity_set_by IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM issue_cves c WHERE c.issue_id = i.id)
-                   AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.issue_id = i.id)
-                   AND NOT EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id)
-                   AND NOT EXISTS (SELECT 1 FROM history h WHERE h.issue_id = i.id AND h.actor <> ?2)
+                "SELECT DISTINCT i.id, i.state, i.claimed_by, i.severity_set_by,
+                   EXISTS (SELECT 1 FROM issue_cves c WHERE c.issue_id = i.id),
+                   EXISTS (SELECT 1 FROM notes n WHERE n.issue_id = i.id),
+                   EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id),
+                   (SELECT group_concat(actor, char(10)) FROM
+                      (SELECT DISTINCT h.actor FROM history h WHERE h.issue_id = i.id))
                  FROM message_refs r
                  JOIN messages m ON m.id = r.message_id
                  JOIN issues i ON i.id = m.issue_id
@@ -88,10 +91,26 @@ impl Tx<'_> {
             )
             .map_err(self.err("look up replies"))?;
         let rows = stmt
-            .query_map(params![message_id, crate::mail::ingest::ACTOR], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+            .query_map(params![message_id], |r| {
+                let c = Cells::new(r, "issues", 0);
+                let actors: Option<String> = c.get(7)?;
+                Ok(Child {
+                    issue: c.get(0)?,
+                    state: c.get(1)?,
+                    claimed_by: c.get(2)?,
+                    severity_set_by: c.get(3)?,
+                    has_cves: c.get(4)?,
+                    has_notes: c.get(5)?,
+                    has_release_status: c.get(6)?,
+                    history_actors: actors
+                        .unwrap_or_default()
+                        .split('\n')
+                        .filter(|a| !a.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                })
             })
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<(IssueId, bool)>>>())
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<Child>>>())
             .map_err(self.err("look up replies"))?;
         Ok(rows)
     }
@@ -103,12 +122,12 @@ impl Tx<'_> {
         severity: Option<Severity>,
         now: Instant,
     ) -> Result<IssueId> {
-        let at = time::format(now);
+        let at = Stamp(now);
         self.conn()
             .prepare_cached(
                 "INSERT INTO issues (title, state, severity, created_at, updated_at) VALUES (?1, 'new', ?2, ?3, ?3)",
             )
-            .and_then(|mut s| s.execute(params![title, severity.map(|s| s.as_str()), at]))
+            .and_then(|mut s| s.execute(params![title, severity, at]))
             .map_err(self.err("open issue"))?;
         Ok(self.conn().last_insert_rowid())
     }
@@ -125,14 +144,14 @@ impl Tx<'_> {
                 s.execute(params![
                     m.message_id,
                     m.issue_id,
-                    m.source.as_str(),
+                    m.source,
                     m.advisory_id,
                     m.subject,
                     m.sender,
-                    m.date.map(time::format),
-                    time::format(m.received_at),
+                    m.date.map(Stamp),
+                    Stamp(m.received_at),
                     m.is_reply,
-                    m.severity_hint.map(|s| s.as_str()),
+                    m.severity_hint,
                     m.problems,
                     m.origin,
                     m.raw.len() as i64,
@@ -199,30 +218,39 @@ impl Tx<'_> {
     }
 
     /// Raises an issue's severity to a source's hint, unless a person has
-    /// set the severity (a person's word is never overridden by mail).
-    pub fn raise_severity_hint(&self, issue: IssueId, hint: Severity) -> Result<()> {
-        let current: Option<(Option<String>, Option<String>)> = self
+    /// set the severity (a person's word is never overridden by mail); see
+    /// [`crate::triage::raised_severity`]. Returns the severity before and
+    /// after when it changed, so a caller can tell an issue just became
+    /// critical; `None` when nothing changed (or there is no such issue).
+    pub fn raise_severity_hint(
+        &self,
+        issue: IssueId,
+        hint: Severity,
+    ) -> Result<Option<(Option<Severity>, Severity)>> {
+        let current: Option<(Option<Severity>, bool)> = self
             .conn()
-            .prepare_cached("SELECT severity, severity_set_by FROM issues WHERE id = ?1")
+            .prepare_cached(
+                "SELECT id, severity, severity_set_by IS NOT NULL FROM issues WHERE id = ?1",
+            )
             .and_then(|mut s| {
-                s.query_row([issue], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
+                s.query_row([issue], |r| {
+                    let c = Cells::new(r, "issues", 0);
+                    Ok((c.get(1)?, c.get(2)?))
+                })
+                .optional()
             })
             .map_err(self.err("read severity"))?;
-        let Some((severity, set_by)) = current else {
-            return Ok(());
+        let Some((severity, set_by_person)) = current else {
+            return Ok(None);
         };
-        if set_by.is_some() {
-            return Ok(());
-        }
-        let current = severity.as_deref().and_then(Severity::parse);
-        if current.is_none_or(|c| hint > c) {
-            self.conn()
-                .prepare_cached("UPDATE issues SET severity = ?2 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![issue, hint.as_str()]))
-                .map_err(self.err("raise severity"))?;
-        }
-        Ok(())
+        let Some(raised) = raised_severity(severity, set_by_person, hint) else {
+            return Ok(None);
+        };
+        self.conn()
+            .prepare_cached("UPDATE issues SET severity = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![issue, raised]))
+            .map_err(self.err("raise severity"))?;
+        Ok(Some((severity, raised)))
     }
 
     /// Links two issues as related; returns whether the link is new.
@@ -239,27 +267,11 @@ impl Tx<'_> {
         Ok(n > 0)
     }
 
-    /// Records one history row.
-    pub fn add_history(
-        &self,
-        issue: IssueId,
-        at: Instant,
-        actor: &str,
-        action: &str,
-        detail: &str,
-    ) -> Result<()> {
-        self.conn()
-            .prepare_cached("INSERT INTO history (issue_id, at, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .and_then(|mut s| s.execute(params![issue, time::format(at), actor, action, detail]))
-            .map_err(self.err("record history"))?;
-        Ok(())
-    }
-
     /// Marks an issue as changed at `now`.
     pub fn touch(&self, issue: IssueId, now: Instant) -> Result<()> {
         self.conn()
             .prepare_cached("UPDATE issues SET updated_at = ?2 WHERE id = ?1")
-            .and_then(|mut s| s.execute(params![issue, time::format(now)]))
+            .and_then(|mut s| s.execute(params![issue, Stamp(now)]))
             .map_err(self.err("touch issue"))?;
         Ok(())
     }

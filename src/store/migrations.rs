@@ -1,198 +1,123 @@
 //! Numbered schema migrations, applied at open.
 //!
-//! `PRAGMA user_version` holds the number of the last migration applied.
-//! Each migration runs inside one `BEGIN IMMEDIATE` transaction that first
-//! re-reads `user_version`, so two programs opening a fresh database at the
-//! same moment cannot both apply it: the second waits for the write lock,
-//! then sees the new version and does nothing.
+//! Each migration is a file `migrations/NNNN_name.sql`, included in the
+//! binary at build time. `PRAGMA user_version` holds the number of the last
+//! migration applied. Each migration runs inside one `BEGIN IMMEDIATE`
+//! transaction that first re-reads `user_version`, so two programs opening a
+//! fresh database at the same moment cannot both apply it: the second waits
+//! for the write lock, then sees the new version and does nothing.
 //!
-//! Never edit a migration that has shipped; add the next number.
+//! Never edit a migration that has shipped; add the next number. The test
+//! `shipped_migrations_are_never_edited` pins each file's SHA-256 to keep
+//! that promise (atuin keeps the same habit).
+
+/// One schema migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// Its number: `user_version` after it is applied.
+    pub version: i64,
+    /// Its file name under `src/store/migrations/`.
+    pub file: &'static str,
+    /// The SQL it runs, as one batch.
+    pub sql: &'static str,
+}
+
+macro_rules! migrations {
+    ($($version:literal => $file:literal),+ $(,)?) => {
+        &[$(Migration {
+            version: $version,
+            file: $file,
+            sql: include_str!(concat!("migrations/", $file)),
+        }),+]
+    };
+}
 
 /// The migrations, in order; migration `n` is `MIGRATIONS[n - 1]`.
-pub const MIGRATIONS: &[&str] = &[
-    // 1: messages, issues and their history.
-    r#"
-CREATE TABLE issues (
-    id INTEGER PRIMARY KEY,
-    title TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'new',
-    severity TEXT,
-    severity_set_by TEXT,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    claimed_by TEXT,
-    claimed_at TEXT,
-    first_claimed_at TEXT,
-    triaged_at TEXT,
-    fixed_at TEXT,
-    closed_at TEXT,
-    dismiss_reason TEXT,
-    dismiss_text TEXT,
-    announced_at TEXT,
-    merged_into INTEGER REFERENCES issues(id)
-);
-CREATE INDEX issues_state ON issues(state);
-CREATE INDEX issues_created ON issues(created_at);
-
-CREATE TABLE issue_cves (
-    cve TEXT PRIMARY KEY,
-    issue_id INTEGER NOT NULL REFERENCES issues(id)
-) WITHOUT ROWID;
-CREATE INDEX issue_cves_issue ON issue_cves(issue_id);
-
-CREATE TABLE issue_packages (
-    issue_id INTEGER NOT NULL REFERENCES issues(id),
-    package TEXT NOT NULL,
-    PRIMARY KEY (issue_id, package)
-) WITHOUT ROWID;
-
-CREATE TABLE related (
-    a INTEGER NOT NULL REFERENCES issues(id),
-    b INTEGER NOT NULL REFERENCES issues(id),
-    PRIMARY KEY (a, b),
-    CHECK (a < b)
-) WITHOUT ROWID;
-CREATE INDEX related_b ON related(b);
-
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY,
-    message_id TEXT NOT NULL UNIQUE,
-    issue_id INTEGER REFERENCES issues(id),
-    source TEXT NOT NULL,
-    advisory_id TEXT,
-    subject TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    date TEXT,
-    received_at TEXT NOT NULL,
-    is_reply INTEGER NOT NULL,
-    severity_hint TEXT,
-    problems TEXT NOT NULL DEFAULT '',
-    origin TEXT NOT NULL,
-    size INTEGER NOT NULL
-);
-CREATE INDEX messages_issue ON messages(issue_id);
-CREATE INDEX messages_received ON messages(received_at);
-
--- Kept apart so that scans of messages never page through the bytes.
-CREATE TABLE message_raw (
-    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
-    raw BLOB NOT NULL
-);
-
-CREATE TABLE message_cves (
-    message_id INTEGER NOT NULL REFERENCES messages(id),
-    cve TEXT NOT NULL,
-    PRIMARY KEY (message_id, cve)
-) WITHOUT ROWID;
-
-CREATE TABLE message_refs (
-    message_id INTEGER NOT NULL REFERENCES messages(id),
-    ref TEXT NOT NULL,
-    PRIMARY KEY (message_id, ref)
-) WITHOUT ROWID;
-CREATE INDEX message_refs_ref ON message_refs(ref);
-
-CREATE TABLE history (
-    id INTEGER PRIMARY KEY,
-    issue_id INTEGER NOT NULL REFERENCES issues(id),
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX history_issue ON history(issue_id);
-CREATE INDEX history_at ON history(at);
-
-CREATE TABLE release_status (
-    issue_id INTEGER NOT NULL REFERENCES issues(id),
-    release TEXT NOT NULL,
-    status TEXT NOT NULL,
-    ref TEXT,
-    reason TEXT,
-    PRIMARY KEY (issue_id, release)
-) WITHOUT ROWID;
-
-CREATE TABLE notes (
-    id INTEGER PRIMARY KEY,
-    issue_id INTEGER NOT NULL REFERENCES issues(id),
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    text TEXT NOT NULL
-);
-CREATE INDEX notes_issue ON notes(issue_id);
-"#,
-    // 2: who stays responsible after a hand-over, and where a fix was announced.
-    r#"
-ALTER TABLE issues ADD COLUMN responsible TEXT;
-ALTER TABLE issues ADD COLUMN announce_ref TEXT;
-"#,
-    // 3: IMAP cursors and health per mailbox, and where each message lies
-    // on the server (for mirroring claims and closures back).
-    r#"
-CREATE TABLE mailboxes (
-    account TEXT NOT NULL,
-    mailbox TEXT NOT NULL,
-    uidvalidity INTEGER,
-    last_uid INTEGER NOT NULL DEFAULT 0,
-    last_attempt TEXT,
-    last_success TEXT,
-    last_error TEXT,
-    fetched INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (account, mailbox)
-) WITHOUT ROWID;
-
-CREATE TABLE message_locations (
-    message_id INTEGER NOT NULL REFERENCES messages(id),
-    account TEXT NOT NULL,
-    mailbox TEXT NOT NULL,
-    uidvalidity INTEGER NOT NULL,
-    uid INTEGER NOT NULL,
-    seen INTEGER NOT NULL DEFAULT 0,
-    archived INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (account, mailbox, uidvalidity, uid)
-) WITHOUT ROWID;
-CREATE INDEX message_locations_message ON message_locations(message_id);
-"#,
-    // 4: the outbox: every mail is a row with a unique key before it is sent.
-    r#"
-CREATE TABLE outbox (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    kind TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    sender TEXT NOT NULL,
-    recipients TEXT NOT NULL,
-    subject TEXT NOT NULL,
-    message BLOB NOT NULL,
-    state TEXT NOT NULL DEFAULT 'queued',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT NOT NULL,
-    last_error TEXT,
-    sent_at TEXT
-);
-CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
-"#,
-    // 5: changes people make to the rota, and the notices they trigger.
-    r#"
-CREATE TABLE rota_changes (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,
-    date_a TEXT,
-    date_b TEXT,
-    member TEXT,
-    made_by TEXT NOT NULL,
-    made_at TEXT NOT NULL,
-    undone_by TEXT,
-    undone_at TEXT
-);
-"#,
-    // 6: indexes for the timer jobs' queries on large databases (measured
-    // with scripts/bench report and idle on 100,000 issues).
-    r#"
-CREATE INDEX issues_open_created ON issues(created_at) WHERE state IN ('new', 'claimed', 'triaged');
-CREATE INDEX issues_claimed_by ON issues(claimed_by, state);
-CREATE INDEX issues_fixed_at ON issues(fixed_at);
-CREATE INDEX issues_closed_at ON issues(closed_at);
-CREATE INDEX history_action_at ON history(action, at);
-"#,
+pub const MIGRATIONS: &[Migration] = migrations![
+    1 => "0001_issues_messages_history.sql",
+    2 => "0002_responsible_announce_ref.sql",
+    3 => "0003_mailboxes_locations.sql",
+    4 => "0004_outbox.sql",
+    5 => "0005_rota_changes.sql",
+    6 => "0006_job_indexes.sql",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// The SHA-256 of every shipped migration. A database that ran a
+    /// migration never runs it again, so an edit would split the world into
+    /// databases with the old text and databases with the new one.
+    const SHIPPED: &[(&str, &str)] = &[
+        (
+            "0001_issues_messages_history.sql",
+            "2447e99f034284ec4aa2401c362992072e5286dcfe98bfdf22bf4806a8906c8f",
+        ),
+        (
+            "0002_responsible_announce_ref.sql",
+            "dd533e6555994d72d434c498128d0569aed83ea8b2035d74e0a7af4b8b6506df",
+        ),
+        (
+            "0003_mailboxes_locations.sql",
+            "d704ed8df69b33a55746ce7c72e0c3572c52c15a8213d00ce03a65c37e9983dd",
+        ),
+        (
+            "0004_outbox.sql",
+            "0f706320bad2ad03882eee085ff2ae51e28894ebca09b222d93692dc1faf55f0",
+        ),
+        (
+            "0005_rota_changes.sql",
+            "04c73a509c6a8cdadb515cf042c003f628870701c78cc1069625d139f8837ef1",
+        ),
+        (
+            "0006_job_indexes.sql",
+            "d7ec0b240654e9dd03c92106c839c3ab8b425b7763bf24d29e98b19d996707dd",
+        ),
+    ];
+
+    fn sha256(text: &str) -> String {
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    #[test]
+    fn shipped_migrations_are_never_edited() {
+        for (file, pinned) in SHIPPED {
+            let m = MIGRATIONS
+                .iter()
+                .find(|m| m.file == *file)
+                .unwrap_or_else(|| {
+                    panic!("shipped migration {file} was removed; add a new migration instead")
+                });
+            assert_eq!(
+                sha256(m.sql),
+                *pinned,
+                "migration {file} has shipped and must not change; revert it and add migration {:04} instead",
+                MIGRATIONS.len() + 1
+            );
+        }
+    }
+
+    #[test]
+    fn every_migration_is_numbered_in_order_and_pinned() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            let n = i as i64 + 1;
+            assert_eq!(m.version, n, "{} is migration {n}", m.file);
+            assert!(
+                m.file.starts_with(&format!("{n:04}_")) && m.file.ends_with(".sql"),
+                "migration {n} must be named {n:04}_name.sql, not {}",
+                m.file
+            );
+            assert!(
+                SHIPPED.iter().any(|(f, _)| *f == m.file),
+                "pin migration {} in SHIPPED with its SHA-256 {} once it ships",
+                m.file,
+                sha256(m.sql)
+            );
+        }
+    }
+}

@@ -2,30 +2,31 @@
 //! before any attempt to send it, so a down SMTP server loses nothing and a
 //! key is never queued twice.
 
+use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
-use crate::record::{OutboxEntry, Queued};
-use crate::time::{self, Instant, Span};
+use crate::record::{OutboxEntry, OutboxState, Queued};
+use crate::time::{Instant, Span};
 use rusqlite::{OptionalExtension, params};
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
-    let recipients: String = r.get(4)?;
-    let created: String = r.get(7)?;
+    let c = Cells::new(r, "outbox", 0);
+    let recipients: String = c.get(4)?;
     Ok(OutboxEntry {
-        id: r.get(0)?,
-        key: r.get(1)?,
-        kind: r.get(2)?,
-        subject: r.get(3)?,
+        id: c.get(0)?,
+        key: c.get(1)?,
+        kind: c.get(2)?,
+        subject: c.get(3)?,
         recipients: recipients
             .split('\n')
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect(),
-        state: r.get(5)?,
-        attempts: r.get(6)?,
-        created_at: time::parse(&created).unwrap_or_default(),
-        last_error: r.get(8)?,
-        sender: r.get(9)?,
-        message: r.get(10)?,
+        state: c.get(5)?,
+        attempts: c.get(6)?,
+        created_at: c.instant(7)?,
+        last_error: c.get(8)?,
+        sender: c.get(9)?,
+        message: c.get(10)?,
     })
 }
 
@@ -36,7 +37,7 @@ impl Tx<'_> {
     /// Queues a mail unless its key is queued already; returns whether it
     /// was queued now.
     pub fn enqueue(&self, mail: &Queued, now: Instant) -> Result<bool> {
-        let at = time::format(now);
+        let at = Stamp(now);
         let n = self
             .conn()
             .prepare_cached(
@@ -63,22 +64,28 @@ impl Tx<'_> {
     /// A `sending` row older than `stale` (its sender was killed) is due
     /// again.
     pub fn take_due(&self, now: Instant, stale: Span) -> Result<Option<OutboxEntry>> {
-        let at = time::format(now);
-        let stale_before = time::format(now - stale.duration());
+        let at = Stamp(now);
+        let stale_before = Stamp(now - stale.duration());
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox
-             WHERE (state = 'queued' AND next_attempt_at <= ?1) OR (state = 'sending' AND next_attempt_at <= ?2)
+             WHERE (state = ?3 AND next_attempt_at <= ?1) OR (state = ?4 AND next_attempt_at <= ?2)
              ORDER BY id LIMIT 1"
         );
         let row = self
             .conn()
             .prepare_cached(&sql)
-            .and_then(|mut s| s.query_row(params![at, stale_before], entry).optional())
+            .and_then(|mut s| {
+                s.query_row(
+                    params![at, stale_before, OutboxState::Queued, OutboxState::Sending],
+                    entry,
+                )
+                .optional()
+            })
             .map_err(self.err("read outbox"))?;
         if let Some(e) = &row {
             self.conn()
-                .prepare_cached("UPDATE outbox SET state = 'sending', next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![e.id, at]))
+                .prepare_cached("UPDATE outbox SET state = ?3, next_attempt_at = ?2, attempts = attempts + 1 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![e.id, at, OutboxState::Sending]))
                 .map_err(self.err("take mail"))?;
         }
         Ok(row)
@@ -88,9 +95,9 @@ impl Tx<'_> {
     pub fn mark_sent(&self, id: i64, now: Instant) -> Result<()> {
         self.conn()
             .prepare_cached(
-                "UPDATE outbox SET state = 'sent', sent_at = ?2, last_error = NULL WHERE id = ?1",
+                "UPDATE outbox SET state = ?3, sent_at = ?2, last_error = NULL WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![id, time::format(now)]))
+            .and_then(|mut s| s.execute(params![id, Stamp(now), OutboxState::Sent]))
             .map_err(self.err("record sent mail"))?;
         Ok(())
     }
@@ -99,8 +106,8 @@ impl Tx<'_> {
     /// `None` for a permanent refusal (failed, never retried).
     pub fn mark_failed(&self, id: i64, error: &str, retry_at: Option<Instant>) -> Result<()> {
         let (state, next) = match retry_at {
-            Some(t) => ("queued", Some(time::format(t))),
-            None => ("failed", None),
+            Some(t) => (OutboxState::Queued, Some(Stamp(t))),
+            None => (OutboxState::Failed, None),
         };
         self.conn()
             .prepare_cached(
@@ -141,7 +148,7 @@ impl Reader<'_> {
     pub fn outbox_trouble(&self, queued_before: Instant) -> Result<Vec<OutboxEntry>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox
-             WHERE state = 'failed' OR (state IN ('queued', 'sending') AND created_at < ?1)
+             WHERE state = ?2 OR (state IN (?3, ?4) AND created_at < ?1)
              ORDER BY id"
         );
         let mut stmt = self
@@ -149,20 +156,32 @@ impl Reader<'_> {
             .prepare_cached(&sql)
             .map_err(self.err("read outbox"))?;
         let rows = stmt
-            .query_map([time::format(queued_before)], entry)
+            .query_map(
+                params![
+                    Stamp(queued_before),
+                    OutboxState::Failed,
+                    OutboxState::Queued,
+                    OutboxState::Sending
+                ],
+                entry,
+            )
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read outbox"))?;
         Ok(rows)
     }
 
     /// How many mails are in each state.
-    pub fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
+    pub fn outbox_counts(&self) -> Result<Vec<(OutboxState, i64)>> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT state, count(*) FROM outbox GROUP BY state ORDER BY state")
             .map_err(self.err("count outbox"))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| {
+                // Grouped rows have no key; the state word names them.
+                let c = Cells::new(r, "outbox", 0);
+                Ok((c.get(0)?, c.get(1)?))
+            })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("count outbox"))?;
         Ok(rows)

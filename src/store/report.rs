@@ -2,29 +2,26 @@
 //! first rows and a count), so the report stays fast and readable on a
 //! database of 100,000 issues.
 
-use super::{Reader, Result};
-use crate::mail::Source;
+use super::column::{Cells, Stamp};
+use super::{Reader, Result, open_states};
 use crate::record::{Arrival, Brief, Capped, Milestones};
-use crate::time::{self, Instant};
-use crate::triage::{ReleaseStatus, State};
+use crate::time::Instant;
+use crate::triage::{HistoryAction, ReleaseStatus};
 use rusqlite::params;
 use std::collections::BTreeMap;
 
 const BRIEF: &str = "i.id, i.title, i.state, i.claimed_by, i.created_at, i.claimed_at, i.fixed_at";
 
 fn brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<Brief> {
-    let state: String = r.get(2)?;
-    let created: String = r.get(4)?;
-    let claimed: Option<String> = r.get(5)?;
-    let fixed: Option<String> = r.get(6)?;
+    let c = Cells::new(r, "issues", 0);
     Ok(Brief {
-        id: r.get(0)?,
-        title: r.get(1)?,
-        state: State::parse(&state).unwrap_or(State::New),
-        claimed_by: r.get(3)?,
-        created_at: time::parse(&created).unwrap_or_default(),
-        claimed_at: claimed.as_deref().and_then(time::parse),
-        fixed_at: fixed.as_deref().and_then(time::parse),
+        id: c.get(0)?,
+        title: c.get(1)?,
+        state: c.get(2)?,
+        claimed_by: c.get(3)?,
+        created_at: c.instant(4)?,
+        claimed_at: c.opt_instant(5)?,
+        fixed_at: c.opt_instant(6)?,
     })
 }
 
@@ -69,14 +66,15 @@ impl Reader<'_> {
             .prepare_cached(&sql)
             .map_err(self.err("read arrivals"))?;
         let rows = stmt
-            .query_map([time::format(since)], |r| {
-                let source: String = r.get(7)?;
-                let at: String = r.get(9)?;
+            .query_map([Stamp(since)], |r| {
+                // The issue's columns come first; the message is named by
+                // the issue it belongs to.
+                let c = Cells::new(r, "messages", 0);
                 Ok(Arrival {
                     issue: brief(r)?,
-                    source: Source::parse(&source).unwrap_or(Source::Other),
-                    advisory_id: r.get(8)?,
-                    received_at: time::parse(&at).unwrap_or_default(),
+                    source: c.get(7)?,
+                    advisory_id: c.get(8)?,
+                    received_at: c.instant(9)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -84,7 +82,7 @@ impl Reader<'_> {
         let total = self
             .conn
             .prepare_cached("SELECT count(*) FROM messages WHERE received_at >= ?1")
-            .and_then(|mut s| s.query_row([time::format(since)], |r| r.get(0)))
+            .and_then(|mut s| s.query_row([Stamp(since)], |r| r.get(0)))
             .map_err(self.err("read arrivals"))?;
         Ok(Capped { rows, total })
     }
@@ -93,7 +91,11 @@ impl Reader<'_> {
     pub fn unclaimed_oldest(&self, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read unclaimed issues",
-            "i.state IN ('new', 'claimed', 'triaged') AND i.claimed_by IS NULL ORDER BY i.created_at, i.id",
+            concat!(
+                "i.state IN (",
+                open_states!(),
+                ") AND i.claimed_by IS NULL ORDER BY i.created_at, i.id"
+            ),
             &[],
             limit,
         )
@@ -101,7 +103,7 @@ impl Reader<'_> {
 
     /// Issues claimed before `before` and still only `claimed`.
     pub fn claimed_not_triaged(&self, before: Instant, limit: usize) -> Result<Capped<Brief>> {
-        let b = time::format(before);
+        let b = Stamp(before);
         self.capped(
             "read stuck claims",
             "i.state = 'claimed' AND i.claimed_at < ?1 ORDER BY i.claimed_at, i.id",
@@ -117,7 +119,7 @@ impl Reader<'_> {
     ) -> Result<Capped<(Brief, BTreeMap<String, ReleaseStatus>)>> {
         let briefs = self.capped(
             "read release matrix",
-            "i.state IN ('new', 'claimed', 'triaged') ORDER BY i.id",
+            concat!("i.state IN (", open_states!(), ") ORDER BY i.id"),
             &[],
             limit,
         )?;
@@ -129,11 +131,8 @@ impl Reader<'_> {
         for b in briefs.rows {
             let statuses = stmt
                 .query_map([b.id], |r| {
-                    let s: String = r.get(1)?;
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        ReleaseStatus::parse(&s).unwrap_or(ReleaseStatus::Unknown),
-                    ))
+                    let c = Cells::new(r, "release_status", 0);
+                    Ok((c.get::<String>(0)?, c.get::<ReleaseStatus>(1)?))
                 })
                 .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
                 .map_err(self.err("read release matrix"))?;
@@ -160,19 +159,18 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT created_at, first_claimed_at, triaged_at, fixed_at FROM issues
+                "SELECT created_at, first_claimed_at, triaged_at, fixed_at, id FROM issues
                  WHERE created_at >= ?1 AND merged_into IS NULL",
             )
             .map_err(self.err("read milestones"))?;
-        let opt = |s: Option<String>| s.as_deref().and_then(time::parse);
         let rows = stmt
-            .query_map([time::format(since)], |r| {
-                let created: String = r.get(0)?;
+            .query_map([Stamp(since)], |r| {
+                let c = Cells::new(r, "issues", 4);
                 Ok(Milestones {
-                    created_at: time::parse(&created).unwrap_or_default(),
-                    first_claimed_at: opt(r.get(1)?),
-                    triaged_at: opt(r.get(2)?),
-                    fixed_at: opt(r.get(3)?),
+                    created_at: c.instant(0)?,
+                    first_claimed_at: c.opt_instant(1)?,
+                    triaged_at: c.opt_instant(2)?,
+                    fixed_at: c.opt_instant(3)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -186,20 +184,22 @@ impl Reader<'_> {
             .prepare_cached(
                 "SELECT count(*) FROM issues WHERE closed_at >= ?1 AND merged_into IS NULL",
             )
-            .and_then(|mut s| s.query_row([time::format(since)], |r| r.get(0)))
+            .and_then(|mut s| s.query_row([Stamp(since)], |r| r.get(0)))
             .map_err(self.err("count closed issues"))
     }
 
     /// Per member: claims made and issues fixed (as holder) since `since`.
     pub fn member_load(&self, since: Instant) -> Result<BTreeMap<String, (i64, i64)>> {
-        let at = time::format(since);
+        let at = Stamp(since);
         let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT actor, count(*) FROM history WHERE action = 'claimed' AND at >= ?1 GROUP BY actor")
+            .prepare_cached(
+                "SELECT actor, count(*) FROM history WHERE action = ?2 AND at >= ?1 GROUP BY actor",
+            )
             .map_err(self.err("read member load"))?;
         let claims = stmt
-            .query_map(params![at], |r| {
+            .query_map(params![at, HistoryAction::Claimed], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
@@ -234,10 +234,14 @@ impl Reader<'_> {
         to: Instant,
         limit: usize,
     ) -> Result<Capped<Brief>> {
-        let (f, t) = (time::format(from), time::format(to));
+        let (f, t) = (Stamp(from), Stamp(to));
         self.capped(
             "read issues of a shift",
-            "i.state IN ('new', 'claimed', 'triaged') AND i.created_at >= ?1 AND i.created_at < ?2 ORDER BY i.id",
+            concat!(
+                "i.state IN (",
+                open_states!(),
+                ") AND i.created_at >= ?1 AND i.created_at < ?2 ORDER BY i.id"
+            ),
             &[&f, &t],
             limit,
         )
@@ -262,7 +266,7 @@ impl Reader<'_> {
     ) -> Result<Vec<(Brief, String)>> {
         let sql = format!(
             "SELECT {BRIEF}, h.detail FROM history h JOIN issues i ON i.id = h.issue_id
-             WHERE h.action = 'dismissed' AND h.at >= ?1 AND h.at < ?2 AND i.state = 'dismissed' AND i.merged_into IS NULL
+             WHERE h.action = ?3 AND h.at >= ?1 AND h.at < ?2 AND i.state = 'dismissed' AND i.merged_into IS NULL
              ORDER BY h.id LIMIT {limit}"
         );
         let mut stmt = self
@@ -270,9 +274,10 @@ impl Reader<'_> {
             .prepare_cached(&sql)
             .map_err(self.err("read dismissals"))?;
         let rows = stmt
-            .query_map(params![time::format(from), time::format(to)], |r| {
-                Ok((brief(r)?, r.get::<_, String>(7)?))
-            })
+            .query_map(
+                params![Stamp(from), Stamp(to), HistoryAction::Dismissed],
+                |r| Ok((brief(r)?, r.get::<_, String>(7)?)),
+            )
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read dismissals"))?;
         Ok(rows)

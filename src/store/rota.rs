@@ -1,9 +1,10 @@
 //! Changes people made to the rota (swaps, covers, away periods), kept with
 //! who made them and when; `undo` marks one undone rather than deleting it.
 
+use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
 use crate::rota::{Change, Recorded};
-use crate::time::{self, Instant};
+use crate::time::Instant;
 use chrono::NaiveDate;
 use rusqlite::{OptionalExtension, params};
 
@@ -14,11 +15,12 @@ fn date(s: Option<String>) -> Option<NaiveDate> {
 }
 
 fn recorded(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Recorded>> {
+    let c = Cells::new(r, "rota_changes", 0);
     let kind: String = r.get(1)?;
     let a = date(r.get(2)?);
     let b = date(r.get(3)?);
     let member: Option<String> = r.get(4)?;
-    let at: String = r.get(6)?;
+    let at = c.instant(6)?;
     let change = match (kind.as_str(), a, b, member) {
         ("swap", Some(a), Some(b), _) => Change::Swap { a, b },
         ("cover", Some(date), _, Some(by)) => Change::Cover { date, by },
@@ -30,7 +32,7 @@ fn recorded(r: &rusqlite::Row<'_>) -> rusqlite::Result<Option<Recorded>> {
         id: r.get(0)?,
         change,
         by: r.get(5)?,
-        at: time::parse(&at).unwrap_or_default(),
+        at,
     }))
 }
 
@@ -50,7 +52,7 @@ impl Tx<'_> {
         self.conn()
             .execute(
                 "INSERT INTO rota_changes (kind, date_a, date_b, member, made_by, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![kind, a, b, member, by, time::format(now)],
+                params![kind, a, b, member, by, Stamp(now)],
             )
             .map_err(self.err("record rota change"))?;
         Ok(self.conn().last_insert_rowid())
@@ -62,7 +64,7 @@ impl Tx<'_> {
             .conn()
             .execute(
                 "UPDATE rota_changes SET undone_by = ?2, undone_at = ?3 WHERE id = ?1 AND undone_at IS NULL",
-                params![id, by, time::format(now)],
+                params![id, by, Stamp(now)],
             )
             .map_err(self.err("undo rota change"))?;
         Ok(n > 0)
@@ -95,18 +97,14 @@ impl Reader<'_> {
             .map_err(self.err("read rota changes"))?;
         let rows = stmt
             .query_map([], |r| {
-                let undone: Option<(String, String)> = match (
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ) {
-                    (Some(by), Some(at)) => Some((by, at)),
-                    _ => None,
-                };
+                let c = Cells::new(r, "rota_changes", 0);
+                let undone: Option<(String, Instant)> =
+                    match (c.get::<Option<String>>(7)?, c.opt_instant(8)?) {
+                        (Some(by), Some(at)) => Some((by, at)),
+                        _ => None,
+                    };
                 Ok(recorded(r)?.map(|rec| {
-                    let undone = undone.map(|(by, at)| Undone {
-                        by,
-                        at: time::parse(&at).unwrap_or_default(),
-                    });
+                    let undone = undone.map(|(by, at)| Undone { by, at });
                     (rec, undone)
                 }))
             })

@@ -3,14 +3,35 @@
 //! folding an issue that only existed because a reply arrived before its
 //! parent).
 
+use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
-use crate::time::{self, Instant};
+use crate::time::Instant;
 use crate::triage::rules::{Effect, Facts, Plan};
-use crate::triage::{IssueId, ReleaseStatus, State, StateFacts, derive_state};
+use crate::triage::{
+    DismissReason, HistoryAction, IssueId, ReleaseStatus, State, StateFacts, derive_state,
+};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
 impl Tx<'_> {
+    /// Records one history row: the only place that writes `history`, so
+    /// every change (by ingest, by a person, by a merge) is described the
+    /// same way.
+    pub fn add_history(
+        &self,
+        issue: IssueId,
+        at: Instant,
+        actor: &str,
+        action: HistoryAction,
+        detail: &str,
+    ) -> Result<()> {
+        self.conn()
+            .prepare_cached("INSERT INTO history (issue_id, at, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .and_then(|mut s| s.execute(params![issue, Stamp(at), actor, action, detail]))
+            .map_err(self.err("record history"))?;
+        Ok(())
+    }
+
     /// Moves everything of issue `from` into `into`: CVEs, messages,
     /// packages, notes, history, release statuses `into` lacks, and related
     /// links. `from` is closed as a duplicate that points to `into`; both
@@ -22,7 +43,7 @@ impl Tx<'_> {
         now: Instant,
         actor: &str,
     ) -> Result<()> {
-        let at = time::format(now);
+        let at = Stamp(now);
         let steps: &[(&str, &str)] = &[
             ("UPDATE issue_cves SET issue_id = ?2 WHERE issue_id = ?1", "move CVEs"),
             ("UPDATE messages SET issue_id = ?2 WHERE issue_id = ?1", "move messages"),
@@ -58,11 +79,11 @@ impl Tx<'_> {
         }
         self.conn()
             .execute(
-                "UPDATE issues SET merged_into = ?2, state = 'dismissed', dismiss_reason = 'duplicate',
+                "UPDATE issues SET merged_into = ?2, state = ?4, dismiss_reason = ?5,
                    dismiss_text = 'merged into #' || ?2, claimed_by = NULL, updated_at = ?3,
                    closed_at = coalesce(closed_at, ?3)
                  WHERE id = ?1",
-                params![from, into, at],
+                params![from, into, at, State::Dismissed, DismissReason::Duplicate],
             )
             .map_err(self.err("close merged issue"))?;
         // Raise the survivor's severity to the merged one's when no person
@@ -74,12 +95,18 @@ impl Tx<'_> {
                 params![from, into],
             )
             .map_err(self.err("carry severity"))?;
-        self.add_history(from, now, actor, "merged", &format!("into #{into}"))?;
+        self.add_history(
+            from,
+            now,
+            actor,
+            HistoryAction::Merged,
+            &format!("into #{into}"),
+        )?;
         self.add_history(
             into,
             now,
             actor,
-            "merged",
+            HistoryAction::Merged,
             &format!("#{from} merged into this issue"),
         )?;
         self.touch(into, now)?;
@@ -91,12 +118,15 @@ impl Reader<'_> {
     /// The facts the triage rules need about one issue; `other` is the issue
     /// a `relate` request names. `None` when the issue does not exist.
     pub fn facts(&self, id: IssueId, other: Option<IssueId>) -> Result<Option<Facts>> {
-        let row: Option<(String, Option<String>, Option<String>)> = self
+        let row: Option<(State, Option<String>, Option<String>)> = self
             .conn
-            .prepare_cached("SELECT state, claimed_by, responsible FROM issues WHERE id = ?1")
+            .prepare_cached("SELECT state, claimed_by, responsible, id FROM issues WHERE id = ?1")
             .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
+                s.query_row([id], |r| {
+                    let c = Cells::new(r, "issues", 3);
+                    Ok((c.get(0)?, c.get(1)?, c.get(2)?))
+                })
+                .optional()
             })
             .map_err(self.err("read issue"))?;
         let Some((state, claimed_by, responsible)) = row else {
@@ -108,11 +138,8 @@ impl Reader<'_> {
             .map_err(self.err("read release status"))?;
         let releases = stmt
             .query_map([id], |r| {
-                let status: String = r.get(1)?;
-                Ok((
-                    r.get::<_, String>(0)?,
-                    ReleaseStatus::parse(&status).unwrap_or(ReleaseStatus::Unknown),
-                ))
+                let c = Cells::new(r, "release_status", 0);
+                Ok((c.get::<String>(0)?, c.get::<ReleaseStatus>(1)?))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
             .map_err(self.err("read release status"))?;
@@ -126,7 +153,7 @@ impl Reader<'_> {
         };
         Ok(Some(Facts {
             id,
-            state: State::parse(&state).unwrap_or(State::New),
+            state,
             claimed_by,
             responsible,
             releases,
@@ -147,7 +174,7 @@ impl Tx<'_> {
         plan: &Plan,
         releases: &[String],
     ) -> Result<(State, State)> {
-        let at = time::format(now);
+        let at = Stamp(now);
         let before = self
             .reader()
             .facts(issue, None)?
@@ -182,7 +209,7 @@ impl Tx<'_> {
                         .execute(
                             "INSERT INTO release_status (issue_id, release, status, ref, reason) VALUES (?1, ?2, ?3, ?4, ?5)
                              ON CONFLICT (issue_id, release) DO UPDATE SET status = ?3, ref = ?4, reason = ?5",
-                            params![issue, release, status.as_str(), reference, reason],
+                            params![issue, release, status, reference, reason],
                         )
                         .map_err(self.err("record release status"))?;
                 }
@@ -190,7 +217,7 @@ impl Tx<'_> {
                     self.conn()
                         .execute(
                             "UPDATE issues SET severity = ?2, severity_set_by = ?3 WHERE id = ?1",
-                            params![issue, level.as_str(), actor],
+                            params![issue, level, actor],
                         )
                         .map_err(self.err("record severity"))?;
                 }
@@ -206,7 +233,7 @@ impl Tx<'_> {
                     self.conn()
                         .execute(
                             "UPDATE issues SET dismiss_reason = ?2, dismiss_text = ?3 WHERE id = ?1",
-                            params![issue, reason.as_str(), text],
+                            params![issue, reason, text],
                         )
                         .map_err(self.err("record dismissal"))?;
                 }
@@ -228,7 +255,13 @@ impl Tx<'_> {
                 }
                 Effect::Relate(other) => {
                     self.relate(issue, *other)?;
-                    self.add_history(*other, now, actor, "related", &format!("#{issue}"))?;
+                    self.add_history(
+                        *other,
+                        now,
+                        actor,
+                        HistoryAction::Related,
+                        &format!("#{issue}"),
+                    )?;
                 }
                 Effect::Merge(into) => {
                     self.merge_issue(issue, *into, now, actor)?;
@@ -237,6 +270,10 @@ impl Tx<'_> {
             }
         }
         for (action, detail) in &plan.history {
+            // `triage::rules` names its history rows with the words of
+            // `HistoryAction`; every rule is exercised by the test suite.
+            let action = HistoryAction::parse(action)
+                .expect("triage::rules plans history rows with HistoryAction words");
             self.add_history(issue, now, actor, action, detail)?;
         }
         let mut after = before;
@@ -260,22 +297,24 @@ impl Tx<'_> {
         actor: &str,
         now: Instant,
     ) -> Result<State> {
-        let at = time::format(now);
-        let row: Option<(String, Option<String>, bool, bool, bool)> = self
+        let at = Stamp(now);
+        let row: Option<(State, Option<String>, bool, bool, bool)> = self
             .conn()
             .prepare_cached(
-                "SELECT state, claimed_by, dismiss_reason IS NOT NULL, announced_at IS NOT NULL, merged_into IS NOT NULL
+                "SELECT state, claimed_by, dismiss_reason IS NOT NULL, announced_at IS NOT NULL, merged_into IS NOT NULL, id
                  FROM issues WHERE id = ?1",
             )
             .and_then(|mut s| {
-                s.query_row([issue], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
-                    .optional()
+                s.query_row([issue], |r| {
+                    let c = Cells::new(r, "issues", 5);
+                    Ok((c.get(0)?, c.get(1)?, c.get(2)?, c.get(3)?, c.get(4)?))
+                })
+                .optional()
             })
             .map_err(self.err("read issue facts"))?;
         let Some((old, claimed_by, dismissed, announced, merged)) = row else {
             return Ok(State::New);
         };
-        let old = State::parse(&old).unwrap_or(State::New);
         if merged {
             return Ok(old);
         }
@@ -303,10 +342,16 @@ impl Tx<'_> {
                        fixed_at = CASE WHEN ?2 IN ('fixed', 'announced') THEN coalesce(fixed_at, ?3) ELSE fixed_at END,
                        closed_at = CASE WHEN ?2 IN ('fixed', 'announced', 'dismissed') THEN coalesce(closed_at, ?3) ELSE NULL END
                      WHERE id = ?1",
-                    params![issue, new.as_str(), at],
+                    params![issue, new, at],
                 )
                 .map_err(self.err("record state"))?;
-            self.add_history(issue, now, actor, "state", &format!("{old} → {new}"))?;
+            self.add_history(
+                issue,
+                now,
+                actor,
+                HistoryAction::State,
+                &format!("{old} → {new}"),
+            )?;
         }
         Ok(new)
     }

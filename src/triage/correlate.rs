@@ -8,8 +8,65 @@
 //! Pure: the caller looks up what the store knows ([`Known`]) and applies the
 //! returned [`Decision`].
 
-use super::IssueId;
+use super::{IssueId, State};
 use std::collections::BTreeSet;
+
+/// Who ingest says it is in issue history (`mail::ingest` writes as it).
+pub const INGEST_ACTOR: &str = "secdesk-ingest";
+
+/// What the store knows about an issue opened by an already-stored message
+/// that replies to the one being stored: everything that tells whether
+/// anyone has worked on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    /// The issue.
+    pub issue: IssueId,
+    /// Its state.
+    pub state: State,
+    /// Who holds it.
+    pub claimed_by: Option<String>,
+    /// Who set its severity by hand.
+    pub severity_set_by: Option<String>,
+    /// Whether it holds any CVE.
+    pub has_cves: bool,
+    /// Whether it has notes.
+    pub has_notes: bool,
+    /// Whether any release has a status on it.
+    pub has_release_status: bool,
+    /// Everyone who appears in its history, in any order.
+    pub history_actors: Vec<String>,
+}
+
+impl Child {
+    /// A child issue exactly as ingest opened it, for tests and callers
+    /// building facts by hand.
+    pub fn fresh(issue: IssueId) -> Child {
+        Child {
+            issue,
+            state: State::New,
+            claimed_by: None,
+            severity_set_by: None,
+            has_cves: false,
+            has_notes: false,
+            has_release_status: false,
+            history_actors: vec![INGEST_ACTOR.to_string()],
+        }
+    }
+}
+
+/// Whether a child issue is untouched: still `new`, no CVEs, and no human
+/// action on it at all (no claim, severity, note, release status, or
+/// history row by anyone but ingest). Such an issue exists only because
+/// the reply arrived before its parent, so the parent may fold it in.
+pub fn untouched(c: &Child) -> bool {
+    c.state == State::New
+        && c.claimed_by.is_none()
+        && c.severity_set_by.is_none()
+        && !c.has_cves
+        && !c.has_notes
+        && !c.has_release_status
+        && c.history_actors.iter().all(|a| a == INGEST_ACTOR)
+}
 
 /// What the store already knows about the CVEs and thread of one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,9 +77,8 @@ pub struct Known {
     /// The issues of the messages it replies to, closest ancestor first.
     pub thread_issues: Vec<IssueId>,
     /// The issues of already-stored messages that reply to this one (they
-    /// arrived first), each with whether it is untouched: no CVEs, nobody
-    /// has worked on it, so it exists only because the reply came first.
-    pub child_issues: Vec<(IssueId, bool)>,
+    /// arrived first), by id; [`untouched`] ones are folded in.
+    pub child_issues: Vec<Child>,
 }
 
 /// Where the message goes and what changes around it.
@@ -58,17 +114,17 @@ pub fn correlate(known: &Known) -> Decision {
         .first()
         .copied()
         .or(thread)
-        .or(known.child_issues.first().map(|(i, _)| *i));
+        .or(known.child_issues.first().map(|c| c.issue));
     let mut related: BTreeSet<IssueId> = cve_issues.iter().copied().collect();
     if let Some(t) = thread {
         related.insert(t);
     }
     let mut absorb = BTreeSet::new();
-    for (child, untouched) in &known.child_issues {
-        if *untouched {
-            absorb.insert(*child);
+    for child in &known.child_issues {
+        if untouched(child) {
+            absorb.insert(child.issue);
         } else {
-            related.insert(*child);
+            related.insert(child.issue);
         }
     }
     if let Some(t) = target {
@@ -100,7 +156,16 @@ mod tests {
         let known = Known {
             cve_issues: cves.iter().map(|(c, i)| (c.to_string(), *i)).collect(),
             thread_issues: thread.to_vec(),
-            child_issues: children.to_vec(),
+            child_issues: children
+                .iter()
+                .map(|(i, untouched)| {
+                    let mut c = Child::fresh(*i);
+                    if !untouched {
+                        c.claimed_by = Some("alice".into());
+                    }
+                    c
+                })
+                .collect(),
         };
         let d = correlate(&known);
         expect.assert_eq(&format!(
@@ -177,5 +242,28 @@ mod tests {
             &[(8, true), (9, false)],
             expect!["issue=Some(3) new=[] related=[9] absorb=[8]"],
         );
+    }
+
+    fn touched_by(change: impl FnOnce(&mut Child)) -> bool {
+        let mut c = Child::fresh(8);
+        change(&mut c);
+        untouched(&c)
+    }
+
+    #[test]
+    fn a_child_as_ingest_opened_it_is_untouched() {
+        assert!(touched_by(|_| {}));
+        assert!(touched_by(|c| c.history_actors.clear()));
+    }
+
+    #[test]
+    fn any_human_trace_makes_a_child_touched() {
+        assert!(!touched_by(|c| c.state = State::Claimed));
+        assert!(!touched_by(|c| c.claimed_by = Some("alice".into())));
+        assert!(!touched_by(|c| c.severity_set_by = Some("alice".into())));
+        assert!(!touched_by(|c| c.has_cves = true));
+        assert!(!touched_by(|c| c.has_notes = true));
+        assert!(!touched_by(|c| c.has_release_status = true));
+        assert!(!touched_by(|c| c.history_actors.push("bob".into())));
     }
 }
