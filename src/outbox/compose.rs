@@ -57,30 +57,13 @@ pub enum Error {
 /// Text for a header: control characters (CR, LF, tabs) become single
 /// spaces, so nothing can start a new header line.
 pub fn header_text(text: &str) -> String {
-    crate::mail::parse::one_line(text)
+    crate::text::one_line(text)
 }
 
 /// Text for a body: CRLF becomes LF and bare CRs are removed; other text is
 /// kept as is.
 pub fn body_text(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "")
-}
-
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `X-Secdesk-Key`: the outbox key, so a received mail can be traced to
@@ -217,14 +200,6 @@ mod tests {
         assert!(
             !body.replace("\r\n", "").contains('\r'),
             "a bare CR in {body:?}"
-        );
-    }
-
-    #[test]
-    fn html_escape_escapes_markup() {
-        assert_eq!(
-            html_escape("<script>alert('x')</script> & \""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
         );
     }
 }

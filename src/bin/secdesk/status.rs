@@ -6,6 +6,7 @@ use secdesk::record::Health;
 use secdesk::record::OutboxEntry;
 use secdesk::report::STUCK_MAIL;
 use secdesk::store::issues::IssueFilter;
+use secdesk::text;
 use secdesk::time::{self, Instant};
 use secdesk::triage::{IssueId, State};
 use serde::Serialize;
@@ -162,7 +163,7 @@ impl fmt::Display for Status {
                     vec![
                         format!("#{}", u.id),
                         time::Span::seconds(u.age_seconds).to_string(),
-                        layout::ellipsize(&u.title, 70),
+                        text::ellipsize(&u.title, 70),
                     ]
                 })
                 .collect();

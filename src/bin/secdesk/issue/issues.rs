@@ -5,6 +5,7 @@ use secdesk::cli::UsageError;
 use secdesk::layout;
 use secdesk::mail::Source;
 use secdesk::store::issues::{IssueFilter, IssueSummary};
+use secdesk::text;
 use secdesk::time;
 use secdesk::triage::{self, Refused, ReleaseStatus, State};
 use serde::Serialize;
@@ -132,7 +133,7 @@ impl fmt::Display for IssueList {
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(","),
-                    layout::ellipsize(&i.title, 60),
+                    text::ellipsize(&i.title, 60),
                 ]
             })
             .collect();
