@@ -11,7 +11,7 @@
 //!   [`mail::classify`](mod@mail::classify), [`triage`] (correlation,
 //!   states, rules, checklists), [`rota`] (schedule, notifications,
 //!   iCalendar), [`report`], [`outbox::compose`](mod@outbox::compose), and
-//!   the data they share: [`record`], [`time`], [`text`], [`layout`];
+//!   the data they share: [`time`], [`text`], [`layout`];
 //! - the shell: [`config`] (files and credentials), [`store`] (the only
 //!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading
 //!   mail), [`mail::fetch`] (IMAP accounts, mirroring),
@@ -27,7 +27,6 @@ pub mod job;
 pub mod layout;
 pub mod mail;
 pub mod outbox;
-pub mod record;
 pub mod report;
 pub mod rota;
 pub mod store;

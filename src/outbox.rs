@@ -6,9 +6,65 @@
 //! files when no `smtp` is configured. Text that came from mail is made safe
 //! here, once: CR and LF never reach a header, bare CRs never reach a body,
 //! and HTML renderers escape everything they copy.
+//!
+//! The outbox's two records live here as plain data, so the store, the
+//! report and `secdesk status` share them without importing each other:
+//! [`Queued`] (a composed mail going in) and [`OutboxEntry`] (a row coming
+//! out).
 
 pub mod compose;
 pub mod deliver;
 
 pub use compose::{Mail, compose};
 pub use deliver::{Delivery, deliver};
+
+use crate::time::Instant;
+use serde::Serialize;
+
+/// A mail ready to queue: composed, with its envelope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    /// Unique key (`report:2026-11-22`, `shift-start:2026-11-22:alice`).
+    pub key: String,
+    /// What kind of mail (`report`, `reminder`, …), for status.
+    pub kind: String,
+    /// Envelope sender.
+    pub sender: String,
+    /// Envelope recipients.
+    pub recipients: Vec<String>,
+    /// The subject, for status and logs.
+    pub subject: String,
+    /// The whole RFC 5322 message, composed once so every retry sends the
+    /// same bytes (same Message-ID).
+    pub message: Vec<u8>,
+}
+
+/// A queued or finished mail as status shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxEntry {
+    /// Row id.
+    pub id: i64,
+    /// Unique key.
+    pub key: String,
+    /// Kind.
+    pub kind: String,
+    /// Subject.
+    pub subject: String,
+    /// Recipients.
+    pub recipients: Vec<String>,
+    /// `queued`, `sending`, `sent` or `failed`.
+    pub state: String,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// When it was queued (UTC).
+    #[serde(serialize_with = "crate::time::ser_instant")]
+    pub created_at: Instant,
+    /// The last failure (the server's answer for a refusal).
+    pub last_error: Option<String>,
+    /// Envelope sender.
+    #[serde(skip)]
+    pub sender: String,
+    /// The message bytes.
+    #[serde(skip)]
+    pub message: Vec<u8>,
+}

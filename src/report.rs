@@ -12,12 +12,11 @@
 pub mod html;
 pub mod text;
 
-use crate::record::Health;
-use crate::record::OutboxEntry;
-use crate::record::{Arrival, Brief, Capped, Milestones};
+use crate::mail::{Health, Source};
+use crate::outbox::OutboxEntry;
 use crate::rota::Shift;
 use crate::time::{self, Instant, Span};
-use crate::triage::{IssueId, ReleaseStatus};
+use crate::triage::{Brief, IssueId, ReleaseStatus};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -25,6 +24,41 @@ use std::collections::BTreeMap;
 pub const SECTION_ROWS: usize = 50;
 /// Mail queued longer than this is stuck.
 pub const STUCK_MAIL: Span = Span::hours(1);
+
+/// A list capped at a limit, with the full count.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Capped<T> {
+    /// The first rows.
+    pub rows: Vec<T>,
+    /// How many there are in all.
+    pub total: i64,
+}
+
+/// A message that arrived recently, with its issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The issue.
+    pub issue: Brief,
+    /// Where it was published.
+    pub source: Source,
+    /// Its advisory id.
+    pub advisory_id: Option<String>,
+    /// When secdesk stored it.
+    pub received_at: Instant,
+}
+
+/// The milestones of one issue opened in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Milestones {
+    /// Opened.
+    pub created_at: Instant,
+    /// First claimed.
+    pub first_claimed_at: Option<Instant>,
+    /// Became triaged.
+    pub triaged_at: Option<Instant>,
+    /// Became fixed.
+    pub fixed_at: Option<Instant>,
+}
 
 /// Everything the report is built from.
 #[derive(Debug, Clone)]

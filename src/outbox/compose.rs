@@ -7,7 +7,7 @@
 //! bodies go through [`body_text`] (bare CRs removed: lettre up to 0.11.23
 //! lets them through).
 
-use crate::record::Queued;
+use super::Queued;
 use crate::time::Instant;
 use lettre::message::{Mailbox, Message, MultiPart, SinglePart, header};
 

@@ -14,7 +14,7 @@
 //! Invariant: the only module that talks SMTP.
 
 use crate::config::{Smtp, Tls};
-use crate::record::OutboxEntry;
+use crate::outbox::OutboxEntry;
 use crate::store::{self, Store};
 use crate::text::one_line;
 use crate::time::{Instant, Span};

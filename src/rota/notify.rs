@@ -10,8 +10,8 @@
 use super::{Change, Shift};
 use crate::config::Member;
 use crate::outbox::Mail;
-use crate::record::Brief;
 use crate::time::{self, Instant, Span};
+use crate::triage::Brief;
 use chrono::TimeZone;
 use chrono_tz::Tz;
 use std::fmt::Write;

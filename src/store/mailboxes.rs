@@ -2,7 +2,7 @@
 //! health, and where each message lies on the server, for mirroring.
 
 use super::{Reader, Result, Tx};
-use crate::record::Health;
+use crate::mail::Health;
 use crate::time::{self, Instant};
 use rusqlite::{OptionalExtension, params};
 

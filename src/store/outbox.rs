@@ -3,7 +3,7 @@
 //! key is never queued twice.
 
 use super::{Reader, Result, Tx};
-use crate::record::{OutboxEntry, Queued};
+use crate::outbox::{OutboxEntry, Queued};
 use crate::time::{self, Instant, Span};
 use rusqlite::{OptionalExtension, params};
 

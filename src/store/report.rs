@@ -4,9 +4,9 @@
 
 use super::{Reader, Result};
 use crate::mail::Source;
-use crate::record::{Arrival, Brief, Capped, Milestones};
+use crate::report::{Arrival, Capped, Milestones};
 use crate::time::{self, Instant};
-use crate::triage::{ReleaseStatus, State};
+use crate::triage::{Brief, ReleaseStatus, State};
 use rusqlite::params;
 use std::collections::BTreeMap;
 

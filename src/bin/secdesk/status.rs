@@ -2,8 +2,8 @@
 
 use crate::App;
 use secdesk::layout;
-use secdesk::record::Health;
-use secdesk::record::OutboxEntry;
+use secdesk::mail::Health;
+use secdesk::outbox::OutboxEntry;
 use secdesk::report::STUCK_MAIL;
 use secdesk::store::issues::IssueFilter;
 use secdesk::text;
