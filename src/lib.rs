@@ -15,8 +15,9 @@
 //! - the shell: [`config`] (files and credentials), [`store`] (the only
 //!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading
 //!   mail), [`mail::fetch`] (IMAP accounts, mirroring),
-//!   [`outbox::deliver`](mod@outbox::deliver) (the only module talking
-//!   SMTP), [`job`] (the timer jobs), [`cli`] (what the binaries share).
+//!   [`outbox::message`](mod@outbox::message) (a mail's bytes, with
+//!   lettre), [`outbox::deliver`](mod@outbox::deliver) (the only module
+//!   talking SMTP), [`job`] (the timer jobs), [`cli`] (what the binaries share).
 //!
 //! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
 #![deny(missing_docs)]

@@ -93,7 +93,7 @@ fn pure_modules_do_no_io_and_never_read_the_clock() {
         "std::fs",
         "std::net",
         "rusqlite",
-        "lettre::transport",
+        "lettre",
         "Utc::now",
         "SystemTime::now",
         "crate::cli",
