@@ -1,5 +1,6 @@
-//! Laying text out for people: tables and shortened cells. Pure; shared
-//! by the CLI's listings and the report's text rendering.
+//! Laying text out for people: plain-text tables. Pure; shared by the
+//! CLI's listings and the report's text rendering. Shortening a cell is
+//! [`crate::text::ellipsize`].
 
 /// Lays rows out as a left-aligned text table with a header line. Widths
 /// count characters, not bytes, so non-ASCII titles line up.
@@ -35,14 +36,4 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(&mut row.iter().map(String::as_str));
     }
     out
-}
-
-/// Shortens text to `max` characters with an ellipsis, for table cells.
-pub fn ellipsize(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
-    s.push('…');
-    s
 }

@@ -11,12 +11,13 @@
 //!   [`mail::classify`](mod@mail::classify), [`triage`] (correlation,
 //!   states, rules, checklists), [`rota`] (schedule, notifications,
 //!   iCalendar), [`report`], [`outbox::compose`](mod@outbox::compose), and
-//!   the data they share: [`record`], [`time`], [`layout`];
+//!   the data they share: [`time`], [`text`], [`layout`];
 //! - the shell: [`config`] (files and credentials), [`store`] (the only
 //!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading
 //!   mail), [`mail::fetch`] (IMAP accounts, mirroring),
-//!   [`outbox::deliver`](mod@outbox::deliver) (the only module talking
-//!   SMTP), [`job`] (the timer jobs), [`cli`] (what the binaries share).
+//!   [`outbox::message`](mod@outbox::message) (a mail's bytes, with
+//!   lettre), [`outbox::deliver`](mod@outbox::deliver) (the only module
+//!   talking SMTP), [`job`] (the timer jobs), [`cli`] (what the binaries share).
 //!
 //! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
 #![deny(missing_docs)]
@@ -28,10 +29,10 @@ pub mod job;
 pub mod layout;
 pub mod mail;
 pub mod outbox;
-pub mod record;
 pub mod refusal;
 pub mod report;
 pub mod rota;
 pub mod store;
+pub mod text;
 pub mod time;
 pub mod triage;

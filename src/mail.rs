@@ -6,6 +6,10 @@
 //! ties them to the store and to [`crate::triage::correlate`]; [`fetch`]
 //! drives IMAP accounts (cursors, retries, health) and mirrors issue state
 //! back to the mailboxes.
+//!
+//! [`Health`], one mailbox's ingest health, is kept here as plain data: the
+//! store returns it, and the report and `secdesk status` read it without
+//! importing the store or the IMAP code.
 
 pub mod classify;
 pub mod fetch;
@@ -16,3 +20,25 @@ pub mod source;
 
 pub use classify::{Classified, Source, classify};
 pub use parse::{ParseProblem, Parsed, parse};
+
+use crate::time::Instant;
+use serde::Serialize;
+
+/// One mailbox's ingest health.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Health {
+    /// The account's name.
+    pub account: String,
+    /// The mailbox.
+    pub mailbox: String,
+    /// When secdesk last tried to fetch it (UTC).
+    #[serde(serialize_with = "crate::time::ser_opt_instant")]
+    pub last_attempt: Option<Instant>,
+    /// When a fetch last succeeded (UTC).
+    #[serde(serialize_with = "crate::time::ser_opt_instant")]
+    pub last_success: Option<Instant>,
+    /// The last failure, cleared by a success.
+    pub last_error: Option<String>,
+    /// Messages fetched from it, ever.
+    pub fetched: i64,
+}

@@ -12,12 +12,11 @@
 pub mod html;
 pub mod text;
 
-use crate::record::Health;
-use crate::record::OutboxEntry;
-use crate::record::{Arrival, Brief, Capped, Milestones};
+use crate::mail::{Health, Source};
+use crate::outbox::OutboxEntry;
 use crate::rota::Shift;
 use crate::time::{self, Instant, Span};
-use crate::triage::{IssueId, ReleaseStatus};
+use crate::triage::{Brief, IssueId, ReleaseStatus};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -25,6 +24,41 @@ use std::collections::BTreeMap;
 pub const SECTION_ROWS: usize = 50;
 /// Mail queued longer than this is stuck.
 pub const STUCK_MAIL: Span = Span::hours(1);
+
+/// A list capped at a limit, with the full count.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Capped<T> {
+    /// The first rows.
+    pub rows: Vec<T>,
+    /// How many there are in all.
+    pub total: i64,
+}
+
+/// A message that arrived recently, with its issue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arrival {
+    /// The issue.
+    pub issue: Brief,
+    /// Where it was published.
+    pub source: Source,
+    /// Its advisory id.
+    pub advisory_id: Option<String>,
+    /// When secdesk stored it.
+    pub received_at: Instant,
+}
+
+/// The milestones of one issue opened in the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Milestones {
+    /// Opened.
+    pub created_at: Instant,
+    /// First claimed.
+    pub first_claimed_at: Option<Instant>,
+    /// Became triaged.
+    pub triaged_at: Option<Instant>,
+    /// Became fixed.
+    pub fixed_at: Option<Instant>,
+}
 
 /// Everything the report is built from.
 #[derive(Debug, Clone)]
@@ -197,7 +231,7 @@ fn machinery(input: &Input) -> Machinery {
         }
     }
     for m in &input.outbox_trouble {
-        let what = if m.state == crate::record::OutboxState::Failed {
+        let what = if m.state == crate::outbox::OutboxState::Failed {
             "REFUSED"
         } else {
             "STUCK"
@@ -226,12 +260,54 @@ fn machinery(input: &Input) -> Machinery {
     Machinery { alarms, summary }
 }
 
-/// Builds the report.
+/// Builds the report: one function per section.
 pub fn build(input: &Input) -> Report {
     let now = input.now;
     let date = now.date_naive();
     let machinery = machinery(input);
-    let on_call = input.on_call.as_ref().map(|shifts| {
+    let (new, new_hidden) = new(input);
+    let subject = subject(date, &machinery, &new, input);
+    Report {
+        date,
+        now,
+        subject,
+        machinery,
+        on_call: on_call(input),
+        new,
+        new_hidden,
+        unclaimed: unclaimed(input),
+        unclaimed_total: input.unclaimed.total,
+        stuck: stuck(input),
+        stuck_total: input.stuck.total,
+        releases: input.releases.clone(),
+        matrix: matrix(input),
+        matrix_total: input.matrix.total,
+        fixed: fixed(input),
+        fixed_total: input.fixed.total,
+        stats: stats(input),
+    }
+}
+
+/// The subject: the date, an alarm when the machinery has problems, and
+/// the counts that matter.
+fn subject(date: NaiveDate, machinery: &Machinery, new: &[NewItem], input: &Input) -> String {
+    let alarm = if machinery.alarms.is_empty() {
+        ""
+    } else {
+        "ATTENTION: machinery problems; "
+    };
+    format!(
+        "[secdesk] triage report {date}: {alarm}{} new, {} unclaimed, {} fixed unannounced",
+        new.iter().filter(|n| n.opened).count(),
+        input.unclaimed.total,
+        input.fixed.total
+    )
+}
+
+/// Section 2: who is on call now and next, with the shift in UTC.
+fn on_call(input: &Input) -> Option<Vec<(String, String)>> {
+    let now = input.now;
+    input.on_call.as_ref().map(|shifts| {
         shifts
             .iter()
             .map(|(s, name)| {
@@ -250,8 +326,13 @@ pub fn build(input: &Input) -> Report {
                 )
             })
             .collect()
-    });
-    let window_start = now - Duration::hours(24);
+    })
+}
+
+/// Section 3: the issues that got mail in the last 24 hours, each with the
+/// sources that carried it, and how many arrivals were over the cap.
+fn new(input: &Input) -> (Vec<NewItem>, i64) {
+    let window_start = input.now - Duration::hours(24);
     let mut new: Vec<NewItem> = Vec::new();
     for a in &input.arrivals.rows {
         let carried = format!(
@@ -276,21 +357,37 @@ pub fn build(input: &Input) -> Report {
             }),
         }
     }
-    let new_hidden = input.arrivals.total - input.arrivals.rows.len() as i64;
-    let age = |t: Instant| time::age(t, now);
-    let unclaimed = input
+    let hidden = input.arrivals.total - input.arrivals.rows.len() as i64;
+    (new, hidden)
+}
+
+/// Section 4: unclaimed issues with their age.
+fn unclaimed(input: &Input) -> Vec<(Brief, Span)> {
+    input
         .unclaimed
         .rows
         .iter()
-        .map(|b| (b.clone(), age(b.created_at)))
-        .collect();
-    let stuck = input
+        .map(|b| (b.clone(), time::age(b.created_at, input.now)))
+        .collect()
+}
+
+/// Section 5: stuck claims with the time since the claim.
+fn stuck(input: &Input) -> Vec<(Brief, Span)> {
+    input
         .stuck
         .rows
         .iter()
-        .map(|b| (b.clone(), age(b.claimed_at.unwrap_or(b.created_at))))
-        .collect();
-    let matrix = input
+        .map(|b| {
+            let since = b.claimed_at.unwrap_or(b.created_at);
+            (b.clone(), time::age(since, input.now))
+        })
+        .collect()
+}
+
+/// Section 6: one status per configured release for each open issue
+/// (`unknown` where none is recorded).
+fn matrix(input: &Input) -> Vec<(Brief, Vec<ReleaseStatus>)> {
+    input
         .matrix
         .rows
         .iter()
@@ -302,36 +399,37 @@ pub fn build(input: &Input) -> Report {
                 .collect();
             (b.clone(), cells)
         })
-        .collect();
-    let fixed = input
+        .collect()
+}
+
+/// Section 7: fixed but unannounced issues with the time since the fix.
+fn fixed(input: &Input) -> Vec<(Brief, Span)> {
+    input
         .fixed
         .rows
         .iter()
-        .map(|b| (b.clone(), age(b.fixed_at.unwrap_or(b.created_at))))
-        .collect();
-    let between = |from: Instant, to: Option<Instant>| to.map(|t| time::age(from, t));
-    let stats = Stats {
-        to_claim: spread(
+        .map(|b| {
+            let since = b.fixed_at.unwrap_or(b.created_at);
+            (b.clone(), time::age(since, input.now))
+        })
+        .collect()
+}
+
+/// Section 8: the last 30 days: speed to each milestone, and load.
+fn stats(input: &Input) -> Stats {
+    let to = |milestone: fn(&Milestones) -> Option<Instant>| {
+        spread(
             input
                 .milestones
                 .iter()
-                .filter_map(|m| between(m.created_at, m.first_claimed_at))
+                .filter_map(|m| milestone(m).map(|t| time::age(m.created_at, t)))
                 .collect(),
-        ),
-        to_triage: spread(
-            input
-                .milestones
-                .iter()
-                .filter_map(|m| between(m.created_at, m.triaged_at))
-                .collect(),
-        ),
-        to_fix: spread(
-            input
-                .milestones
-                .iter()
-                .filter_map(|m| between(m.created_at, m.fixed_at))
-                .collect(),
-        ),
+        )
+    };
+    Stats {
+        to_claim: to(|m| m.first_claimed_at),
+        to_triage: to(|m| m.triaged_at),
+        to_fix: to(|m| m.fixed_at),
         opened: input.milestones.len(),
         closed: input.closed,
         load: input
@@ -339,36 +437,6 @@ pub fn build(input: &Input) -> Report {
             .iter()
             .map(|(who, (c, f))| (who.clone(), *c, *f))
             .collect(),
-    };
-    let alarm = if machinery.alarms.is_empty() {
-        ""
-    } else {
-        "ATTENTION: machinery problems; "
-    };
-    let subject = format!(
-        "[secdesk] triage report {date}: {alarm}{} new, {} unclaimed, {} fixed unannounced",
-        new.iter().filter(|n| n.opened).count(),
-        input.unclaimed.total,
-        input.fixed.total
-    );
-    Report {
-        date,
-        now,
-        subject,
-        machinery,
-        on_call,
-        new,
-        new_hidden,
-        unclaimed,
-        unclaimed_total: input.unclaimed.total,
-        stuck,
-        stuck_total: input.stuck.total,
-        releases: input.releases.clone(),
-        matrix,
-        matrix_total: input.matrix.total,
-        fixed,
-        fixed_total: input.fixed.total,
-        stats,
     }
 }
 

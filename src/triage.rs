@@ -8,10 +8,30 @@ pub mod checklist;
 pub mod correlate;
 pub mod rules;
 
+use crate::time::Instant;
 use std::fmt;
 
 /// An issue's number, as people type it (`secdesk show 12`).
 pub type IssueId = i64;
+
+/// One issue as lists of issues show it (report sections, handoffs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    /// Its number.
+    pub id: IssueId,
+    /// Its title.
+    pub title: String,
+    /// Its state.
+    pub state: State,
+    /// Who holds it.
+    pub claimed_by: Option<String>,
+    /// When it was opened.
+    pub created_at: Instant,
+    /// When it was claimed (current claim).
+    pub claimed_at: Option<Instant>,
+    /// When it became fixed.
+    pub fixed_at: Option<Instant>,
+}
 
 macro_rules! words {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {

@@ -2,8 +2,9 @@
 
 use crate::app::{Desk, Result};
 use crate::layout;
+use crate::mail::Health;
 use crate::mail::health;
-use crate::record::{Health, OutboxEntry, OutboxState};
+use crate::outbox::{OutboxEntry, OutboxState};
 use crate::report::STUCK_MAIL;
 use crate::store::{self, issues::IssueFilter};
 use crate::time::{self, Instant};
@@ -139,7 +140,7 @@ impl fmt::Display for Status {
                     vec![
                         format!("#{}", u.id),
                         time::Span::seconds(u.age_seconds).to_string(),
-                        layout::ellipsize(&u.title, 70),
+                        crate::text::ellipsize(&u.title, 70),
                     ]
                 })
                 .collect();

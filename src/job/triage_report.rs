@@ -107,7 +107,7 @@ pub fn run(
         let (built, text, html) = render(store, config, now)?;
         let mail = Mail {
             key: key.clone(),
-            kind: crate::record::MailKind::Report,
+            kind: crate::outbox::MailKind::Report,
             to: config.report.to.clone(),
             subject: built.subject.clone(),
             text,

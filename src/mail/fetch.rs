@@ -17,10 +17,9 @@
 //! still keep it from being stored twice.
 
 use super::ingest::{Prepared, Summary, Tally, prepare, store_one};
-use super::source::Incoming;
 use super::source::imap::{self, Mailstore};
+use super::source::{Incoming, Location};
 use crate::config::{ImapAccount, Tls};
-use crate::store::mailboxes::Location;
 use crate::store::{self, Store};
 use crate::time::Instant;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! Pure: the health rows and `now` come in.
 
 use crate::config::ImapAccount;
-use crate::record::Health;
+use crate::mail::Health;
 use crate::time::{self, Instant, Span};
 
 /// A mailbox that has not been fetched successfully for too long.

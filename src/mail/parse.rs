@@ -6,6 +6,7 @@
 //! returns an error and never panics on input: the MIME parser runs under
 //! `catch_unwind` as a last line of defence. Pure: no I/O, no clock.
 
+use crate::text::one_line;
 use crate::time::Instant;
 use chrono::TimeZone;
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
@@ -310,28 +311,6 @@ pub fn shorten(text: &str) -> String {
         cut -= 1;
     }
     format!("{}…", &text[..cut])
-}
-
-/// Folds any control characters (CR, LF, tabs, NUL) into single spaces, so
-/// that text taken from a header can never start a new header elsewhere.
-pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_control() || c.is_whitespace() {
-            if !space && !out.is_empty() {
-                out.push(' ');
-            }
-            space = true;
-        } else {
-            out.push(c);
-            space = false;
-        }
-    }
-    if out.ends_with(' ') {
-        out.pop();
-    }
-    out
 }
 
 /// Removes the `- ` that PGP clear-signing puts before lines starting with

@@ -3,7 +3,9 @@
 //!
 //! Each source yields [`Incoming`] messages in a stable order (so a killed
 //! run and its rerun process the same sequence) and reports unreadable
-//! entries as [`ReadError`]s without stopping.
+//! entries as [`ReadError`]s without stopping. A message read from IMAP
+//! carries its [`Location`] on the server, which the store records for
+//! mirroring: the store imports this type, not the other way round.
 
 pub mod imap;
 pub mod maildir;
@@ -22,7 +24,20 @@ pub struct Incoming {
     /// The source the folder it was found in stands for, if any.
     pub hint: Option<Source>,
     /// Where it lies on an IMAP server, for mirroring.
-    pub location: Option<crate::store::mailboxes::Location>,
+    pub location: Option<Location>,
+}
+
+/// Where a message lies on an IMAP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The account's name.
+    pub account: String,
+    /// The mailbox.
+    pub mailbox: String,
+    /// The mailbox's UIDVALIDITY when the message was fetched.
+    pub uidvalidity: u32,
+    /// The message's UID.
+    pub uid: u32,
 }
 
 /// An entry that could not be read; the run goes on without it.

@@ -1,16 +1,15 @@
-//! Composing a mail: plain text, or text plus HTML as
-//! `multipart/alternative`. Pure: no transport, no clock (the date comes
-//! in), no file system.
+//! What a mail says, decided before any bytes are built: the [`Mail`] to
+//! send, how text copied from incoming mail is made safe, and the
+//! Message-ID a key stands for. Pure: no lettre, no transport, no clock,
+//! no file system. [`message`](mod@super::message) builds the bytes from
+//! these decisions.
 //!
 //! Subjects and names copied from incoming mail go through
 //! [`header_text`] (CR and LF become spaces) so they cannot add headers;
 //! bodies go through [`body_text`] (bare CRs removed: lettre up to 0.11.23
 //! lets them through).
 
-use crate::record::{MailKind, Queued};
-use crate::time::Instant;
-use lettre::message::{Mailbox, Message, MultiPart, SinglePart, header};
-
+use super::MailKind;
 /// A mail to compose.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mail {
@@ -57,7 +56,7 @@ pub enum Error {
 /// Text for a header: control characters (CR, LF, tabs) become single
 /// spaces, so nothing can start a new header line.
 pub fn header_text(text: &str) -> String {
-    crate::mail::parse::one_line(text)
+    crate::text::one_line(text)
 }
 
 /// Text for a body: CRLF becomes LF and bare CRs are removed; other text is
@@ -66,165 +65,52 @@ pub fn body_text(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "")
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `X-Secdesk-Key`: the outbox key, so a received mail can be traced to
-/// the row that sent it.
-#[derive(Clone)]
-struct KeyHeader(String);
-
-impl header::Header for KeyHeader {
-    fn name() -> header::HeaderName {
-        header::HeaderName::new_from_ascii_str("X-Secdesk-Key")
-    }
-
-    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(KeyHeader(s.to_string()))
-    }
-
-    fn display(&self) -> header::HeaderValue {
-        header::HeaderValue::new(Self::name(), self.0.clone())
-    }
-}
-
-fn mailbox(key: &str, address: &str) -> Result<Mailbox, Error> {
-    header_text(address)
-        .parse::<Mailbox>()
-        .map_err(|e| Error::Address {
-            key: key.to_string(),
-            address: address.to_string(),
-            message: e.to_string(),
-        })
-}
-
-/// Composes a mail from `from` at `date`, ready to queue. The Message-ID is
-/// derived from the key, so the same key always names the same message.
-pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> {
-    if mail.to.is_empty() {
-        return Err(Error::NoRecipients(mail.key.clone()));
-    }
-    let sender = mailbox(&mail.key, from)?;
-    let mut builder = Message::builder()
-        .from(sender.clone())
-        .subject(header_text(&mail.subject))
-        .date(date.into())
-        .message_id(Some(format!(
-            "<{}@{}>",
-            mail.key.replace(
-                |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
-                "."
-            ),
-            sender.email.domain()
-        )))
-        .header(header::MIME_VERSION_1_0)
-        .header(KeyHeader(header_text(&mail.key)));
-    let mut recipients = Vec::new();
-    for to in &mail.to {
-        let m = mailbox(&mail.key, to)?;
-        recipients.push(m.email.to_string());
-        builder = builder.to(m);
-    }
-    let text = body_text(&mail.text);
-    let message = match &mail.html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(text, body_text(html))),
-        None => builder.singlepart(SinglePart::plain(text)),
-    }
-    .map_err(|e| Error::Build {
-        key: mail.key.clone(),
-        message: e.to_string(),
-    })?;
-    Ok(Queued {
-        key: mail.key.clone(),
-        kind: mail.kind,
-        sender: sender.email.to_string(),
-        recipients,
-        subject: header_text(&mail.subject),
-        message: message.formatted(),
-    })
+/// The Message-ID of the mail queued under `key` from an address at
+/// `domain`: the key with every character other than ASCII letters, digits,
+/// `-` and `.` replaced by `.`, so the same key always names the same
+/// message.
+pub fn message_id(key: &str, domain: &str) -> String {
+    format!(
+        "<{}@{}>",
+        key.replace(
+            |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
+            "."
+        ),
+        domain
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use expect_test::{Expect, expect};
 
-    fn mail(subject: &str, text: &str, html: Option<&str>) -> Mail {
-        Mail {
-            key: "report:2026-11-22".into(),
-            kind: MailKind::Report,
-            to: vec!["Team <team@example.org>".into()],
-            subject: subject.into(),
-            text: text.into(),
-            html: html.map(str::to_string),
-        }
-    }
-
-    fn headers(q: &Queued) -> Vec<String> {
-        let text = String::from_utf8_lossy(&q.message).to_string();
-        let head = text.split("\r\n\r\n").next().unwrap_or("").to_string();
-        head.split("\r\n")
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('\t'))
-            .map(|l| l.split(':').next().unwrap_or("").to_string())
-            .collect()
+    fn check(actual: String, expect: Expect) {
+        expect.assert_eq(&actual);
     }
 
     #[test]
-    fn crlf_in_subject_adds_no_header() {
-        let at = crate::time::parse("2026-11-22T07:00:00Z").unwrap();
-        let q = compose(
-            &mail("x\r\nBcc: evil@example.com\nX-Evil: 1", "body", None),
-            "secdesk <s@example.org>",
-            at,
-        )
-        .unwrap();
-        let names = headers(&q);
-        assert!(
-            !names.iter().any(|n| n.eq_ignore_ascii_case("bcc")),
-            "{names:?}"
-        );
-        assert!(
-            !names.iter().any(|n| n.eq_ignore_ascii_case("x-evil")),
-            "{names:?}"
-        );
-        assert_eq!(q.recipients, ["team@example.org"]);
-    }
-
-    #[test]
-    fn bare_cr_never_reaches_the_body() {
-        let at = crate::time::parse("2026-11-22T07:00:00Z").unwrap();
-        let q = compose(
-            &mail("s", "a\rb\r\nc", Some("<p>a\rb</p>")),
-            "s@example.org",
-            at,
-        )
-        .unwrap();
-        let text = String::from_utf8_lossy(&q.message);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-        assert!(
-            !body.replace("\r\n", "").contains('\r'),
-            "a bare CR in {body:?}"
+    fn header_text_folds_line_breaks() {
+        check(
+            header_text("x\r\nBcc: evil@example.com\nX-Evil: 1"),
+            expect!["x Bcc: evil@example.com X-Evil: 1"],
         );
     }
 
     #[test]
-    fn html_escape_escapes_markup() {
-        assert_eq!(
-            html_escape("<script>alert('x')</script> & \""),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;"
+    fn body_text_removes_bare_crs() {
+        check(body_text("a\rb\r\nc\n"), expect!["ab\nc\n"]);
+    }
+
+    #[test]
+    fn message_id_is_the_key_made_safe() {
+        check(
+            message_id("shift-start:2026-11-22:alice", "example.org"),
+            expect!["<shift-start.2026-11-22.alice@example.org>"],
+        );
+        check(
+            message_id("report:2026-11-22#2", "example.org"),
+            expect!["<report.2026-11-22.2@example.org>"],
         );
     }
 }

@@ -14,8 +14,9 @@
 //! Invariant: the only module that talks SMTP.
 
 use crate::config::{Smtp, Tls};
-use crate::record::OutboxEntry;
+use crate::outbox::OutboxEntry;
 use crate::store::{self, Store};
+use crate::text::one_line;
 use crate::time::{Instant, Span};
 use lettre::Transport;
 use lettre::address::Envelope;
@@ -197,10 +198,6 @@ impl Sender {
             }
         }
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {

@@ -3,7 +3,7 @@
 //! a subject holding `<script>` shows as text.
 
 use super::{Report, Spread, issue_ref};
-use crate::outbox::compose::html_escape as e;
+use crate::text::html_escape as e;
 use std::fmt::Write;
 
 fn spread(s: &Spread) -> String {

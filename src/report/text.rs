@@ -3,7 +3,8 @@
 //! control characters); bare CRs are removed when the mail is composed.
 
 use super::{Report, Spread, issue_ref};
-use crate::layout::{ellipsize, table};
+use crate::layout::table;
+use crate::text::ellipsize;
 use std::fmt::Write;
 
 fn spread(s: &Spread) -> String {

@@ -8,7 +8,7 @@
 //! edited by hand must not turn into an issue that is quietly `new`.
 
 use crate::mail::Source;
-use crate::record::{MailKind, OutboxState};
+use crate::outbox::{MailKind, OutboxState};
 use crate::time::{self, Instant};
 use crate::triage::{DismissReason, HistoryAction, ReleaseStatus, Severity, State};
 use rusqlite::Row;

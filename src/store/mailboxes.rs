@@ -3,23 +3,11 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
-use crate::record::Health;
+use crate::mail::Health;
+use crate::mail::source::Location;
 use crate::time::Instant;
 use crate::triage::State;
 use rusqlite::{OptionalExtension, params};
-
-/// Where a message lies on an IMAP server.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    /// The account's name.
-    pub account: String,
-    /// The mailbox.
-    pub mailbox: String,
-    /// The mailbox's UIDVALIDITY when the message was fetched.
-    pub uidvalidity: u32,
-    /// The message's UID.
-    pub uid: u32,
-}
 
 /// How far a mailbox has been fetched.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
-use crate::record::{OutboxEntry, OutboxState, Queued};
+use crate::outbox::{OutboxEntry, OutboxState, Queued};
 use crate::time::{Instant, Span};
 use rusqlite::{OptionalExtension, params};
 

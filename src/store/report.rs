@@ -4,9 +4,9 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
-use crate::record::{Arrival, Brief, Capped, Milestones};
+use crate::report::{Arrival, Capped, Milestones};
 use crate::time::Instant;
-use crate::triage::{HistoryAction, ReleaseStatus};
+use crate::triage::{Brief, HistoryAction, ReleaseStatus};
 use rusqlite::params;
 use std::collections::BTreeMap;
 

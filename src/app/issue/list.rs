@@ -106,7 +106,7 @@ impl fmt::Display for IssueList {
                         .map(|s| s.as_str())
                         .collect::<Vec<_>>()
                         .join(","),
-                    layout::ellipsize(&i.title, 60),
+                    crate::text::ellipsize(&i.title, 60),
                 ]
             })
             .collect();

@@ -8,6 +8,7 @@
 //! Errors name the account and never carry the password.
 
 use crate::config::{ImapAccount, Tls};
+use crate::text::one_line;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -184,10 +185,6 @@ fn protocol(doing: &str) -> impl FnOnce(imap::Error) -> Error + '_ {
             message: one_line(&other.to_string()),
         },
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn tls_connector(account: &ImapAccount) -> Result<native_tls::TlsConnector, Error> {
