@@ -6,7 +6,7 @@
 //! a plan and its history in one transaction, then re-derives the state.
 //! Pure: no I/O, no clock.
 
-use super::{DismissReason, IssueId, Refused, ReleaseStatus, Severity, State};
+use super::{DismissReason, HistoryAction, IssueId, Refused, ReleaseStatus, Severity, State};
 use std::collections::BTreeMap;
 
 /// What is known about an issue when a request arrives.
@@ -125,15 +125,15 @@ pub struct Plan {
     /// Changes, in order.
     pub effects: Vec<Effect>,
     /// `(action, detail)` history rows, one per change a person would name.
-    pub history: Vec<(String, String)>,
+    pub history: Vec<(HistoryAction, String)>,
     /// Set when the request changes nothing (already so), with why.
     pub unchanged: Option<String>,
 }
 
 impl Plan {
-    fn add(&mut self, effect: Effect, action: &str, detail: String) {
+    fn add(&mut self, effect: Effect, action: HistoryAction, detail: String) {
         self.effects.push(effect);
-        self.history.push((action.to_string(), detail));
+        self.history.push((action, detail));
     }
 
     fn nothing(why: String) -> Plan {
@@ -217,11 +217,15 @@ fn claim(f: &Facts, actor: &str, steal: Option<&str>) -> Result<Plan, Refused> {
                 nonempty(&Some(reason.to_string())).ok_or(Refused::NeedsReason("--steal"))?;
             p.add(
                 Effect::Claim(Some(actor.into())),
-                "claimed",
+                HistoryAction::Claimed,
                 format!("taken over from {by}: {reason}"),
             );
         }
-        (None, _) => p.add(Effect::Claim(Some(actor.into())), "claimed", String::new()),
+        (None, _) => p.add(
+            Effect::Claim(Some(actor.into())),
+            HistoryAction::Claimed,
+            String::new(),
+        ),
     }
     if f.responsible.is_none() {
         p.effects.push(Effect::Responsible(Some(actor.into())));
@@ -248,7 +252,7 @@ fn unclaim(f: &Facts, actor: &str) -> Result<Plan, Refused> {
             state: f.state,
         });
     }
-    p.add(Effect::Claim(None), "unclaimed", String::new());
+    p.add(Effect::Claim(None), HistoryAction::Unclaimed, String::new());
     if f.responsible.as_deref() == Some(actor) {
         p.effects.push(Effect::Responsible(None));
     }
@@ -284,7 +288,7 @@ fn assign(f: &Facts, actor: &str, to: &str, rules: Rules<'_>) -> Result<Plan, Re
     let responsible = f.responsible.clone().unwrap_or_else(|| actor.to_string());
     p.add(
         Effect::Claim(Some(to.to_string())),
-        "assigned",
+        HistoryAction::Assigned,
         format!("to {to}; {responsible} stays responsible until it is fixed"),
     );
     p.effects.push(Effect::Responsible(Some(responsible)));
@@ -325,7 +329,7 @@ fn set_release(
         // a name on it.
         p.add(
             Effect::Claim(Some(actor.into())),
-            "claimed",
+            HistoryAction::Claimed,
             "by recording a release status".into(),
         );
         if f.responsible.is_none() {
@@ -354,7 +358,7 @@ fn set_release(
             reference,
             reason,
         },
-        "release-status",
+        HistoryAction::ReleaseStatus,
         detail,
     );
     Ok(p)
@@ -363,7 +367,11 @@ fn set_release(
 /// A person's severity, which later mail never overrides.
 fn severity(level: Severity) -> Plan {
     let mut p = Plan::default();
-    p.add(Effect::Severity(level), "severity", level.to_string());
+    p.add(
+        Effect::Severity(level),
+        HistoryAction::Severity,
+        level.to_string(),
+    );
     p
 }
 
@@ -371,7 +379,7 @@ fn severity(level: Severity) -> Plan {
 fn note(text: &str) -> Result<Plan, Refused> {
     let mut p = Plan::default();
     let text = nonempty(&Some(text.to_string())).ok_or(Refused::EmptyNote)?;
-    p.add(Effect::Note(text.clone()), "note", text);
+    p.add(Effect::Note(text.clone()), HistoryAction::Note, text);
     Ok(p)
 }
 
@@ -389,7 +397,11 @@ fn dismiss(f: &Facts, reason: DismissReason, text: &Option<String>) -> Result<Pl
         Some(t) => format!("{reason}: {t}"),
         None => reason.to_string(),
     };
-    p.add(Effect::Dismiss(reason, text), "dismissed", detail);
+    p.add(
+        Effect::Dismiss(reason, text),
+        HistoryAction::Dismissed,
+        detail,
+    );
     Ok(p)
 }
 
@@ -402,7 +414,11 @@ fn reopen(f: &Facts) -> Result<Plan, Refused> {
             state: f.state,
         });
     }
-    p.add(Effect::Reopen, "reopened", format!("was {}", f.state));
+    p.add(
+        Effect::Reopen,
+        HistoryAction::Reopened,
+        format!("was {}", f.state),
+    );
     Ok(p)
 }
 
@@ -416,7 +432,11 @@ fn announce(f: &Facts, reference: &str) -> Result<Plan, Refused> {
         });
     }
     let reference = nonempty(&Some(reference.to_string())).ok_or(Refused::NeedsRef)?;
-    p.add(Effect::Announce(reference.clone()), "announced", reference);
+    p.add(
+        Effect::Announce(reference.clone()),
+        HistoryAction::Announced,
+        reference,
+    );
     Ok(p)
 }
 
@@ -432,7 +452,11 @@ fn relate(f: &Facts, other: IssueId) -> Result<Plan, Refused> {
             f.id
         )));
     }
-    p.add(Effect::Relate(other), "related", format!("#{other}"));
+    p.add(
+        Effect::Relate(other),
+        HistoryAction::Related,
+        format!("#{other}"),
+    );
     Ok(p)
 }
 
@@ -478,7 +502,11 @@ mod tests {
         let out = match plan(f, actor, &req, rules) {
             Ok(p) => match p.unchanged {
                 Some(why) => format!("unchanged: {why}"),
-                None => format!("{:?}\n{:?}", p.effects, p.history),
+                None => {
+                    let history: Vec<(&str, &String)> =
+                        p.history.iter().map(|(a, d)| (a.as_str(), d)).collect();
+                    format!("{:?}\n{:?}", p.effects, history)
+                }
             },
             Err(e) => format!("refused: {e}"),
         };
