@@ -12,7 +12,7 @@
 pub mod html;
 pub mod text;
 
-use crate::mail::{Health, Source};
+use crate::mail::{Health, Source, health};
 use crate::outbox::OutboxEntry;
 use crate::rota::Shift;
 use crate::time::{self, Instant, Span};
@@ -204,31 +204,21 @@ fn spread(mut d: Vec<Span>) -> Spread {
 fn machinery(input: &Input) -> Machinery {
     let mut alarms = Vec::new();
     let now = input.now;
-    for (account, mailbox) in &input.configured {
-        let h = input
-            .health
-            .iter()
-            .find(|h| &h.account == account && &h.mailbox == mailbox);
-        let last = h.and_then(|h| h.last_success);
-        let stale = match last {
-            Some(t) => time::age(t, now) > input.stale_after,
-            None => true,
+    for st in health::stale(&input.configured, &input.health, now, input.stale_after) {
+        let since = match st.last_success {
+            Some(t) => format!(
+                "not fetched successfully for {} (since {})",
+                time::age(t, now),
+                time::format(t)
+            ),
+            None => "never fetched successfully".to_string(),
         };
-        if stale {
-            let since = match last {
-                Some(t) => format!(
-                    "not fetched successfully for {} (since {})",
-                    time::age(t, now),
-                    time::format(t)
-                ),
-                None => "never fetched successfully".to_string(),
-            };
-            let err = h
-                .and_then(|h| h.last_error.clone())
-                .map(|e| format!("; last error: {e}"))
-                .unwrap_or_default();
-            alarms.push(format!("INGEST STALE: {account}/{mailbox} {since}{err}"));
-        }
+        let err = st
+            .last_error
+            .as_ref()
+            .map(|e| format!("; last error: {e}"))
+            .unwrap_or_default();
+        alarms.push(format!("INGEST STALE: {} {since}{err}", st.name()));
     }
     for m in &input.outbox_trouble {
         let what = if m.state == crate::outbox::OutboxState::Failed {

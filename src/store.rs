@@ -16,6 +16,7 @@ pub mod report;
 pub mod rota;
 pub mod triage;
 
+use crate::triage::State;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -100,6 +101,18 @@ macro_rules! open_states {
     };
 }
 use open_states;
+
+/// The words of the states `keep` holds, as an SQL list for `state IN (…)`,
+/// so that which states a query means is decided by `triage`, not by text
+/// copied into the query.
+pub fn state_list(keep: impl Fn(State) -> bool) -> String {
+    State::ALL
+        .iter()
+        .filter(|s| keep(**s))
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// [`open_states!`] as a constant.
 pub const OPEN_STATES: &str = open_states!();

@@ -364,6 +364,33 @@ impl State {
     pub fn is_open(self) -> bool {
         matches!(self, State::New | State::Claimed | State::Triaged)
     }
+
+    /// What the shared mailbox shows of an issue in this state: its mail
+    /// marked read once someone holds it, moved to the archive once it
+    /// needs no more work ("whoever marks a mail read must handle it; mail
+    /// leaves the inbox once the fix is released").
+    pub fn mirror(self) -> Option<Mirror> {
+        if self.reached().closed {
+            Some(Mirror::Archive)
+        } else if self.reached().claimed {
+            Some(Mirror::Seen)
+        } else {
+            None
+        }
+    }
+
+    /// The milestones an issue in this state has passed, which the report
+    /// measures from: the first instant each became true is kept, except
+    /// `closed`, which a reopen clears.
+    pub fn reached(self) -> Reached {
+        use State::*;
+        Reached {
+            claimed: matches!(self, Claimed | Triaged | Fixed | Announced),
+            triaged: matches!(self, Triaged | Fixed | Announced),
+            fixed: matches!(self, Fixed | Announced),
+            closed: matches!(self, Fixed | Announced | Dismissed),
+        }
+    }
 }
 
 /// The severity a source's hint gives an issue, or `None` to leave it: a
@@ -378,6 +405,28 @@ pub fn raised_severity(
         return None;
     }
     Some(hint)
+}
+
+/// What mirroring does to an issue's mail on the IMAP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mirror {
+    /// Set `\Seen`: someone holds the issue.
+    Seen,
+    /// Move to the archive mailbox: the issue is closed.
+    Archive,
+}
+
+/// The milestones a state has passed (see [`State::reached`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reached {
+    /// Someone holds or held it (first claim).
+    pub claimed: bool,
+    /// Every release has a status.
+    pub triaged: bool,
+    /// Fixed (or announced).
+    pub fixed: bool,
+    /// Needs no more work: fixed, announced or dismissed.
+    pub closed: bool,
 }
 
 /// The facts an issue's state follows from.
@@ -464,6 +513,37 @@ mod tests {
         assert_eq!(raised_severity(Some(Critical), false, High), None);
         assert_eq!(raised_severity(Some(Low), true, Critical), None);
         assert_eq!(raised_severity(None, true, Critical), None);
+    }
+
+    #[test]
+    fn milestones_follow_the_state() {
+        let r = |s: State| {
+            let m = s.reached();
+            [m.claimed, m.triaged, m.fixed, m.closed]
+        };
+        assert_eq!(r(State::New), [false, false, false, false]);
+        assert_eq!(r(State::Claimed), [true, false, false, false]);
+        assert_eq!(r(State::Triaged), [true, true, false, false]);
+        assert_eq!(r(State::Fixed), [true, true, true, true]);
+        assert_eq!(r(State::Announced), [true, true, true, true]);
+        assert_eq!(r(State::Dismissed), [false, false, false, true]);
+    }
+
+    #[test]
+    fn mail_is_read_once_held_and_archived_once_closed() {
+        let m: Vec<Option<Mirror>> = State::ALL.iter().map(|s| s.mirror()).collect();
+        use Mirror::*;
+        assert_eq!(
+            m,
+            [
+                None,
+                Some(Seen),
+                Some(Seen),
+                Some(Archive),
+                Some(Archive),
+                Some(Archive)
+            ]
+        );
     }
 
     #[test]

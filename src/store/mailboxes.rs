@@ -2,11 +2,11 @@
 //! health, and where each message lies on the server, for mirroring.
 
 use super::column::{Cells, Stamp};
-use super::{Reader, Result, Tx};
+use super::{Reader, Result, Tx, state_list};
 use crate::mail::Health;
 use crate::mail::source::Location;
 use crate::time::Instant;
-use crate::triage::State;
+use crate::triage::{Mirror, State};
 use rusqlite::{OptionalExtension, params};
 
 /// How far a mailbox has been fetched.
@@ -177,17 +177,19 @@ impl Reader<'_> {
         mailbox: &str,
         uidvalidity: u32,
     ) -> Result<MirrorWork> {
+        let archive = state_list(|s| s.mirror() == Some(Mirror::Archive));
+        let seen = state_list(|s| s.mirror() == Some(Mirror::Seen));
+        let sql = format!(
+            "SELECT l.uid, i.state, l.seen FROM message_locations l
+               JOIN messages m ON m.id = l.message_id
+               JOIN issues i ON i.id = m.issue_id
+             WHERE l.account = ?1 AND l.mailbox = ?2 AND l.uidvalidity = ?3 AND l.archived = 0
+               AND (i.state IN ({archive}) OR (i.state IN ({seen}) AND l.seen = 0))
+             ORDER BY l.uid"
+        );
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT l.uid, i.state, l.seen FROM message_locations l
-                   JOIN messages m ON m.id = l.message_id
-                   JOIN issues i ON i.id = m.issue_id
-                 WHERE l.account = ?1 AND l.mailbox = ?2 AND l.uidvalidity = ?3 AND l.archived = 0
-                   AND (i.state IN ('fixed', 'announced', 'dismissed')
-                        OR (i.state IN ('claimed', 'triaged') AND l.seen = 0))
-                 ORDER BY l.uid",
-            )
+            .prepare_cached(&sql)
             .map_err(self.err("read mirror work"))?;
         let rows = stmt
             .query_map(params![account, mailbox, uidvalidity], |r| {
@@ -198,10 +200,10 @@ impl Reader<'_> {
             .map_err(self.err("read mirror work"))?;
         let mut work = MirrorWork::default();
         for (uid, state, _) in rows {
-            if matches!(state, State::Fixed | State::Announced | State::Dismissed) {
-                work.archive.push(uid);
-            } else {
-                work.seen.push(uid);
+            match state.mirror() {
+                Some(Mirror::Archive) => work.archive.push(uid),
+                Some(Mirror::Seen) => work.seen.push(uid),
+                None => {}
             }
         }
         Ok(work)

@@ -6,7 +6,7 @@ use super::{Reader, Result, Tx};
 use crate::mail::Source;
 use crate::time::Instant;
 use crate::triage::correlate::Child;
-use crate::triage::{IssueId, Severity, raised_severity};
+use crate::triage::{IssueId, Severity, State, raised_severity};
 use rusqlite::{OptionalExtension, params};
 
 /// One message to store.
@@ -125,9 +125,9 @@ impl Tx<'_> {
         let at = Stamp(now);
         self.conn()
             .prepare_cached(
-                "INSERT INTO issues (title, state, severity, created_at, updated_at) VALUES (?1, 'new', ?2, ?3, ?3)",
+                "INSERT INTO issues (title, state, severity, created_at, updated_at) VALUES (?1, ?4, ?2, ?3, ?3)",
             )
-            .and_then(|mut s| s.execute(params![title, severity, at]))
+            .and_then(|mut s| s.execute(params![title, severity, at, State::New]))
             .map_err(self.err("open issue"))?;
         Ok(self.conn().last_insert_rowid())
     }

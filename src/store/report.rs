@@ -6,7 +6,7 @@ use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
 use crate::report::{Arrival, Capped, Milestones};
 use crate::time::Instant;
-use crate::triage::{Brief, HistoryAction, ReleaseStatus};
+use crate::triage::{Brief, HistoryAction, ReleaseStatus, State};
 use rusqlite::params;
 use std::collections::BTreeMap;
 
@@ -106,8 +106,8 @@ impl Reader<'_> {
         let b = Stamp(before);
         self.capped(
             "read stuck claims",
-            "i.state = 'claimed' AND i.claimed_at < ?1 ORDER BY i.claimed_at, i.id",
-            &[&b],
+            "i.state = ?2 AND i.claimed_at < ?1 ORDER BY i.claimed_at, i.id",
+            &[&b, &State::Claimed],
             limit,
         )
     }
@@ -148,8 +148,8 @@ impl Reader<'_> {
     pub fn fixed_unannounced(&self, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read fixed issues",
-            "i.state = 'fixed' ORDER BY i.fixed_at, i.id",
-            &[],
+            "i.state = ?1 ORDER BY i.fixed_at, i.id",
+            &[&State::Fixed],
             limit,
         )
     }
@@ -251,8 +251,8 @@ impl Reader<'_> {
     pub fn held_open(&self, member: &str, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read held issues",
-            "i.claimed_by = ?1 AND i.state IN ('claimed', 'triaged') ORDER BY i.id",
-            &[&member],
+            "i.claimed_by = ?1 AND i.state IN (?2, ?3) ORDER BY i.id",
+            &[&member, &State::Claimed, &State::Triaged],
             limit,
         )
     }
@@ -266,7 +266,7 @@ impl Reader<'_> {
     ) -> Result<Vec<(Brief, String)>> {
         let sql = format!(
             "SELECT {BRIEF}, h.detail FROM history h JOIN issues i ON i.id = h.issue_id
-             WHERE h.action = ?3 AND h.at >= ?1 AND h.at < ?2 AND i.state = 'dismissed' AND i.merged_into IS NULL
+             WHERE h.action = ?3 AND h.at >= ?1 AND h.at < ?2 AND i.state = ?4 AND i.merged_into IS NULL
              ORDER BY h.id LIMIT {limit}"
         );
         let mut stmt = self
@@ -275,7 +275,12 @@ impl Reader<'_> {
             .map_err(self.err("read dismissals"))?;
         let rows = stmt
             .query_map(
-                params![Stamp(from), Stamp(to), HistoryAction::Dismissed],
+                params![
+                    Stamp(from),
+                    Stamp(to),
+                    HistoryAction::Dismissed,
+                    State::Dismissed
+                ],
                 |r| Ok((brief(r)?, r.get::<_, String>(7)?)),
             )
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

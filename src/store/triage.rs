@@ -330,15 +330,26 @@ impl Tx<'_> {
             releases: statuses,
         });
         if new != old {
+            let reached = new.reached();
             self.conn()
                 .execute(
+                    // Which milestones the state passed is `State::reached`;
+                    // here only the first instant of each is kept.
                     "UPDATE issues SET state = ?2,
-                       first_claimed_at = CASE WHEN ?2 IN ('claimed', 'triaged', 'fixed', 'announced') THEN coalesce(first_claimed_at, ?3) ELSE first_claimed_at END,
-                       triaged_at = CASE WHEN ?2 IN ('triaged', 'fixed', 'announced') THEN coalesce(triaged_at, ?3) ELSE triaged_at END,
-                       fixed_at = CASE WHEN ?2 IN ('fixed', 'announced') THEN coalesce(fixed_at, ?3) ELSE fixed_at END,
-                       closed_at = CASE WHEN ?2 IN ('fixed', 'announced', 'dismissed') THEN coalesce(closed_at, ?3) ELSE NULL END
+                       first_claimed_at = CASE WHEN ?4 THEN coalesce(first_claimed_at, ?3) ELSE first_claimed_at END,
+                       triaged_at = CASE WHEN ?5 THEN coalesce(triaged_at, ?3) ELSE triaged_at END,
+                       fixed_at = CASE WHEN ?6 THEN coalesce(fixed_at, ?3) ELSE fixed_at END,
+                       closed_at = CASE WHEN ?7 THEN coalesce(closed_at, ?3) ELSE NULL END
                      WHERE id = ?1",
-                    params![issue, new, at],
+                    params![
+                        issue,
+                        new,
+                        at,
+                        reached.claimed,
+                        reached.triaged,
+                        reached.fixed,
+                        reached.closed
+                    ],
                 )
                 .map_err(self.err("record state"))?;
             self.add_history(
