@@ -8,25 +8,10 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 #[test]
 fn every_source_file_is_in_the_architecture_map() {
     let map = std::fs::read_to_string(repo().join("ARCHITECTURE.md")).expect("ARCHITECTURE.md");
-    let mut missing = Vec::new();
-    let mut stack = vec![repo().join("src")];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).expect("read src") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                let rel = p
-                    .strip_prefix(repo())
-                    .expect("under repo")
-                    .display()
-                    .to_string();
-                if !map.contains(&format!("`{rel}`")) {
-                    missing.push(rel);
-                }
-            }
-        }
-    }
+    let mut missing: Vec<String> = source_files()
+        .into_iter()
+        .filter(|rel| !map.contains(&format!("`{rel}`")))
+        .collect();
     missing.sort();
     assert!(
         missing.is_empty(),

@@ -7,7 +7,6 @@ use crate::config::{Config, Rotation};
 use crate::layout;
 use crate::rota::{self, Change, Recorded, Refused, Shift};
 use crate::store;
-use crate::time::Instant;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::fmt;
@@ -24,21 +23,14 @@ pub fn rotation(config: &Config) -> Result<&Rotation, Refused> {
     config.rotation.as_ref().ok_or(Refused::NoRota)
 }
 
-/// A recorded change, as printed.
+/// A recorded change, as printed: the change as recorded (or as undone:
+/// then `made_by` and `at` say who undid it and when) and whether this was
+/// the undo.
 #[derive(Debug, Serialize)]
 pub struct ChangeMade {
-    /// The change's id (for `rota undo`).
-    pub id: i64,
-    /// What it changes.
+    /// The change, its id (for `rota undo`), who and when.
     #[serde(flatten)]
-    pub change: Change,
-    /// Who made (or undid) it. Named `made_by` in JSON: a cover's own
-    /// `by` (who takes the shift) sits beside it.
-    #[serde(rename = "made_by")]
-    pub by: String,
-    /// When (UTC).
-    #[serde(serialize_with = "crate::time::ser_instant")]
-    pub at: Instant,
+    pub recorded: Recorded,
     /// Whether this was the undo.
     pub undone: bool,
 }
@@ -49,9 +41,9 @@ impl fmt::Display for ChangeMade {
         writeln!(
             f,
             "rota change #{} {what}: {} (by {})",
-            self.id,
-            rota::notify::describe(&self.change),
-            self.by
+            self.recorded.id,
+            rota::notify::describe(&self.recorded.change),
+            self.recorded.by
         )?;
         writeln!(
             f,
@@ -71,10 +63,12 @@ pub fn record(desk: &mut Desk<'_>, by: &str, change: Change) -> Result<ChangeMad
         Ok::<_, super::Error>(tx.add_rota_change(&change, by, now)?)
     })?;
     Ok(ChangeMade {
-        id,
-        change,
-        by: by.to_string(),
-        at: now,
+        recorded: Recorded {
+            id,
+            change,
+            by: by.to_string(),
+            at: now,
+        },
         undone: false,
     })
 }
@@ -102,10 +96,12 @@ pub fn undo(desk: &mut Desk<'_>, by: &str, id: i64) -> Result<ChangeMade> {
         Ok::<_, super::Error>(rec)
     })?;
     Ok(ChangeMade {
-        id,
-        change: rec.change,
-        by: by.to_string(),
-        at: now,
+        recorded: Recorded {
+            id,
+            change: rec.change,
+            by: by.to_string(),
+            at: now,
+        },
         undone: true,
     })
 }
