@@ -114,7 +114,7 @@ pub fn state_list(keep: impl Fn(State) -> bool) -> String {
         .join(", ")
 }
 
-/// [`open_states!`] as a constant.
+/// The open-state list (`open_states!`) as a constant.
 pub const OPEN_STATES: &str = open_states!();
 
 /// Result of store operations.
