@@ -34,6 +34,9 @@ pub enum ParseProblem {
     LongSubject,
     /// The MIME parser panicked; only the raw bytes were scanned.
     ParserPanicked,
+    /// Messages were nested deeper than the MIME parser reads; secdesk
+    /// parsed them again itself, or scanned their raw text.
+    NestedTooDeep,
 }
 
 impl ParseProblem {
@@ -47,6 +50,7 @@ impl ParseProblem {
             ParseProblem::Encoding => "encoding",
             ParseProblem::LongSubject => "long-subject",
             ParseProblem::ParserPanicked => "parser-panicked",
+            ParseProblem::NestedTooDeep => "nested-too-deep",
         }
     }
 
@@ -87,8 +91,10 @@ pub struct Parsed {
     pub in_reply_to: Vec<String>,
     /// References ids, oldest first, without angle brackets.
     pub references: Vec<String>,
-    /// The text of every text and HTML part, nested messages included,
-    /// PGP clear-signing dash-escapes removed.
+    /// The text of every text and HTML part and of every attachment whose
+    /// content reads as text (whatever its declared type), attachment file
+    /// names, and nested messages at any depth (their subjects as
+    /// `Subject:` lines); PGP clear-signing dash-escapes removed.
     pub text: String,
     /// What could not be read.
     pub problems: Vec<ParseProblem>,
@@ -205,7 +211,7 @@ fn facts(message: &Message<'_>) -> Parsed {
         .map(|s| one_line(&s))
         .unwrap_or_default();
     let mut text = String::new();
-    collect_text(message, &mut text, &mut problems, 0);
+    collect_text(message, &mut text, &mut problems);
     let has_headers = !message_id.is_empty()
         || message.subject().is_some()
         || message.date().is_some()
@@ -235,33 +241,130 @@ fn facts(message: &Message<'_>) -> Parsed {
     }
 }
 
-/// Nested messages deeper than this are not read (a message can nest
-/// itself thousands of times to exhaust the stack).
-const MAX_DEPTH: usize = 8;
+/// How many bytes of nested messages secdesk parses again itself where
+/// the MIME parser stopped (it reads three levels of encoded nesting), as
+/// a multiple of the whole message's size: enough for any real forward of
+/// a forward, and a bound on the work a hostile nesting can cause.
+const REPARSE_BUDGET: usize = 2;
 
-fn collect_text(
+/// Collects the text of every part, nested messages at any depth. A
+/// worklist rather than recursion, so deep nesting cannot exhaust the
+/// stack. Where the MIME parser gave up on a nested message, it is parsed
+/// again (within [`REPARSE_BUDGET`]) and otherwise scanned as raw text;
+/// either way [`ParseProblem::NestedTooDeep`] is recorded.
+fn collect_text(message: &Message<'_>, out: &mut String, problems: &mut Vec<ParseProblem>) {
+    let mut budget = message.raw_message().len().saturating_mul(REPARSE_BUDGET);
+    let mut reparsed: Vec<Message<'static>> = Vec::new();
+    collect_parts(message, out, problems, &mut budget, &mut reparsed);
+    // Messages parsed again are read in turn; each may hand on more.
+    while let Some(inner) = reparsed.pop() {
+        push_subject(&inner, out);
+        collect_parts(&inner, out, problems, &mut budget, &mut reparsed);
+    }
+}
+
+fn collect_parts(
     message: &Message<'_>,
     out: &mut String,
     problems: &mut Vec<ParseProblem>,
-    depth: usize,
+    budget: &mut usize,
+    reparsed: &mut Vec<Message<'static>>,
 ) {
-    for part in &message.parts {
-        if part.is_encoding_problem && !problems.contains(&ParseProblem::Encoding) {
-            problems.push(ParseProblem::Encoding);
-        }
-        match &part.body {
-            PartType::Text(t) | PartType::Html(t) => {
-                out.push_str(t);
+    let mut stack: Vec<&Message<'_>> = vec![message];
+    while let Some(message) = stack.pop() {
+        for part in &message.parts {
+            let nested_bytes = match &part.body {
+                PartType::Binary(b) | PartType::InlineBinary(b) if is_message_type(part) => Some(b),
+                _ => None,
+            };
+            if part.is_encoding_problem
+                && nested_bytes.is_none()
+                && !problems.contains(&ParseProblem::Encoding)
+            {
+                problems.push(ParseProblem::Encoding);
+            }
+            if let Some(name) = part.attachment_name() {
+                // Advisory patches are often named after their CVE.
+                out.push_str(&one_line(name));
                 out.push('\n');
             }
-            PartType::Message(inner) if depth < MAX_DEPTH => {
-                if let Some(s) = inner.subject() {
-                    out.push_str(s);
+            match &part.body {
+                PartType::Text(t) | PartType::Html(t) => {
+                    out.push_str(t);
                     out.push('\n');
                 }
-                collect_text(inner, out, problems, depth + 1);
+                PartType::Message(inner) => {
+                    push_subject(inner, out);
+                    stack.push(inner);
+                }
+                PartType::Binary(b) | PartType::InlineBinary(b) => {
+                    if let Some(nested) = nested_bytes {
+                        if !problems.contains(&ParseProblem::NestedTooDeep) {
+                            problems.push(ParseProblem::NestedTooDeep);
+                        }
+                        let parsed = if nested.len() <= *budget {
+                            *budget -= nested.len();
+                            let owned = nested.to_vec();
+                            MessageParser::default()
+                                .parse(&owned)
+                                .map(Message::into_owned)
+                        } else {
+                            None
+                        };
+                        match parsed {
+                            Some(m) => reparsed.push(m),
+                            None => {
+                                out.push_str(&String::from_utf8_lossy(nested));
+                                out.push('\n');
+                            }
+                        }
+                    } else if let Some(text) = text_like(b) {
+                        // Patches come as application/octet-stream: what
+                        // reads as text is scanned whatever its type says.
+                        out.push_str(&text);
+                        out.push('\n');
+                    }
+                }
+                PartType::Multipart(_) => {}
             }
-            _ => {}
+        }
+    }
+}
+
+/// A nested message's subject, as a `Subject:` line: classification reads
+/// forwarded subjects from such lines.
+fn push_subject(message: &Message<'_>, out: &mut String) {
+    if let Some(s) = message.subject() {
+        out.push_str("Subject: ");
+        out.push_str(&one_line(s));
+        out.push('\n');
+    }
+}
+
+fn is_message_type(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("message"))
+}
+
+/// The text of an attachment whose bytes read as text: no NUL, almost no
+/// control bytes, and either valid UTF-8 or mostly ASCII (Latin-1 patches).
+/// Images, archives and compressed data fail on the first two.
+pub fn text_like(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if bytes.is_empty() || bytes.contains(&0) {
+        return None;
+    }
+    let control = bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    if control > bytes.len() / 100 {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Err(_) => {
+            let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+            (high <= bytes.len() / 4).then(|| String::from_utf8_lossy(bytes))
         }
     }
 }
