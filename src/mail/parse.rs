@@ -523,4 +523,92 @@ mod tests {
                 ."#]],
         );
     }
+
+    fn cves_and_problems(raw: &[u8]) -> String {
+        let p = parse(raw);
+        let problems: Vec<&str> = p.problems.iter().map(ParseProblem::as_str).collect();
+        format!(
+            "cves={:?} problems={problems:?}",
+            crate::mail::cve::ids(&p.text)
+        )
+    }
+
+    const MULTIPART_HEAD: &str = "Message-ID: <m@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: patches\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSee the attachments.\n";
+
+    #[test]
+    fn octet_stream_patch_and_attachment_names_are_scanned_but_binary_is_not() {
+        let raw = format!(
+            "{MULTIPART_HEAD}--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"gizmo-CVE-2031-0101.patch\"\nContent-Transfer-Encoding: base64\n\n{}\n--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n",
+            base64("From: dev\nSubject: fix CVE-2031-0102\n\n--- a/x.c\n+++ b/x.c\n"),
+            base64("\u{0}\u{1}\u{2}PNG CVE-2031-0103 \u{0}\u{0}"),
+        );
+        check_raw(
+            raw.as_bytes(),
+            expect![[r#"cves={"CVE-2031-0101", "CVE-2031-0102"} problems=[]"#]],
+        );
+    }
+
+    #[test]
+    fn nested_messages_deeper_than_the_parser_reads_are_read_and_noted() {
+        let mut inner =
+            "Message-ID: <n0@x>\nSubject: innermost\n\nThe flaw is CVE-2031-0200.\n".to_string();
+        for level in 1..=12 {
+            inner = format!(
+                "Message-ID: <n{level}@x>\nSubject: fwd {level}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b{level}\"\n\n--b{level}\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{}\n--b{level}--\n",
+                base64(&inner)
+            );
+        }
+        check_raw(
+            inner.as_bytes(),
+            expect![[r#"cves={"CVE-2031-0200"} problems=["nested-too-deep", "no-date"]"#]],
+        );
+    }
+
+    #[test]
+    fn hostile_nesting_falls_back_to_raw_text_within_the_budget() {
+        // Deep quoted-printable nesting barely grows, so parsing every level
+        // again would cost depth x size: past the budget the rest is
+        // scanned as raw text, and ids in plain text there still count.
+        let mut inner = "Subject: x\n\nCVE-2031-0300\n".to_string();
+        for level in 0..400 {
+            inner = format!(
+                "Subject: {level}\nContent-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n{}\n",
+                inner.replace('=', "=3D")
+            );
+        }
+        check_raw(
+            inner.as_bytes(),
+            expect![[
+                r#"cves={"CVE-2031-0300"} problems=["nested-too-deep", "no-message-id", "no-date"]"#
+            ]],
+        );
+    }
+
+    fn check_raw(raw: &[u8], expect: Expect) {
+        expect.assert_eq(&cves_and_problems(raw));
+    }
+
+    fn base64(text: &str) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in text.as_bytes().chunks(3) {
+            let b = [
+                chunk.first().copied().unwrap_or(0),
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+            if out.len() % 77 == 76 {
+                out.push('\n');
+            }
+        }
+        out
+    }
 }
