@@ -324,8 +324,8 @@ fn two_programs_opening_a_fresh_database_at_once_both_succeed() {
     }
 }
 
-/// A constructed Xen-style advisory whose ids are spelled the many ways
-/// mail spells them: each reaches the issue, normalised.
+// A constructed Xen-style advisory whose ids are spelled the many ways
+// mail spells them: each reaches the issue, normalised.
 desktest!(constructed_cve_spellings_all_reach_the_issue, |desk| {
     let patch = "--- a/arch/x86/mm.c\n+++ b/arch/x86/mm.c\n@@ fix CVE\u{2010}2031\u{2011}7010 @@\n";
     let raw = format!(
@@ -353,9 +353,9 @@ desktest!(constructed_cve_spellings_all_reach_the_issue, |desk| {
     );
 });
 
-/// A forward on oss-security of a Full Disclosure post (no List-Id, sent
-/// to oss-security) is oss-security; so is one found in an `oss-security`
-/// folder with no list address at all.
+// A forward on oss-security of a Full Disclosure post (no List-Id, sent
+// to oss-security) is oss-security; so is one found in an `oss-security`
+// folder with no list address at all.
 desktest!(
     constructed_forward_of_full_disclosure_post_lists_oss_security,
     |desk| {
