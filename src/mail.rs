@@ -11,7 +11,9 @@
 //! store returns it, and the report and `secdesk status` read it without
 //! importing the store or the IMAP code.
 
+pub mod about;
 pub mod classify;
+pub mod cve;
 pub mod fetch;
 pub mod health;
 pub mod ingest;

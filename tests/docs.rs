@@ -56,6 +56,8 @@ const PURE: &[&str] = &[
     "src/mail.rs",
     "src/mail/parse.rs",
     "src/mail/classify.rs",
+    "src/mail/cve.rs",
+    "src/mail/about.rs",
     "src/triage.rs",
     "src/triage/checklist.rs",
     "src/triage/correlate.rs",

@@ -323,3 +323,107 @@ fn two_programs_opening_a_fresh_database_at_once_both_succeed() {
         assert_eq!(v as usize, secdesk::store::migrations::MIGRATIONS.len());
     }
 }
+
+// A constructed Xen-style advisory whose ids are spelled the many ways
+// mail spells them: each reaches the issue, normalised.
+desktest!(constructed_cve_spellings_all_reach_the_issue, |desk| {
+    let patch = "--- a/arch/x86/mm.c\n+++ b/arch/x86/mm.c\n@@ fix CVE\u{2010}2031\u{2011}7010 @@\n";
+    let raw = format!(
+        "Message-ID: <spell@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: gizmo: several flaws\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"s\"\n\n--s\nContent-Type: text/plain; charset=utf-8\n\nFixes CVE-2031-7001, -7002 and CVE-2031-7003/7004, CAN-2004-7005,\n\u{FF23}\u{FF36}\u{FF25}-\u{FF12}\u{FF10}\u{FF13}\u{FF11}-\u{FF17}\u{FF10}\u{FF10}\u{FF16} and CVE_2031_7007.\n> quoted and wrapped CVE-2031-\n> 7008\nNot ids: CVE-YYYY-NNNN CVE-2031-XXXX CVE-2O31-7999 gizmo-2031-7998\n--s\nContent-Type: text/html\n\n<p>CVE&#45;2031&ndash;<b>7009</b></p>\n--s\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"xsa999-CVE-2031-7011.patch\"\n\n{patch}\n--s--\n"
+    );
+    desk.dir.write("m/cur/constructed-spellings", raw);
+    desk.ingest_maildir(&desk.dir.join("m"));
+    let d = desk.dump();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        d[0].summary.cves,
+        [
+            "CVE-2004-7005",
+            "CVE-2031-7001",
+            "CVE-2031-7002",
+            "CVE-2031-7003",
+            "CVE-2031-7004",
+            "CVE-2031-7006",
+            "CVE-2031-7007",
+            "CVE-2031-7008",
+            "CVE-2031-7009",
+            "CVE-2031-7010",
+            "CVE-2031-7011",
+        ]
+    );
+});
+
+// A forward on oss-security of a Full Disclosure post (no List-Id, sent
+// to oss-security) is oss-security; so is one found in an `oss-security`
+// folder with no list address at all.
+desktest!(
+    constructed_forward_of_full_disclosure_post_lists_oss_security,
+    |desk| {
+        desk.dir.write(
+            "mail/oss-security/cur/constructed-fwd-to",
+            "Message-ID: <fwd1@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nFrom: someone@example.org\nTo: oss-security@lists.openwall.com\nSubject: Fwd: [Full-disclosure] gizmo remote crash\n\nForwarding: the crash is CVE-2031-7101.\n",
+        );
+        desk.dir.write(
+            "mail/oss-security/cur/constructed-fwd-folder",
+            "Message-ID: <fwd2@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nFrom: someone@example.org\nSubject: Fwd: [Full-disclosure] widget overflow\n\nForwarding: the overflow is CVE-2031-7102.\n",
+        );
+        desk.ingest_maildir(&desk.dir.join("mail"));
+        let issues: Vec<Listed> = desk.cmd("secdesk").args(["issues", "--json"]).json();
+        assert_eq!(issues.len(), 2);
+        for i in &issues {
+            assert_eq!(i.sources, ["oss-security"], "{}", i.title);
+        }
+    }
+);
+
+/// What a message is about, read through the library on constructed mail:
+/// a Full Disclosure copy naming its CVEs only in its body is about them;
+/// a new thread citing an older CVE is not.
+#[test]
+fn constructed_fd_copy_is_about_its_body_cves_and_a_citing_thread_is_not() {
+    let fd = parse(
+        b"From: Lab via Fulldisclosure <fulldisclosure@seclists.org>\nSubject: Two flaws in gizmo\n\nLab Advisory\n\nTwo flaws in gizmo (CVE-2031-7201 and CVE-2031-7202).\n\nDetails follow; gizmo used to be vulnerable to CVE-2019-0001.\n",
+    );
+    let c = classify(&fd, None);
+    assert_eq!(c.source.as_str(), "full-disclosure");
+    assert_eq!(c.about, ["CVE-2031-7201", "CVE-2031-7202"]);
+    assert_eq!(c.cves.len(), 3);
+    let citing = parse(
+        b"To: oss-security@lists.openwall.com\nSubject: [oss-security] CVE request: gizmo crash\n\nThe fix for CVE-2019-0001 introduced a crash when the input is empty.\n",
+    );
+    let c = classify(&citing, None);
+    assert_eq!(c.cves, ["CVE-2019-0001"]);
+    assert!(c.about.is_empty(), "only cited: {:?}", c.about);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// An id spelled any of the supported ways inside noise is found,
+    /// normalised, and `about` is always a sorted subset of `cves`.
+    #[test]
+    fn spelled_id_in_noise_is_found_and_about_is_a_subset(
+        before in "[ -~\n]{0,200}",
+        after in "[ -~\n]{0,200}",
+        year in 1999u32..2100,
+        num in 1u32..10_000_000,
+        style in 0usize..7,
+    ) {
+        let n = format!("{num:04}");
+        let spelled = match style {
+            0 => format!("CVE-{year}-{n}"),
+            1 => format!("CAN-{year}-{n}"),
+            2 => format!("CVE\u{2011}{year}\u{2013}{n}"),
+            3 => format!("x_CVE_{year}_{n}"),
+            4 => format!("CVE-{year}-\n> {n}"),
+            5 => format!("CVE&#45;{year}&ndash;{n}"),
+            _ => format!("CVE-<b>{year}</b>-{n}"),
+        };
+        let raw = format!("Subject: t\n\n{before} {spelled} {after}");
+        let c = classify(&parse(raw.as_bytes()), None);
+        let want = format!("CVE-{year}-{n}");
+        proptest::prop_assert!(c.cves.contains(&want), "{:?} in {:?}", c.cves, raw);
+        proptest::prop_assert!(c.about.iter().all(|a| c.cves.contains(a)));
+        proptest::prop_assert!(c.about.windows(2).all(|w| w[0] < w[1]));
+    }
+}

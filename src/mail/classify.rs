@@ -1,9 +1,13 @@
 //! Which list or advisory source a message came from, and what it names.
 //!
-//! List-Id first, then the subject shapes each source uses, then the
-//! addresses, then the hint of the folder the message was found in. Extracts
-//! CVE ids, the advisory id, package names where the source states them, a
-//! severity hint where the source states one, and whether it is a reply.
+//! The source is the list that carried the message: List-Id first, then the
+//! list addresses, then the hint of the folder the message was found in,
+//! and only then the subject shapes each source uses (a forward keeps the
+//! subject of what it forwards). Extracts CVE ids (every spelling
+//! [`super::cve`] reads), which of them the message is about and its
+//! advisory ids ([`super::about`]), the advisory id for the timeline,
+//! package names where the source states them, a severity hint where the
+//! source states one, and whether it is a reply.
 //! Pure: takes a [`Parsed`], returns a [`Classified`], never fails.
 
 use super::parse::Parsed;
@@ -101,8 +105,19 @@ pub struct Classified {
     /// The advisory id (`DSA-5678-1`, `RHSA-2024:1234-01`, `SUSE-SU-…`,
     /// `GLSA 202405-01`), when it carries one.
     pub advisory_id: Option<String>,
-    /// Every CVE id in subject and body, upper-cased, sorted, once each.
+    /// Every CVE id in subject, body, readable attachments and their file
+    /// names, and nested messages, normalised to `CVE-YYYY-NNNN`, sorted,
+    /// once each.
     pub cves: Vec<String>,
+    /// The subset of `cves` the message is *about* (its subject, an
+    /// advisory's own list, assigned or requested in it, a forwarded
+    /// disclosure's, or its lead when nothing else says), sorted, once each.
+    /// The rest it only cites. See [`super::about`].
+    pub about: Vec<String>,
+    /// Every advisory id the message is about, normalised (`DSA-5678-1`,
+    /// `RHSA-2024:1234` without revision, `XSA-215`, `GHSA-…` lower-case;
+    /// see [`super::about::advisory_ids`]), sorted, once each.
+    pub advisory_ids: Vec<String>,
     /// Package names the source states, lower-cased, sorted, once each.
     pub packages: Vec<String>,
     /// The severity the source states, mapped onto secdesk's scale.
@@ -120,7 +135,6 @@ macro_rules! re {
     };
 }
 
-re!(CVE, r"(?i)\bCVE[- ](\d{4})-(\d{4,})");
 re!(DEBIAN_ID, r"\b(DSA|DLA)[- ](\d+)-(\d+)\b");
 re!(RHSA_ID, r"\bRHSA-(\d{4}):(\d+)(-\d+)?");
 re!(SUSE_ID, r"(?i)\b(open)?SUSE-SU-(\d{4}):(\d+)-(\d+)");
@@ -171,7 +185,6 @@ re!(
 pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
     let subject = parsed.subject.as_str();
     let source = source_of(parsed, hint);
-    let cves = cves_in(subject, &parsed.text);
     let advisory_id = advisory_id_in(subject);
     let severity = severity_hint(source, subject, &parsed.text);
     let packages = packages_in(source, subject, &parsed.text);
@@ -179,10 +192,17 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
     let is_reply = !parsed.in_reply_to.is_empty()
         || !parsed.references.is_empty()
         || is_reply_subject(subject);
+    let advisory_source = matches!(
+        source,
+        Source::Debian | Source::Redhat | Source::Suse | Source::Gentoo
+    );
+    let reading = super::about::read(subject, &parsed.text, advisory_source, is_reply);
     Classified {
         source,
         advisory_id,
-        cves,
+        cves: reading.cves,
+        about: reading.about,
+        advisory_ids: reading.advisory_ids,
         packages,
         severity,
         is_reply,
@@ -190,6 +210,10 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
     }
 }
 
+/// The list that carried the message: its List-Id (an unknown List-Id is
+/// some other list, whatever the subject forwards), then the list
+/// addresses among its senders and recipients, then the folder it was
+/// found in, and only then the shape of its subject.
 fn source_of(parsed: &Parsed, hint: Option<Source>) -> Source {
     let list = parsed.list_id.as_str();
     let by_list = [
@@ -207,6 +231,28 @@ fn source_of(parsed: &Parsed, hint: Option<Source>) -> Source {
     ];
     if let Some((_, s)) = by_list.iter().find(|(needle, _)| list.contains(needle)) {
         return *s;
+    }
+    if !list.trim().is_empty() {
+        return Source::Other;
+    }
+    let by_address = [
+        ("oss-security@lists.openwall.com", Source::OssSecurity),
+        ("fulldisclosure@seclists.org", Source::FullDisclosure),
+        ("full-disclosure@lists.grok.org.uk", Source::FullDisclosure),
+        ("debian-security-announce@lists.debian.org", Source::Debian),
+        ("debian-lts-announce@lists.debian.org", Source::Debian),
+        ("rhsa-announce@redhat.com", Source::Redhat),
+        ("sle-security-updates@lists.suse.com", Source::Suse),
+        ("security-announce@lists.opensuse.org", Source::Suse),
+        ("gentoo-announce@lists.gentoo.org", Source::Gentoo),
+    ];
+    for (addr, s) in by_address {
+        if parsed.addresses.iter().any(|a| a == addr) {
+            return s;
+        }
+    }
+    if let Some(hint) = hint {
+        return hint;
     }
     let subject = parsed.subject.as_str();
     let lower = subject.to_lowercase();
@@ -228,42 +274,14 @@ fn source_of(parsed: &Parsed, hint: Option<Source>) -> Source {
     if lower.contains("[security]") && DEBIAN_ID.is_match(subject) {
         return Source::Debian;
     }
-    let by_address = [
-        ("oss-security@lists.openwall.com", Source::OssSecurity),
-        ("fulldisclosure@seclists.org", Source::FullDisclosure),
-        ("full-disclosure@lists.grok.org.uk", Source::FullDisclosure),
-        ("debian-security-announce@lists.debian.org", Source::Debian),
-        ("debian-lts-announce@lists.debian.org", Source::Debian),
-        ("rhsa-announce@redhat.com", Source::Redhat),
-        ("sle-security-updates@lists.suse.com", Source::Suse),
-        ("security-announce@lists.opensuse.org", Source::Suse),
-        ("gentoo-announce@lists.gentoo.org", Source::Gentoo),
-    ];
-    for (addr, s) in by_address {
-        if parsed.addresses.iter().any(|a| a == addr) {
-            return s;
-        }
-    }
-    hint.unwrap_or(Source::Other)
+    Source::Other
 }
 
-/// Every CVE id in the subject and text, upper-cased, sorted, once each.
-/// Accepts `CVE 2008-0165` (Debian sometimes writes a space).
+/// Every CVE id in the subject and text, normalised, sorted, once each
+/// (every spelling [`super::cve`] reads).
 pub fn cves_in(subject: &str, text: &str) -> Vec<String> {
-    let mut found = BTreeSet::new();
-    for hay in [subject, text] {
-        for cap in CVE.captures_iter(hay) {
-            let (Some(year), Some(num)) = (cap.get(1), cap.get(2)) else {
-                continue;
-            };
-            // Real sequence numbers have at most seven digits today; a run
-            // of hundreds of digits is not an id.
-            if num.as_str().len() > 12 {
-                continue;
-            }
-            found.insert(format!("CVE-{}-{}", year.as_str(), num.as_str()));
-        }
-    }
+    let mut found = super::cve::ids(subject);
+    found.extend(super::cve::ids(text));
     found.into_iter().collect()
 }
 
@@ -431,7 +449,7 @@ mod tests {
 
     fn check(raw: &str, expect: Expect) {
         let c = classify(&parse(raw.as_bytes()), None);
-        expect.assert_eq(&format!(
+        let mut out = format!(
             "source={} advisory={:?} cves={:?} packages={:?} severity={:?} reply={} title={:?}",
             c.source,
             c.advisory_id,
@@ -440,7 +458,72 @@ mod tests {
             c.severity.map(|s| s.as_str()),
             c.is_reply,
             c.title
-        ));
+        );
+        // Shown only where they say more than `cves` and `advisory_id`.
+        if c.about != c.cves {
+            out.push_str(&format!(" about={:?}", c.about));
+        }
+        if c.advisory_ids.first() != c.advisory_id.as_ref() || c.advisory_ids.len() > 1 {
+            out.push_str(&format!(" advisory_ids={:?}", c.advisory_ids));
+        }
+        expect.assert_eq(&out);
+    }
+
+    fn source(raw: &str, hint: Option<Source>) -> Source {
+        classify(&parse(raw.as_bytes()), hint).source
+    }
+
+    #[test]
+    fn forward_on_oss_security_of_a_full_disclosure_post_is_oss_security() {
+        let fwd = "To: oss-security@lists.openwall.com\nFrom: someone@example.org\nSubject: Fwd: [Full-disclosure] gizmo 1.2 remote crash\n\n.\n";
+        assert_eq!(source(fwd, None), Source::OssSecurity);
+        let bare = "From: someone@example.org\nSubject: Fwd: [Full-disclosure] gizmo 1.2 remote crash\n\n.\n";
+        assert_eq!(
+            source(bare, Some(Source::OssSecurity)),
+            Source::OssSecurity,
+            "the folder says where it came from"
+        );
+        assert_eq!(
+            source(bare, None),
+            Source::FullDisclosure,
+            "only the subject is left"
+        );
+    }
+
+    #[test]
+    fn constructed_lkml_message_forwarding_an_rhsa_is_other_but_about_its_cves() {
+        check(
+            "List-Id: <linux-kernel.vger.kernel.org>\nTo: linux-kernel@vger.kernel.org\nSubject: Fwd: [RHSA-2031:0042-01] Important: kernel security update\n\nIs this fixed upstream? It lists CVE-2031-42424.\n",
+            expect![[
+                r#"source=other advisory=Some("RHSA-2031:0042-01") cves=["CVE-2031-42424"] packages=[] severity=None reply=false title="[RHSA-2031:0042-01] Important: kernel security update" advisory_ids=["RHSA-2031:0042"]"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn constructed_xsa_revisions_carry_one_advisory_id() {
+        check(
+            "Subject: Xen Security Advisory 300 v2 - x86: guest escape\n\n.\n",
+            expect![[
+                r#"source=other advisory=None cves=[] packages=[] severity=None reply=false title="Xen Security Advisory 300 v2 - x86: guest escape" advisory_ids=["XSA-300"]"#
+            ]],
+        );
+        check(
+            "Subject: Xen Security Advisory 300 v3 (CVE-2031-3000) - x86: guest escape\n\nXen Security Advisory CVE-2031-3000 / XSA-300\n",
+            expect![[
+                r#"source=other advisory=None cves=["CVE-2031-3000"] packages=[] severity=None reply=false title="Xen Security Advisory 300 v3 (CVE-2031-3000) - x86: guest escape" advisory_ids=["XSA-300"]"#
+            ]],
+        );
+    }
+
+    #[test]
+    fn new_thread_citing_an_older_cve_is_not_about_it() {
+        check(
+            "To: oss-security@lists.openwall.com\nSubject: [oss-security] CVE request: gizmo-server crash\n\nThe patch for CVE-2019-8092 introduced a NULL dereference in\ngizmo-server. Please assign an id.\n",
+            expect![[
+                r#"source=oss-security advisory=None cves=["CVE-2019-8092"] packages=[] severity=None reply=false title="CVE request: gizmo-server crash" about=[]"#
+            ]],
+        );
     }
 
     #[test]
@@ -448,7 +531,7 @@ mod tests {
         check(
             "Subject: [RHSA-2018:0549-01] Critical: firefox security update\n\nCVE-2018-5146\n",
             expect![[
-                r#"source=redhat advisory=Some("RHSA-2018:0549-01") cves=["CVE-2018-5146"] packages=["firefox"] severity=Some("critical") reply=false title="[RHSA-2018:0549-01] Critical: firefox security update""#
+                r#"source=redhat advisory=Some("RHSA-2018:0549-01") cves=["CVE-2018-5146"] packages=["firefox"] severity=Some("critical") reply=false title="[RHSA-2018:0549-01] Critical: firefox security update" advisory_ids=["RHSA-2018:0549"]"#
             ]],
         );
     }

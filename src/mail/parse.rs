@@ -34,6 +34,9 @@ pub enum ParseProblem {
     LongSubject,
     /// The MIME parser panicked; only the raw bytes were scanned.
     ParserPanicked,
+    /// Messages were nested deeper than the MIME parser reads; secdesk
+    /// parsed them again itself, or scanned their raw text.
+    NestedTooDeep,
 }
 
 impl ParseProblem {
@@ -47,6 +50,7 @@ impl ParseProblem {
             ParseProblem::Encoding => "encoding",
             ParseProblem::LongSubject => "long-subject",
             ParseProblem::ParserPanicked => "parser-panicked",
+            ParseProblem::NestedTooDeep => "nested-too-deep",
         }
     }
 
@@ -87,8 +91,10 @@ pub struct Parsed {
     pub in_reply_to: Vec<String>,
     /// References ids, oldest first, without angle brackets.
     pub references: Vec<String>,
-    /// The text of every text and HTML part, nested messages included,
-    /// PGP clear-signing dash-escapes removed.
+    /// The text of every text and HTML part and of every attachment whose
+    /// content reads as text (whatever its declared type), attachment file
+    /// names, and nested messages at any depth (their subjects as
+    /// `Subject:` lines); PGP clear-signing dash-escapes removed.
     pub text: String,
     /// What could not be read.
     pub problems: Vec<ParseProblem>,
@@ -205,7 +211,7 @@ fn facts(message: &Message<'_>) -> Parsed {
         .map(|s| one_line(&s))
         .unwrap_or_default();
     let mut text = String::new();
-    collect_text(message, &mut text, &mut problems, 0);
+    collect_text(message, &mut text, &mut problems);
     let has_headers = !message_id.is_empty()
         || message.subject().is_some()
         || message.date().is_some()
@@ -235,33 +241,130 @@ fn facts(message: &Message<'_>) -> Parsed {
     }
 }
 
-/// Nested messages deeper than this are not read (a message can nest
-/// itself thousands of times to exhaust the stack).
-const MAX_DEPTH: usize = 8;
+/// How many bytes of nested messages secdesk parses again itself where
+/// the MIME parser stopped (it reads three levels of encoded nesting), as
+/// a multiple of the whole message's size: enough for any real forward of
+/// a forward, and a bound on the work a hostile nesting can cause.
+const REPARSE_BUDGET: usize = 2;
 
-fn collect_text(
+/// Collects the text of every part, nested messages at any depth. A
+/// worklist rather than recursion, so deep nesting cannot exhaust the
+/// stack. Where the MIME parser gave up on a nested message, it is parsed
+/// again (within [`REPARSE_BUDGET`]) and otherwise scanned as raw text;
+/// either way [`ParseProblem::NestedTooDeep`] is recorded.
+fn collect_text(message: &Message<'_>, out: &mut String, problems: &mut Vec<ParseProblem>) {
+    let mut budget = message.raw_message().len().saturating_mul(REPARSE_BUDGET);
+    let mut reparsed: Vec<Message<'static>> = Vec::new();
+    collect_parts(message, out, problems, &mut budget, &mut reparsed);
+    // Messages parsed again are read in turn; each may hand on more.
+    while let Some(inner) = reparsed.pop() {
+        push_subject(&inner, out);
+        collect_parts(&inner, out, problems, &mut budget, &mut reparsed);
+    }
+}
+
+fn collect_parts(
     message: &Message<'_>,
     out: &mut String,
     problems: &mut Vec<ParseProblem>,
-    depth: usize,
+    budget: &mut usize,
+    reparsed: &mut Vec<Message<'static>>,
 ) {
-    for part in &message.parts {
-        if part.is_encoding_problem && !problems.contains(&ParseProblem::Encoding) {
-            problems.push(ParseProblem::Encoding);
-        }
-        match &part.body {
-            PartType::Text(t) | PartType::Html(t) => {
-                out.push_str(t);
+    let mut stack: Vec<&Message<'_>> = vec![message];
+    while let Some(message) = stack.pop() {
+        for part in &message.parts {
+            let nested_bytes = match &part.body {
+                PartType::Binary(b) | PartType::InlineBinary(b) if is_message_type(part) => Some(b),
+                _ => None,
+            };
+            if part.is_encoding_problem
+                && nested_bytes.is_none()
+                && !problems.contains(&ParseProblem::Encoding)
+            {
+                problems.push(ParseProblem::Encoding);
+            }
+            if let Some(name) = part.attachment_name() {
+                // Advisory patches are often named after their CVE.
+                out.push_str(&one_line(name));
                 out.push('\n');
             }
-            PartType::Message(inner) if depth < MAX_DEPTH => {
-                if let Some(s) = inner.subject() {
-                    out.push_str(s);
+            match &part.body {
+                PartType::Text(t) | PartType::Html(t) => {
+                    out.push_str(t);
                     out.push('\n');
                 }
-                collect_text(inner, out, problems, depth + 1);
+                PartType::Message(inner) => {
+                    push_subject(inner, out);
+                    stack.push(inner);
+                }
+                PartType::Binary(b) | PartType::InlineBinary(b) => {
+                    if let Some(nested) = nested_bytes {
+                        if !problems.contains(&ParseProblem::NestedTooDeep) {
+                            problems.push(ParseProblem::NestedTooDeep);
+                        }
+                        let parsed = if nested.len() <= *budget {
+                            *budget -= nested.len();
+                            let owned = nested.to_vec();
+                            MessageParser::default()
+                                .parse(&owned)
+                                .map(Message::into_owned)
+                        } else {
+                            None
+                        };
+                        match parsed {
+                            Some(m) => reparsed.push(m),
+                            None => {
+                                out.push_str(&String::from_utf8_lossy(nested));
+                                out.push('\n');
+                            }
+                        }
+                    } else if let Some(text) = text_like(b) {
+                        // Patches come as application/octet-stream: what
+                        // reads as text is scanned whatever its type says.
+                        out.push_str(&text);
+                        out.push('\n');
+                    }
+                }
+                PartType::Multipart(_) => {}
             }
-            _ => {}
+        }
+    }
+}
+
+/// A nested message's subject, as a `Subject:` line: classification reads
+/// forwarded subjects from such lines.
+fn push_subject(message: &Message<'_>, out: &mut String) {
+    if let Some(s) = message.subject() {
+        out.push_str("Subject: ");
+        out.push_str(&one_line(s));
+        out.push('\n');
+    }
+}
+
+fn is_message_type(part: &mail_parser::MessagePart<'_>) -> bool {
+    part.content_type()
+        .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("message"))
+}
+
+/// The text of an attachment whose bytes read as text: no NUL, almost no
+/// control bytes, and either valid UTF-8 or mostly ASCII (Latin-1 patches).
+/// Images, archives and compressed data fail on the first two.
+pub fn text_like(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    if bytes.is_empty() || bytes.contains(&0) {
+        return None;
+    }
+    let control = bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    if control > bytes.len() / 100 {
+        return None;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Some(std::borrow::Cow::Borrowed(s)),
+        Err(_) => {
+            let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+            (high <= bytes.len() / 4).then(|| String::from_utf8_lossy(bytes))
         }
     }
 }
@@ -419,5 +522,93 @@ mod tests {
                 id=c@x subject="" date=None reply_to=["b@x"] refs=["a@x", "b@x"] problems=["no-date"]
                 ."#]],
         );
+    }
+
+    fn cves_and_problems(raw: &[u8]) -> String {
+        let p = parse(raw);
+        let problems: Vec<&str> = p.problems.iter().map(ParseProblem::as_str).collect();
+        format!(
+            "cves={:?} problems={problems:?}",
+            crate::mail::cve::ids(&p.text)
+        )
+    }
+
+    const MULTIPART_HEAD: &str = "Message-ID: <m@x>\nDate: Mon, 1 Jan 2024 00:00:00 +0000\nSubject: patches\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nSee the attachments.\n";
+
+    #[test]
+    fn octet_stream_patch_and_attachment_names_are_scanned_but_binary_is_not() {
+        let raw = format!(
+            "{MULTIPART_HEAD}--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=\"gizmo-CVE-2031-0101.patch\"\nContent-Transfer-Encoding: base64\n\n{}\n--b\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n{}\n--b--\n",
+            base64("From: dev\nSubject: fix CVE-2031-0102\n\n--- a/x.c\n+++ b/x.c\n"),
+            base64("\u{0}\u{1}\u{2}PNG CVE-2031-0103 \u{0}\u{0}"),
+        );
+        check_raw(
+            raw.as_bytes(),
+            expect![[r#"cves={"CVE-2031-0101", "CVE-2031-0102"} problems=[]"#]],
+        );
+    }
+
+    #[test]
+    fn nested_messages_deeper_than_the_parser_reads_are_read_and_noted() {
+        let mut inner =
+            "Message-ID: <n0@x>\nSubject: innermost\n\nThe flaw is CVE-2031-0200.\n".to_string();
+        for level in 1..=12 {
+            inner = format!(
+                "Message-ID: <n{level}@x>\nSubject: fwd {level}\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b{level}\"\n\n--b{level}\nContent-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n{}\n--b{level}--\n",
+                base64(&inner)
+            );
+        }
+        check_raw(
+            inner.as_bytes(),
+            expect![[r#"cves={"CVE-2031-0200"} problems=["nested-too-deep", "no-date"]"#]],
+        );
+    }
+
+    #[test]
+    fn hostile_nesting_falls_back_to_raw_text_within_the_budget() {
+        // Deep quoted-printable nesting barely grows, so parsing every level
+        // again would cost depth x size: past the budget the rest is
+        // scanned as raw text, and ids in plain text there still count.
+        let mut inner = "Subject: x\n\nCVE-2031-0300\n".to_string();
+        for level in 0..400 {
+            inner = format!(
+                "Subject: {level}\nContent-Type: message/rfc822\nContent-Transfer-Encoding: quoted-printable\n\n{}\n",
+                inner.replace('=', "=3D")
+            );
+        }
+        check_raw(
+            inner.as_bytes(),
+            expect![[
+                r#"cves={"CVE-2031-0300"} problems=["nested-too-deep", "no-message-id", "no-date"]"#
+            ]],
+        );
+    }
+
+    fn check_raw(raw: &[u8], expect: Expect) {
+        expect.assert_eq(&cves_and_problems(raw));
+    }
+
+    fn base64(text: &str) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in text.as_bytes().chunks(3) {
+            let b = [
+                chunk.first().copied().unwrap_or(0),
+                chunk.get(1).copied().unwrap_or(0),
+                chunk.get(2).copied().unwrap_or(0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+                } else {
+                    out.push('=');
+                }
+            }
+            if out.len() % 77 == 76 {
+                out.push('\n');
+            }
+        }
+        out
     }
 }
