@@ -111,6 +111,10 @@ pub struct Classified {
     pub is_reply: bool,
     /// The subject without list tags and reply prefixes, for issue titles.
     pub title: String,
+    /// The subset of `cves` the message is about; the rest is only cited.
+    pub about: Vec<String>, // stand-in until wt-parse merges
+    /// Every advisory id it is about, normalised.
+    pub advisory_ids: Vec<String>, // stand-in until wt-parse merges
 }
 
 macro_rules! re {
@@ -179,6 +183,8 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
     let is_reply = !parsed.in_reply_to.is_empty()
         || !parsed.references.is_empty()
         || is_reply_subject(subject);
+    let about = cves.clone(); // stand-in until wt-parse merges
+    let advisory_ids = advisory_id.iter().cloned().collect(); // stand-in until wt-parse merges
     Classified {
         source,
         advisory_id,
@@ -187,6 +193,8 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
         severity,
         is_reply,
         title,
+        about,        // stand-in until wt-parse merges
+        advisory_ids, // stand-in until wt-parse merges
     }
 }
 

@@ -270,7 +270,8 @@ pub fn store_one(
     }
     let decision = correlate(&known(tx, &item.parsed, &item.classified)?);
     let (issue, opened) = target(tx, item, decision.issue, now, tally)?;
-    write_message(tx, item, issue, now)?;
+    let row = write_message(tx, item, issue, now)?;
+    tx.record_joined_by(row, decision.joined_by)?;
     let raised = apply(tx, item, issue, &decision, now, tally)?;
     Ok(Outcome::Stored {
         issue,
@@ -310,13 +311,34 @@ fn skip_known(
     Ok(None)
 }
 
-/// What the store knows about the message's CVEs and thread, for
-/// [`correlate`].
+/// What the store knows about the message's CVEs, advisory ids and
+/// thread, for [`correlate`]: the CVEs it is about apart from those it only
+/// cites, and which of them its subject names (found by classifying the
+/// subject alone, so that it spells ids as classification does).
 fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error> {
     let mut known = Known::default();
-    for cve in &c.cves {
+    for cve in &c.about {
         known.cve_issues.push((cve.clone(), tx.issue_of_cve(cve)?));
     }
+    for cve in c.cves.iter().filter(|cve| !c.about.contains(cve)) {
+        known
+            .cited_issues
+            .push((cve.clone(), tx.issue_of_cve(cve)?));
+    }
+    for id in &c.advisory_ids {
+        known
+            .advisory_issues
+            .push((id.clone(), tx.issue_of_advisory(id)?));
+    }
+    let subject_only = Parsed {
+        subject: p.subject.clone(),
+        ..Parsed::default()
+    };
+    known.subject_cves = classify(&subject_only, None)
+        .cves
+        .into_iter()
+        .filter(|cve| c.about.contains(cve))
+        .collect();
     // Closest ancestor first: In-Reply-To, then References from the end.
     for r in p.in_reply_to.iter().chain(p.references.iter().rev()) {
         if let Some(issue) = tx.issue_of_message(r)?
@@ -353,13 +375,13 @@ fn target(
 }
 
 /// Stores the message itself in `issue`, with its CVEs, references and
-/// server location.
+/// server location; returns its row id.
 fn write_message(
     tx: &Tx<'_>,
     item: &Prepared,
     issue: IssueId,
     now: Instant,
-) -> Result<(), store::Error> {
+) -> Result<i64, store::Error> {
     let p = &item.parsed;
     let c = &item.classified;
     let refs: Vec<String> = p
@@ -376,7 +398,7 @@ fn write_message(
         .map(ParseProblem::as_str)
         .collect::<Vec<_>>()
         .join(" ");
-    tx.insert_message(&NewMessage {
+    let row = tx.insert_message(&NewMessage {
         message_id: &p.message_id,
         issue_id: issue,
         source: c.source,
@@ -396,7 +418,7 @@ fn write_message(
     if let Some(loc) = &item.incoming.location {
         tx.add_location(&p.message_id, loc)?;
     }
-    Ok(())
+    Ok(row)
 }
 
 /// Applies the rest of the decision around `issue`: new CVEs, packages,
@@ -421,6 +443,7 @@ fn apply(
             &taken.join(" "),
         )?;
     }
+    tx.attach_advisory_ids(issue, &decision.new_advisory_ids)?;
     tx.add_packages(issue, &c.packages)?;
     let raised = match c.severity {
         Some(hint) => tx.raise_severity_hint(issue, hint)?,
@@ -430,6 +453,7 @@ fn apply(
         tally.raise(issue, from, to);
     }
     for child in &decision.absorb {
+        tx.rejoin_by_thread(*child)?;
         tx.merge_issue(*child, issue, now, ACTOR)?;
         tally.opened.remove(child);
         tally.updated.remove(child);
