@@ -36,6 +36,7 @@ pub struct MessageJson {
     pub date: String,
     #[serde(default)]
     pub problems: Vec<String>,
+    pub joined_by: Option<String>,
 }
 
 /// One release's entry in `show --json`.
@@ -164,6 +165,15 @@ desktest!(show_json_has_timeline_and_related, |desk| {
     );
     assert_eq!(show.message_count, 3);
     assert!(show.related.is_empty());
+    // The Full Disclosure copy is read first (folder order) and opens the
+    // issue; the oss-security post joins by the CVEs in its body, the
+    // reply by its thread.
+    let why: Vec<Option<&str>> = show
+        .messages
+        .iter()
+        .map(|m| m.joined_by.as_deref())
+        .collect();
+    assert_eq!(why, [Some("cve"), Some("opened"), Some("thread")]);
 });
 
 desktest!(show_text_holds_the_timeline, |desk| {
@@ -192,7 +202,7 @@ desktest!(show_text_holds_the_timeline, |desk| {
           [ ] draft and send the advisory
 
         timeline (1 messages):
-          2008-04-20 11:09  debian           DSA-1553-1            [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+          2008-04-20 11:09  debian           DSA-1553-1            opened          [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
 
         history:
           2026-11-22 09:00  secdesk-ingest  opened: debian: [DSA 1553-1] New ikiwiki packages fix cross-site request forgery

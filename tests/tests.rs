@@ -14,6 +14,8 @@ mod harness;
 mod ingest;
 // The operator CLI: listings, show, JSON shapes, exit codes.
 mod cli;
+// Grouping that follows the disclosure: advisory ids, why a message joined.
+mod grouping;
 // Working issues: claims, release statuses, refusals, merges.
 mod triage;
 // IMAP ingest against a real Dovecot, and mirroring back.

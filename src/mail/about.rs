@@ -129,7 +129,7 @@ pub fn read(subject: &str, text: &str, advisory_source: bool, is_reply: bool) ->
         {
             in_block = false;
         }
-        if in_block {
+        if in_block || (!is_reply && lists_only_ids(line, start, &in_body)) {
             let end = start + line.len();
             about.extend(
                 in_body
@@ -231,6 +231,34 @@ fn starts_indented(line: &str) -> bool {
         rest = r.strip_prefix(' ').unwrap_or(r);
     }
     rest.starts_with([' ', '\t'])
+}
+
+/// Whether a line holds nothing but CVE ids (and separators, bullets,
+/// "and"/"or"): a list of the message's own ids, however long the message.
+fn lists_only_ids(line: &str, start: usize, found: &[Found]) -> bool {
+    let end = start + line.len();
+    let mut rest = String::new();
+    let mut at = start;
+    let mut any = false;
+    // `found` is in text order: the ids on this line are one slice of it.
+    let lo = found.partition_point(|f| f.at < start);
+    let hi = found.partition_point(|f| f.at < end);
+    for f in found
+        .get(lo..hi)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|f| f.end <= end)
+    {
+        any = true;
+        if f.at > at {
+            rest.push_str(line.get(at - start..f.at - start).unwrap_or(""));
+        }
+        at = at.max(f.end);
+    }
+    rest.push_str(line.get(at.min(end) - start..).unwrap_or(""));
+    any && rest
+        .split(|c: char| !c.is_alphanumeric())
+        .all(|w| w.is_empty() || w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
 }
 
 /// Where the lead ends: after the first few paragraphs with words in
@@ -402,6 +430,18 @@ Proof: https://example.org/poc/CVE-2031-3003.html
                 about=["CVE-2031-3003"]
                 advisories=[]"#]],
         );
+    }
+
+    #[test]
+    fn a_long_list_of_bare_ids_is_about_every_one() {
+        let mut text = String::from("Hello,\n\nthe following ids are affected:\n\n");
+        for i in 0..300 {
+            text.push_str(&format!("  * CVE-2023-{:05}\n", 20_000 + i));
+        }
+        text.push_str("\nThe fix for CVE-2014-8092 introduced none of them.\n");
+        let r = read("many ids", &text, false, false);
+        assert_eq!(r.about.len(), 300);
+        assert!(!r.about.contains(&"CVE-2014-8092".to_string()));
     }
 
     #[test]

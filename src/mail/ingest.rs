@@ -270,7 +270,8 @@ pub fn store_one(
     }
     let decision = correlate(&known(tx, &item.parsed, &item.classified)?);
     let (issue, opened) = target(tx, item, decision.issue, now, tally)?;
-    write_message(tx, item, issue, now)?;
+    let row = write_message(tx, item, issue, now)?;
+    tx.record_joined_by(row, decision.joined_by)?;
     let raised = apply(tx, item, issue, &decision, now, tally)?;
     Ok(Outcome::Stored {
         issue,
@@ -310,13 +311,34 @@ fn skip_known(
     Ok(None)
 }
 
-/// What the store knows about the message's CVEs and thread, for
-/// [`correlate`].
+/// What the store knows about the message's CVEs, advisory ids and
+/// thread, for [`correlate`]: the CVEs it is about apart from those it only
+/// cites, and which of them its subject names (found by classifying the
+/// subject alone, so that it spells ids as classification does).
 fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error> {
     let mut known = Known::default();
-    for cve in &c.cves {
+    for cve in &c.about {
         known.cve_issues.push((cve.clone(), tx.issue_of_cve(cve)?));
     }
+    for cve in c.cves.iter().filter(|cve| !c.about.contains(cve)) {
+        known
+            .cited_issues
+            .push((cve.clone(), tx.issue_of_cve(cve)?));
+    }
+    for id in &c.advisory_ids {
+        known
+            .advisory_issues
+            .push((id.clone(), tx.issue_of_advisory(id)?));
+    }
+    let subject_only = Parsed {
+        subject: p.subject.clone(),
+        ..Parsed::default()
+    };
+    known.subject_cves = classify(&subject_only, None)
+        .cves
+        .into_iter()
+        .filter(|cve| c.about.contains(cve))
+        .collect();
     // Closest ancestor first: In-Reply-To, then References from the end.
     for r in p.in_reply_to.iter().chain(p.references.iter().rev()) {
         if let Some(issue) = tx.issue_of_message(r)?
@@ -353,13 +375,13 @@ fn target(
 }
 
 /// Stores the message itself in `issue`, with its CVEs, references and
-/// server location.
+/// server location; returns its row id.
 fn write_message(
     tx: &Tx<'_>,
     item: &Prepared,
     issue: IssueId,
     now: Instant,
-) -> Result<(), store::Error> {
+) -> Result<i64, store::Error> {
     let p = &item.parsed;
     let c = &item.classified;
     let refs: Vec<String> = p
@@ -376,7 +398,7 @@ fn write_message(
         .map(ParseProblem::as_str)
         .collect::<Vec<_>>()
         .join(" ");
-    tx.insert_message(&NewMessage {
+    let row = tx.insert_message(&NewMessage {
         message_id: &p.message_id,
         issue_id: issue,
         source: c.source,
@@ -396,7 +418,7 @@ fn write_message(
     if let Some(loc) = &item.incoming.location {
         tx.add_location(&p.message_id, loc)?;
     }
-    Ok(())
+    Ok(row)
 }
 
 /// Applies the rest of the decision around `issue`: new CVEs, packages,
@@ -421,6 +443,7 @@ fn apply(
             &taken.join(" "),
         )?;
     }
+    tx.attach_advisory_ids(issue, &decision.new_advisory_ids)?;
     tx.add_packages(issue, &c.packages)?;
     let raised = match c.severity {
         Some(hint) => tx.raise_severity_hint(issue, hint)?,
@@ -430,6 +453,7 @@ fn apply(
         tally.raise(issue, from, to);
     }
     for child in &decision.absorb {
+        tx.rejoin_by_thread(*child)?;
         tx.merge_issue(*child, issue, now, ACTOR)?;
         tally.opened.remove(child);
         tally.updated.remove(child);
@@ -444,4 +468,358 @@ fn apply(
         }
     }
     Ok(raised)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The wiring between classification, correlation and the store, with
+    //! classification's *about* and advisory ids given by hand, so these
+    //! tests say what ingest does with them whatever classify decides.
+
+    use super::*;
+    use crate::store::issues::IssueFilter;
+    use expect_test::{Expect, expect};
+
+    /// A database file in a fresh temp directory, removed when dropped.
+    struct TempDb(PathBuf);
+
+    impl TempDb {
+        fn new(name: &str) -> TempDb {
+            let dir =
+                std::env::temp_dir().join(format!("secdesk-ingest-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("create a temp directory");
+            TempDb(dir.join("secdesk.db"))
+        }
+    }
+
+    impl Drop for TempDb {
+        fn drop(&mut self) {
+            if let Some(dir) = self.0.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+
+    /// One constructed message and what classification is taken to say
+    /// about it: the CVEs it is about (the rest of its CVEs are cited) and
+    /// its advisory ids.
+    struct Mail<'a> {
+        id: &'a str,
+        subject: &'a str,
+        in_reply_to: Option<&'a str>,
+        body: &'a str,
+        about: &'a [&'a str],
+        advisories: &'a [&'a str],
+    }
+
+    fn mail<'a>(id: &'a str, subject: &'a str, body: &'a str) -> Mail<'a> {
+        Mail {
+            id,
+            subject,
+            in_reply_to: None,
+            body,
+            about: &[],
+            advisories: &[],
+        }
+    }
+
+    fn prepared(m: &Mail<'_>) -> Prepared {
+        let mut raw = format!(
+            "Message-ID: <{}>\nSubject: {}\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n",
+            m.id, m.subject
+        );
+        if let Some(parent) = m.in_reply_to {
+            raw.push_str(&format!("In-Reply-To: <{parent}>\n"));
+        }
+        raw.push_str(&format!("\n{}\n", m.body));
+        let mut p = prepare(Incoming {
+            raw: raw.into_bytes(),
+            origin: format!("constructed:{}", m.id),
+            hint: None,
+            location: None,
+        });
+        p.classified.about = m.about.iter().map(|c| c.to_string()).collect();
+        p.classified.advisory_ids = m.advisories.iter().map(|c| c.to_string()).collect();
+        p
+    }
+
+    /// Ingests the messages in order, one transaction each, and prints the
+    /// summary and every issue: its CVEs, related issues and each message
+    /// with why it joined.
+    fn check_with(
+        name: &str,
+        mails: &[Mail<'_>],
+        between: impl Fn(&Tx<'_>, usize),
+        expect: Expect,
+    ) {
+        let db = TempDb::new(name);
+        let mut store = Store::open(&db.0).expect("open");
+        let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
+        let mut summary = Summary::default();
+        let mut tally = Tally::default();
+        for (i, m) in mails.iter().enumerate() {
+            let item = prepared(m);
+            store
+                .write(|tx| {
+                    between(tx, i);
+                    store_one(tx, &item, now, &mut summary, &mut tally)
+                })
+                .expect("store");
+        }
+        tally.finish(&mut summary);
+        let mut out = format!("{summary}\n");
+        store
+            .read(|r| {
+                for s in r.issues(&IssueFilter::default())? {
+                    let Some(d) = r.issue_detail(s.id)? else {
+                        continue;
+                    };
+                    out.push_str(&format!(
+                        "#{} cves={:?} related={:?}\n",
+                        s.id, s.cves, d.related
+                    ));
+                    for m in &d.messages {
+                        let why = m.joined_by.map_or("-", |j| j.as_str());
+                        out.push_str(&format!("  {} {why}\n", m.message_id));
+                    }
+                }
+                Ok::<_, store::Error>(())
+            })
+            .expect("read");
+        expect.assert_eq(&out);
+    }
+
+    fn check(name: &str, mails: &[Mail<'_>], expect: Expect) {
+        check_with(name, mails, |_, _| {}, expect)
+    }
+
+    #[test]
+    fn new_thread_only_citing_a_known_cve_opens_its_own_issue_related_to_it() {
+        check(
+            "citing",
+            &[
+                Mail {
+                    about: &["CVE-2031-1000"],
+                    ..mail("old@x", "CVE-2031-1000: foo crash", "CVE-2031-1000")
+                },
+                mail(
+                    "new@x",
+                    "foo: another crash",
+                    "The fix for CVE-2031-1000 introduced a new crash.",
+                ),
+            ],
+            expect![[r#"
+                ingest: 2 seen, 2 new, 0 unparsable, 2 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-1000"] related=[2]
+                  old@x opened
+                #2 cves=[] related=[1]
+                  new@x opened-citing
+            "#]],
+        );
+    }
+
+    #[test]
+    fn post_naming_a_known_cve_in_its_subject_joins_by_cve_in_subject() {
+        check(
+            "subject",
+            &[
+                Mail {
+                    about: &["CVE-2031-1000"],
+                    ..mail("body@x", "foo: crash on load", "Fixed: CVE-2031-1000.")
+                },
+                Mail {
+                    about: &["CVE-2031-1000"],
+                    ..mail("subject@x", "[FD] foo: crash (cve-2031-1000)", "See above.")
+                },
+                Mail {
+                    about: &["CVE-2031-1000"],
+                    ..mail("again@x", "foo: crash, more details", "CVE-2031-1000")
+                },
+            ],
+            expect![[r#"
+                ingest: 3 seen, 3 new, 0 unparsable, 1 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-1000"] related=[]
+                  body@x opened
+                  subject@x cve-in-subject
+                  again@x cve
+            "#]],
+        );
+    }
+
+    #[test]
+    fn a_cited_cve_nobody_holds_stays_off_the_new_issue() {
+        check(
+            "cited-unknown",
+            &[mail("new@x", "bar: a crash", "Similar to CVE-2012-0042.")],
+            expect![[r#"
+                ingest: 1 seen, 1 new, 0 unparsable, 1 issues opened, 0 issues updated
+                #1 cves=[] related=[]
+                  new@x opened
+            "#]],
+        );
+    }
+
+    #[test]
+    fn advisory_revisions_with_and_without_a_cve_end_in_one_issue_in_either_order() {
+        let v2 = Mail {
+            advisories: &["XSA-901"],
+            ..mail("v2@x", "Xen Security Advisory 901 v2 - foo", "No CVE yet.")
+        };
+        let v3 = Mail {
+            about: &["CVE-2031-2000"],
+            advisories: &["XSA-901"],
+            ..mail(
+                "v3@x",
+                "Xen Security Advisory 901 v3 - foo",
+                "CVE-2031-2000",
+            )
+        };
+        let out = expect![[r#"
+            ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+            #1 cves=["CVE-2031-2000"] related=[]
+              v2@x opened
+              v3@x advisory-id
+        "#]];
+        check("revisions", &[v2, v3], out);
+        let v2 = Mail {
+            advisories: &["XSA-901"],
+            ..mail("v2@x", "Xen Security Advisory 901 v2 - foo", "No CVE yet.")
+        };
+        let v3 = Mail {
+            about: &["CVE-2031-2000"],
+            advisories: &["XSA-901"],
+            ..mail(
+                "v3@x",
+                "Xen Security Advisory 901 v3 - foo",
+                "CVE-2031-2000",
+            )
+        };
+        check(
+            "revisions-reversed",
+            &[v3, v2],
+            expect![[r#"
+                ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-2000"] related=[]
+                  v3@x opened
+                  v2@x advisory-id
+            "#]],
+        );
+    }
+
+    #[test]
+    fn reply_citing_another_issue_joins_its_thread_and_relates_them() {
+        check(
+            "reply-citing",
+            &[
+                Mail {
+                    about: &["CVE-2031-0001"],
+                    ..mail("a@x", "foo overflow", "CVE-2031-0001")
+                },
+                Mail {
+                    about: &["CVE-2031-0009"],
+                    ..mail("b@x", "bar overflow", "CVE-2031-0009")
+                },
+                Mail {
+                    in_reply_to: Some("a@x"),
+                    ..mail("c@x", "Re: foo overflow", "Like CVE-2031-0009.")
+                },
+            ],
+            expect![[r#"
+                ingest: 3 seen, 3 new, 0 unparsable, 2 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-0001"] related=[2]
+                  a@x opened
+                  c@x thread
+                #2 cves=["CVE-2031-0009"] related=[1]
+                  b@x opened
+            "#]],
+        );
+    }
+
+    #[test]
+    fn parent_arriving_after_its_reply_joins_the_reply_issue_by_thread() {
+        check(
+            "reply-first",
+            &[
+                Mail {
+                    in_reply_to: Some("a@x"),
+                    ..mail("r@x", "Re: foo overflow", "Thanks.")
+                },
+                Mail {
+                    about: &["CVE-2031-0001"],
+                    ..mail("a@x", "foo overflow", "CVE-2031-0001")
+                },
+            ],
+            expect![[r#"
+                ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-0001"] related=[]
+                  r@x opened
+                  a@x thread
+            "#]],
+        );
+    }
+
+    #[test]
+    fn reply_folded_into_its_parent_issue_is_there_by_thread() {
+        check(
+            "reply-absorbed",
+            &[
+                Mail {
+                    about: &["CVE-2031-0001"],
+                    ..mail("a@x", "CVE-2031-0001: foo overflow", "CVE-2031-0001")
+                },
+                Mail {
+                    in_reply_to: Some("b@x"),
+                    ..mail("r@x", "Re: foo overflow, again", "Thanks.")
+                },
+                Mail {
+                    about: &["CVE-2031-0001"],
+                    ..mail("b@x", "foo overflow, again", "CVE-2031-0001")
+                },
+            ],
+            expect![[r#"
+                ingest: 3 seen, 3 new, 0 unparsable, 1 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-0001"] related=[]
+                  a@x opened
+                  r@x thread
+                  b@x cve
+            "#]],
+        );
+    }
+
+    #[test]
+    fn advisory_id_of_a_merged_issue_leads_to_the_survivor() {
+        let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
+        check_with(
+            "merged-advisory",
+            &[
+                Mail {
+                    about: &["CVE-2031-0001"],
+                    ..mail("a@x", "foo overflow", "CVE-2031-0001")
+                },
+                Mail {
+                    advisories: &["DSA-9901-1"],
+                    ..mail("d@x", "[DSA 9901-1] foo security update", "Fixed.")
+                },
+                Mail {
+                    advisories: &["DSA-9901-1"],
+                    ..mail("d2@x", "[DSA 9901-1] foo security update", "Re-sent.")
+                },
+            ],
+            // A person merges the advisory's issue into the first before
+            // the re-post arrives.
+            |tx, i| {
+                if i == 2 {
+                    tx.merge_issue(2, 1, now, "alice").expect("merge");
+                }
+            },
+            expect![[r#"
+                ingest: 3 seen, 3 new, 0 unparsable, 2 issues opened, 0 issues updated
+                #1 cves=["CVE-2031-0001"] related=[]
+                  a@x opened
+                  d@x opened
+                  d2@x advisory-id
+            "#]],
+        );
+    }
 }

@@ -5,6 +5,7 @@ use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
 use crate::mail::Source;
 use crate::time::Instant;
+use crate::triage::correlate::JoinedBy;
 use crate::triage::{HistoryAction, IssueId, ReleaseStatus, Severity, State};
 use rusqlite::{OptionalExtension, Row, ToSql, params};
 use serde::Serialize;
@@ -56,6 +57,9 @@ pub struct TimelineEntry {
     /// Its parse problems, if any.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// Why it is in this issue (`cve-in-subject`, `thread`, …); `None` for
+    /// messages stored before secdesk recorded it.
+    pub joined_by: Option<JoinedBy>,
 }
 
 /// One supported release's status on an issue.
@@ -298,13 +302,26 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT message_id, source, advisory_id, subject, coalesce(date, received_at), problems
+                "SELECT message_id, source, advisory_id, subject, coalesce(date, received_at), problems,
+                   joined_by
                  FROM messages WHERE issue_id = ?1 ORDER BY coalesce(date, received_at), id",
             )
             .map_err(self.err("read timeline"))?;
         let messages = stmt
             .query_map([id], |r| {
                 let c = Cells::new(r, "messages", 0);
+                let joined_by = match c.get::<Option<String>>(6)? {
+                    None => None,
+                    Some(word) => Some(JoinedBy::parse(&word).ok_or_else(|| {
+                        c.unreadable(
+                            6,
+                            format!(
+                                "unknown word {word:?}, expected one of {}",
+                                JoinedBy::expected()
+                            ),
+                        )
+                    })?),
+                };
                 Ok(TimelineEntry {
                     message_id: c.get(0)?,
                     source: c.get(1)?,
@@ -312,6 +329,7 @@ impl Reader<'_> {
                     subject: c.get(3)?,
                     date: c.instant(4)?,
                     problems: words(Some(c.get(5)?), ' '),
+                    joined_by,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

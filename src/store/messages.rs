@@ -1,11 +1,12 @@
 //! Stored messages and what ingest writes: messages, their CVEs and thread
-//! references, new issues, CVE ownership, packages, related links.
+//! references, new issues, CVE and advisory id ownership, why each message
+//! joined its issue, packages, related links.
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
 use crate::mail::Source;
 use crate::time::Instant;
-use crate::triage::correlate::Child;
+use crate::triage::correlate::{Child, JoinedBy};
 use crate::triage::{IssueId, Severity, State, raised_severity};
 use rusqlite::{OptionalExtension, params};
 
@@ -58,6 +59,71 @@ impl Tx<'_> {
             .map_err(self.err("look up CVE"))
     }
 
+    /// The issue holding an advisory id, followed through merges to the
+    /// survivor (a merge moves CVEs but leaves advisory ids where they
+    /// were; following the merge here keeps one rule for both).
+    pub fn issue_of_advisory(&self, advisory_id: &str) -> Result<Option<IssueId>> {
+        let held: Option<IssueId> = self
+            .conn()
+            .prepare_cached("SELECT issue_id FROM issue_advisories WHERE advisory_id = ?1")
+            .and_then(|mut s| s.query_row([advisory_id], |r| r.get(0)).optional())
+            .map_err(self.err("look up advisory id"))?;
+        match held {
+            Some(issue) => self.reader().resolve(issue),
+            None => Ok(None),
+        }
+    }
+
+    /// Gives advisory ids no issue holds yet to `issue`; returns the ones
+    /// it took.
+    pub fn attach_advisory_ids(&self, issue: IssueId, ids: &[String]) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO issue_advisories (advisory_id, issue_id) VALUES (?1, ?2)",
+            )
+            .map_err(self.err("attach advisory ids"))?;
+        let mut taken = Vec::new();
+        for id in ids {
+            let n = stmt
+                .execute(params![id, issue])
+                .map_err(self.err("attach advisory ids"))?;
+            if n > 0 {
+                taken.push(id.clone());
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Records why a stored message (by row id, as
+    /// [`Tx::insert_message`] returns it) is in its issue.
+    pub fn record_joined_by(&self, row: i64, why: JoinedBy) -> Result<()> {
+        self.conn()
+            .prepare_cached("UPDATE messages SET joined_by = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![row, why.as_str()]))
+            .map_err(self.err("record why a message joined"))?;
+        Ok(())
+    }
+
+    /// Before an untouched reply-first issue is folded into its parent's:
+    /// the messages that opened it are now in the parent's issue by thread.
+    pub fn rejoin_by_thread(&self, issue: IssueId) -> Result<()> {
+        self.conn()
+            .prepare_cached(
+                "UPDATE messages SET joined_by = ?2 WHERE issue_id = ?1 AND joined_by IN (?3, ?4)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    issue,
+                    JoinedBy::Thread.as_str(),
+                    JoinedBy::Opened.as_str(),
+                    JoinedBy::OpenedCiting.as_str()
+                ])
+            })
+            .map_err(self.err("record why a message joined"))?;
+        Ok(())
+    }
+
     /// The issue of a stored message.
     pub fn issue_of_message(&self, message_id: &str) -> Result<Option<IssueId>> {
         self.conn()
@@ -80,6 +146,7 @@ impl Tx<'_> {
                 "SELECT DISTINCT i.id, i.state, i.claimed_by, i.severity_set_by,
                    EXISTS (SELECT 1 FROM issue_cves c WHERE c.issue_id = i.id),
                    EXISTS (SELECT 1 FROM notes n WHERE n.issue_id = i.id),
+                   EXISTS (SELECT 1 FROM issue_advisories a WHERE a.issue_id = i.id),
                    EXISTS (SELECT 1 FROM release_status s WHERE s.issue_id = i.id),
                    (SELECT group_concat(actor, char(10)) FROM
                       (SELECT DISTINCT h.actor FROM history h WHERE h.issue_id = i.id))
@@ -93,7 +160,7 @@ impl Tx<'_> {
         let rows = stmt
             .query_map(params![message_id], |r| {
                 let c = Cells::new(r, "issues", 0);
-                let actors: Option<String> = c.get(7)?;
+                let actors: Option<String> = c.get(8)?;
                 Ok(Child {
                     issue: c.get(0)?,
                     state: c.get(1)?,
@@ -101,7 +168,8 @@ impl Tx<'_> {
                     severity_set_by: c.get(3)?,
                     has_cves: c.get(4)?,
                     has_notes: c.get(5)?,
-                    has_release_status: c.get(6)?,
+                    has_advisory_ids: c.get(6)?,
+                    has_release_status: c.get(7)?,
                     history_actors: actors
                         .unwrap_or_default()
                         .split('\n')

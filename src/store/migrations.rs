@@ -40,6 +40,8 @@ pub const MIGRATIONS: &[Migration] = migrations![
     4 => "0004_outbox.sql",
     5 => "0005_rota_changes.sql",
     6 => "0006_job_indexes.sql",
+    7 => "0007_placeholder_for_copies.sql",
+    8 => "0008_advisory_ids_joined_by.sql",
 ];
 
 #[cfg(test)]
@@ -74,6 +76,14 @@ mod tests {
         (
             "0006_job_indexes.sql",
             "d7ec0b240654e9dd03c92106c839c3ab8b425b7763bf24d29e98b19d996707dd",
+        ),
+        (
+            "0007_placeholder_for_copies.sql",
+            "22795ad741dfd68428b5c117c19f2e52f48414f6715aade06d9314f227b5d16d",
+        ),
+        (
+            "0008_advisory_ids_joined_by.sql",
+            "8b5f08dcc5eb7b27eeb03521898999430a645bf87075591f0d20e36415ef3951",
         ),
     ];
 

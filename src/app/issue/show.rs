@@ -1,6 +1,7 @@
 //! One issue, whole: the list row plus claim, releases, checklist,
-//! runbooks, notes, history and the timeline of every message. Actions
-//! return this too, for the issue they changed.
+//! runbooks, notes, history and the timeline of every message, each with
+//! why it joined the issue. Actions return this too, for the issue they
+//! changed.
 
 use crate::app::{Desk, Result};
 use crate::config::Runbook;
@@ -221,12 +222,14 @@ impl fmt::Display for IssueShow {
         writeln!(f)?;
         writeln!(f, "timeline ({} messages):", self.messages.len())?;
         for m in &self.messages {
+            // Why it joined: as wide as the longest word, `cve-in-subject`.
             writeln!(
                 f,
-                "  {}  {:<15}  {:<20}  {}{}",
+                "  {}  {:<15}  {:<20}  {:<14}  {}{}",
                 m.date.format("%Y-%m-%d %H:%M"),
                 m.source.as_str(),
                 m.advisory_id.as_deref().unwrap_or("-"),
+                m.joined_by.map_or("-", |j| j.as_str()),
                 m.subject,
                 if m.problems.is_empty() {
                     String::new()
