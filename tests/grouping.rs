@@ -126,3 +126,111 @@ desktest!(
         );
     }
 );
+
+/// A constructed Xen advisory: `rev` its revision, `body` its text.
+fn xsa(message_id: &str, date: &str, rev: u32, body: &str) -> String {
+    format!(
+        "From: Xen.org security team <security@xen.example>
+To: xen-announce@lists.xen.example
+Message-ID: <{message_id}>
+Subject: Xen Security Advisory 9215 v{rev} - frob emulation escape
+Date: {date}
+
+{body}
+"
+    )
+}
+
+desktest!(
+    constructed_xsa_revisions_with_and_without_a_cve_end_in_one_issue,
+    |desk| {
+        desk.dir.write(
+            "x/cur/1-xsa-v2-constructed.eml",
+            xsa(
+                "v2-9215@constructed.example",
+                "Tue, 2 Jan 2031 10:00:00 +0000",
+                2,
+                "ISSUE DESCRIPTION\n\nThe frob emulator lets a guest escape.\n",
+            ),
+        );
+        desk.dir.write(
+            "x/cur/2-xsa-v3-constructed.eml",
+            xsa(
+                "v3-9215@constructed.example",
+                "Wed, 3 Jan 2031 10:00:00 +0000",
+                3,
+                "UPDATES IN VERSION 3\n\nCVE assigned.\n\nCVE-2031-9215 has been assigned to this issue.\n",
+            ),
+        );
+        let out = desk.ingest_maildir(&desk.dir.join("x"));
+        eqnice!(
+            "ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated\n",
+            out
+        );
+        let show: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
+        assert_eq!(
+            show.cves,
+            ["CVE-2031-9215"],
+            "v3 brings the CVE to v2's issue"
+        );
+        let why: Vec<Option<&str>> = show
+            .messages
+            .iter()
+            .map(|m| m.joined_by.as_deref())
+            .collect();
+        assert_eq!(why, [Some("opened"), Some("advisory-id")]);
+    }
+);
+
+desktest!(
+    constructed_new_thread_citing_an_old_cve_opens_its_own_related_issue,
+    |desk| {
+        desk.dir.write(
+            "c/cur/1-old-constructed.eml",
+            "From: Finder <finder@example.org>
+To: oss-security@lists.openwall.com
+List-Id: <oss-security.lists.openwall.com>
+Message-ID: <old-frob@constructed.example>
+Subject: [oss-security] CVE-2030-1111: frobd crashes on long names
+Date: Mon, 1 Jan 2030 10:00:00 +0000
+
+frobd crashes on a name longer than 4096 bytes.
+",
+        );
+        desk.dir.write(
+            "c/cur/2-new-constructed.eml",
+            "From: Other Finder <other@example.org>
+To: oss-security@lists.openwall.com
+List-Id: <oss-security.lists.openwall.com>
+Message-ID: <new-frob@constructed.example>
+Subject: [oss-security] frobd: another crash in name handling
+Date: Mon, 1 Jul 2030 10:00:00 +0000
+
+Hello,
+
+frobd crashes again on names made only of dots. The fix for
+CVE-2030-1111 introduced this: it checks the length but not the dots.
+",
+        );
+        let out = desk.ingest_maildir(&desk.dir.join("c"));
+        eqnice!(
+            "ingest: 2 seen, 2 new, 0 unparsable, 2 issues opened, 0 issues updated\n",
+            out
+        );
+        let old: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
+        let new: ShowJson = desk.cmd("secdesk").args(["show", "2", "--json"]).json();
+        assert_eq!(old.cves, ["CVE-2030-1111"]);
+        assert_eq!(old.message_count, 1, "the new flaw is not swallowed");
+        assert!(new.cves.is_empty(), "the cited CVE stays with its issue");
+        assert_eq!(
+            (old.related.as_slice(), new.related.as_slice()),
+            ([2].as_slice(), [1].as_slice())
+        );
+        let why: Vec<Option<&str>> = new
+            .messages
+            .iter()
+            .map(|m| m.joined_by.as_deref())
+            .collect();
+        assert_eq!(why, [Some("opened-citing")]);
+    }
+);
