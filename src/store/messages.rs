@@ -121,13 +121,16 @@ impl Tx<'_> {
     /// error means the transaction itself is lost (the savepoint could not
     /// be set or undone); the inner one is `f`'s.
     pub fn one_message<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<Result<T>> {
+        // Cached: these two statements run once per message ingested.
         self.conn()
-            .execute_batch("SAVEPOINT one_message")
+            .prepare_cached("SAVEPOINT one_message")
+            .and_then(|mut s| s.execute([]))
             .map_err(self.err("set savepoint"))?;
         match f(self) {
             Ok(value) => {
                 self.conn()
-                    .execute_batch("RELEASE one_message")
+                    .prepare_cached("RELEASE one_message")
+                    .and_then(|mut s| s.execute([]))
                     .map_err(self.err("release savepoint"))?;
                 Ok(Ok(value))
             }
