@@ -105,6 +105,23 @@ pub struct Config {
     /// The Bat-Signal's settings, read by the Bat-Signal (not built yet).
     #[serde(default)]
     pub signal: Option<Signal>,
+    /// The most bytes ingest keeps of one message (default 64 MiB, well
+    /// above any list's limit); a larger message is stored cut at this many
+    /// bytes with the problem `truncated`, so one hostile mail cannot stop
+    /// ingest or exhaust memory. Between [`MIN_MESSAGE_BYTES`] and
+    /// [`MAX_MESSAGE_BYTES`].
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: u64,
+}
+
+/// The smallest `max_message_bytes` accepted: 1 KiB, room for headers.
+pub const MIN_MESSAGE_BYTES: u64 = 1 << 10;
+/// The largest `max_message_bytes` accepted: 512 MiB, half of SQLite's
+/// largest value (1,000,000,000 bytes), so a kept message always fits.
+pub const MAX_MESSAGE_BYTES: u64 = 512 << 20;
+
+fn default_max_message_bytes() -> u64 {
+    64 << 20
 }
 
 fn default_database() -> PathBuf {
@@ -132,6 +149,7 @@ impl Default for Config {
             report: Report::default(),
             runbooks: Vec::new(),
             signal: None,
+            max_message_bytes: default_max_message_bytes(),
         }
     }
 }
@@ -589,6 +607,15 @@ impl Config {
                 }
             }
         }
+        if !(MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(&self.max_message_bytes) {
+            return Err(invalid(
+                "max_message_bytes".into(),
+                format!(
+                    "{} is out of range, expected a number of bytes from {MIN_MESSAGE_BYTES} to {MAX_MESSAGE_BYTES}",
+                    self.max_message_bytes
+                ),
+            ));
+        }
         let mut names = BTreeSet::new();
         for (i, acc) in self.imap.iter().enumerate() {
             if !names.insert(acc.name.as_str()) {
@@ -701,6 +728,23 @@ mod tests {
             "{msg}"
         );
         assert!(msg.contains("`database`"), "{msg}");
+    }
+
+    #[test]
+    fn max_message_bytes_defaults_high_and_refuses_out_of_range_values() {
+        let default = Config::parse(Path::new("/etc/x.json"), "{}").map(|c| c.max_message_bytes);
+        assert_eq!(default.ok(), Some(64 << 20));
+        assert_eq!(check(r#"{"max_message_bytes": 4096}"#), "ok");
+        for bad in ["0", "2000000000"] {
+            let msg = check(&format!(r#"{{"max_message_bytes": {bad}}}"#));
+            assert!(
+                msg.starts_with("configuration /etc/x.json: key `max_message_bytes`: ")
+                    && msg.contains("expected a number of bytes from 1024 to 536870912"),
+                "{msg}"
+            );
+        }
+        let msg = check(r#"{"max_message_bytes": "64M"}"#);
+        assert!(msg.contains("key `max_message_bytes`"), "{msg}");
     }
 
     #[test]

@@ -173,8 +173,12 @@ desktest!(bad_mail_is_stored_and_the_run_carries_on, |desk| {
         stderr.contains("01-empty: empty message, not stored"),
         "the empty file is reported: {stderr}"
     );
+    // Issue 11: the empty file is refused (with its reason), no longer
+    // counted as unparsable; the other unreadable message still is.
     assert!(
-        stdout.starts_with("ingest: 9 seen, 8 new, 2 unparsable"),
+        stdout.starts_with(
+            "ingest: 9 seen, 8 new, 0 copies, 0 duplicates, 1 refused (1 empty), 1 unparsable"
+        ),
         "{stdout}"
     );
     let d = desk.dump();
@@ -224,7 +228,10 @@ desktest!(bad_mail_is_stored_and_the_run_carries_on, |desk| {
         .arg("--maildir")
         .arg(&dir)
         .stdout();
-    assert!(again.starts_with("ingest: 9 seen, 0 new"), "{again}");
+    assert!(
+        again.starts_with("ingest: 9 seen, 0 new, 0 copies, 8 duplicates, 1 refused (1 empty)"),
+        "{again}"
+    );
 });
 
 proptest! {

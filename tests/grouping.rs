@@ -46,7 +46,7 @@ desktest!(
         );
         let out = desk.ingest_maildir(&desk.dir.join("m"));
         eqnice!(
-            "ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated\n",
+            "ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated\n",
             out
         );
         let show: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
@@ -110,7 +110,7 @@ desktest!(
         );
         let out = desk.ingest_maildir(&desk.dir.join("m"));
         eqnice!(
-            "ingest: 1 seen, 1 new, 0 unparsable, 0 issues opened, 1 issues updated\n",
+            "ingest: 1 seen, 1 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 1 issues updated\n",
             out
         );
         let show: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
@@ -164,7 +164,7 @@ desktest!(
         );
         let out = desk.ingest_maildir(&desk.dir.join("x"));
         eqnice!(
-            "ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated\n",
+            "ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated\n",
             out
         );
         let show: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
@@ -214,7 +214,7 @@ CVE-2030-1111 introduced this: it checks the length but not the dots.
         );
         let out = desk.ingest_maildir(&desk.dir.join("c"));
         eqnice!(
-            "ingest: 2 seen, 2 new, 0 unparsable, 2 issues opened, 0 issues updated\n",
+            "ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 2 issues opened, 0 issues updated\n",
             out
         );
         let old: ShowJson = desk.cmd("secdesk").args(["show", "1", "--json"]).json();

@@ -52,12 +52,12 @@ desktest!(
         with_imap(&desk, vec![dovecot.account("lists", &["INBOX"])]);
         let out = desk.cmd("secdesk-ingest").stdout();
         eqnice!(
-            "ingest: 14 seen, 14 new, 0 unparsable, 11 issues opened, 0 issues updated\n",
+            "ingest: 14 seen, 14 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 11 issues opened, 0 issues updated\n",
             out
         );
         let out = desk.cmd("secdesk-ingest").stdout();
         eqnice!(
-            "ingest: 0 seen, 0 new, 0 unparsable, 0 issues opened, 0 issues updated\n",
+            "ingest: 0 seen, 0 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 0 issues updated\n",
             out
         );
         dovecot.append(
@@ -66,7 +66,7 @@ desktest!(
     );
         let out = desk.cmd("secdesk-ingest").stdout();
         eqnice!(
-            "ingest: 1 seen, 1 new, 0 unparsable, 0 issues opened, 1 issues updated\n",
+            "ingest: 1 seen, 1 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 1 issues updated\n",
             out
         );
         // Fetching used BODY.PEEK[]: nothing was marked read on the server.

@@ -83,7 +83,7 @@ desktest!(
     |desk| {
         let out = desk.ingest_maildir(&sample_mail());
         eqnice!(
-            "ingest: 14 seen, 14 new, 0 unparsable, 11 issues opened, 0 issues updated\n",
+            "ingest: 14 seen, 14 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 11 issues opened, 0 issues updated\n",
             out
         );
         let issues: Vec<Listed> = desk.cmd("secdesk").args(["issues", "--json"]).json();
@@ -201,7 +201,7 @@ desktest!(
         desk.dir.write("m/cur/c", "Message-ID: <c@x>\nSubject: both\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n\nCVE-2024-0001 and CVE-2024-0002\n");
         let out = desk.ingest_maildir(&desk.dir.join("m"));
         eqnice!(
-            "ingest: 3 seen, 3 new, 0 unparsable, 2 issues opened, 0 issues updated\n",
+            "ingest: 3 seen, 3 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 2 issues opened, 0 issues updated\n",
             out
         );
         let d = desk.dump();
@@ -217,7 +217,7 @@ desktest!(ingesting_the_same_maildir_twice_changes_nothing, |desk| {
     let first = desk.dump();
     let out = desk.ingest_maildir(&sample_mail());
     eqnice!(
-        "ingest: 14 seen, 0 new, 0 unparsable, 0 issues opened, 0 issues updated\n",
+        "ingest: 14 seen, 0 new, 0 copies, 14 duplicates, 0 refused, 0 unparsable, 0 issues opened, 0 issues updated\n",
         out
     );
     assert!(first == desk.dump(), "a second ingest changed the database");

@@ -12,6 +12,9 @@ mod harness;
 
 // Ingest from Maildir and mbox: classification, correlation, idempotence.
 mod ingest;
+// Every input accounted for, nothing wedges (issue 11): copies, duplicates,
+// refusals, folders of files, huge messages, one failing message.
+mod accounting;
 // The operator CLI: listings, show, JSON shapes, exit codes.
 mod cli;
 // Grouping that follows the disclosure: advisory ids, why a message joined.

@@ -15,12 +15,20 @@ const NAME: &str = "secdesk-ingest";
 /// else. Without them, fetches every mailbox of every `imap` account in the
 /// configuration. Every message is stored once (by Message-ID, or a hash of
 /// its bytes when it has none), in batches of one transaction each, so a
-/// killed run is finished by the next one without duplicates.
+/// killed run is finished by the next one without duplicates. The same
+/// Message-ID with other bytes (a cross-post through another list) is
+/// stored as another copy, a timeline row of its own; the same bytes again
+/// are a duplicate, counted and not stored. A message larger than
+/// `max_message_bytes` (default 64 MiB) is stored cut at that size, with
+/// the problem `truncated`.
 ///
-/// Prints one summary line. Exit codes: 0 done (also when nothing was new,
-/// and when messages were stored with parse problems); 1 something could not
-/// be read or the database failed (what could be stored was stored; the
-/// next run retries); 2 the invocation or configuration is wrong.
+/// Prints one summary line: `ingest: N seen, N new, N copies, N duplicates,
+/// N refused (REASONS), N unparsable, N issues opened, N issues updated`,
+/// where seen = new + copies + duplicates + refused. Exit codes: 0 done
+/// (also when nothing was new, and when messages were stored with parse
+/// problems or cut); 1 something could not be read or the database refused
+/// a message or failed (what could be stored was stored; the next run
+/// retries); 2 the invocation or configuration is wrong.
 #[derive(Parser, Debug)]
 #[command(name = NAME, version)]
 struct Args {
@@ -29,15 +37,28 @@ struct Args {
 
     /// Read a Maildir, or a tree of Maildirs, instead of IMAP. Repeatable.
     ///
-    /// A folder named after a source (oss-security, full-disclosure, debian,
-    /// redhat, suse, gentoo) marks its messages as that source when they
-    /// carry no list header of their own.
+    /// Trees are read at any depth; symbolic links are followed and a loop
+    /// is reported, not followed twice. A DIR with no Maildir (no cur/ or
+    /// new/) in it or below is a folder of messages: each regular file in
+    /// it and below (`*.eml`) is one message. A DIR with neither fails the
+    /// run. A folder named after a source (oss-security, full-disclosure,
+    /// debian, redhat, suse, gentoo) marks its messages as that source when
+    /// they carry no list header of their own.
     #[arg(long, value_name = "DIR")]
     maildir: Vec<PathBuf>,
 
     /// Read an mbox file instead of IMAP. Repeatable.
+    ///
+    /// Messages are split at `From ` lines that carry an address and a date
+    /// (`From alice@example.org Mon Jan  1 00:00:00 2024`), and by a
+    /// `Content-Length` header where it agrees with the file.
     #[arg(long, value_name = "FILE")]
     mbox: Vec<PathBuf>,
+
+    /// Name every duplicate and every further copy in the log (stderr), as
+    /// well as the refused messages, which are always named.
+    #[arg(short, long)]
+    verbose: bool,
 }
 
 fn main() -> ExitCode {
@@ -48,9 +69,14 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut ctx = Ctx::open(&args.common)?;
     let mut local: Vec<Local> = args.maildir.into_iter().map(Local::Maildir).collect();
     local.extend(args.mbox.into_iter().map(Local::Mbox));
-    let ran = ingest::run(&mut ctx.store, &ctx.config, &local, ctx.now, &mut |line| {
-        cli::log(NAME, line)
-    })?;
+    let ran = ingest::run(
+        &mut ctx.store,
+        &ctx.config,
+        &local,
+        ctx.now,
+        args.verbose,
+        &mut |line| cli::log(NAME, line),
+    )?;
     if let ingest::Ran::Read(summary) = &ran {
         for line in summary.notices.iter().chain(&summary.errors) {
             cli::log(NAME, line);

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::mail::fetch;
-use crate::mail::ingest::{self, Local, Summary};
+use crate::mail::ingest::{self, Local, Options, Run, Summary};
 use crate::store::{self, Store};
 use crate::time::Instant;
 use std::fmt;
@@ -37,25 +37,25 @@ impl fmt::Display for Ran {
 }
 
 /// Reads `local` when given, else every configured IMAP mailbox, and
-/// stores what it finds. Per-file and per-mailbox failures are in the
-/// summary (and in `log` as they happen), not an error: the rest is stored.
+/// stores what it finds. Per-file, per-mailbox and per-message failures are
+/// in the summary (and in `log` as they happen), not an error: the rest is
+/// stored. With `verbose`, every duplicate and copy is named in `log` too.
 pub fn run(
     store: &mut Store,
     config: &Config,
     local: &[Local],
     now: Instant,
+    verbose: bool,
     log: &mut dyn FnMut(&str),
 ) -> Result<Ran, store::Error> {
-    if !local.is_empty() {
-        return Ok(Ran::Read(ingest::ingest_local(store, local, now)?));
-    }
-    if config.imap.is_empty() {
+    if local.is_empty() && config.imap.is_empty() {
         return Ok(Ran::NothingToRead);
     }
-    Ok(Ran::Read(fetch::ingest_imap(
-        store,
-        &config.imap,
-        now,
-        log,
-    )?))
+    let mut run = Run::new(now, Options::new(config, verbose), log);
+    if local.is_empty() {
+        fetch::ingest_imap(store, &config.imap, &mut run)?;
+    } else {
+        ingest::ingest_local(store, local, &mut run)?;
+    }
+    Ok(Ran::Read(run.finish()))
 }

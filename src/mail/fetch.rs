@@ -2,8 +2,12 @@
 //!
 //! Per account: read the password, connect (with time-outs), then per
 //! mailbox: EXAMINE, list the UIDs above the stored cursor, fetch them with
-//! `BODY.PEEK[]` in chunks, and store each chunk in one transaction that
-//! also moves the cursor. A changed UIDVALIDITY refetches the mailbox;
+//! `BODY.PEEK[]<0.LIMIT>` in chunks (the server sends at most
+//! `max_message_bytes` of each message; one whose RFC822.SIZE is larger is
+//! stored cut, as `truncated`), and store each chunk in one transaction that
+//! also moves the cursor. A message the database refuses is not stored and
+//! holds the cursor below its UID, so the next run fetches it again (the
+//! messages after it that were stored come again as identical duplicates). A changed UIDVALIDITY refetches the mailbox;
 //! Message-IDs keep that free of duplicates. A dropped connection is retried
 //! a few times with back-off inside the run; one failing account never stops
 //! the others, and every failure is recorded in the mailbox's health and
@@ -16,7 +20,7 @@
 //! never fetched again unless it is listed in `mailboxes`, where Message-IDs
 //! still keep it from being stored twice.
 
-use super::ingest::{Prepared, Summary, Tally, prepare, store_one};
+use super::ingest::{Outcome, Prepared, Run, prepare, store_one};
 use super::source::imap::{self, Mailstore};
 use super::source::{Incoming, Location};
 use crate::config::{ImapAccount, Tls};
@@ -43,24 +47,21 @@ enum Failure {
 }
 
 /// Fetches every mailbox of every account, then mirrors. Database errors
-/// stop the run; IMAP failures are recorded per mailbox in
-/// [`Summary::errors`] and health, and the run goes on.
+/// that lose a transaction stop the run; IMAP failures and messages the
+/// database refused are recorded per mailbox in the summary's errors and
+/// health, and the run goes on.
 pub fn ingest_imap(
     store: &mut Store,
     accounts: &[ImapAccount],
-    now: Instant,
-    log: &mut dyn FnMut(&str),
-) -> Result<Summary, store::Error> {
-    let mut summary = Summary::default();
-    let mut tally = Tally::default();
+    run: &mut Run<'_>,
+) -> Result<(), store::Error> {
     for account in accounts {
-        account_run(store, account, now, log, &mut summary, &mut tally)?;
+        account_run(store, account, run)?;
     }
-    tally.finish(&mut summary);
-    if summary.new > 0 {
+    if run.stored_any() {
         store.optimize()?;
     }
-    Ok(summary)
+    Ok(())
 }
 
 fn label(account: &ImapAccount) -> String {
@@ -73,25 +74,23 @@ fn label(account: &ImapAccount) -> String {
 fn account_run(
     store: &mut Store,
     account: &ImapAccount,
-    now: Instant,
-    log: &mut dyn FnMut(&str),
-    summary: &mut Summary,
-    tally: &mut Tally,
+    run: &mut Run<'_>,
 ) -> Result<(), store::Error> {
     let who = label(account);
+    let now = run.now();
     if account.tls == Tls::None {
-        log(&format!(
+        run.log(&format!(
             "{who}: tls is \"none\": the password and all mail cross the network unencrypted"
         ));
     }
     let password = match account.password.as_ref() {
         Some(secret) => match secret.read(&format!("imap account {}", account.name)) {
             Ok(p) => p,
-            Err(e) => return fail_all(store, account, now, &e.to_string(), summary),
+            Err(e) => return fail_all(store, account, now, &e.to_string(), run),
         },
         None => {
             let e = format!("{who}: no password_file or password_credential");
-            return fail_all(store, account, now, &e, summary);
+            return fail_all(store, account, now, &e, run);
         }
     };
     let mut session: Option<Box<dyn Mailstore>> = None;
@@ -99,17 +98,7 @@ fn account_run(
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = fetch_one(
-                store,
-                account,
-                &password,
-                &mut session,
-                mailbox,
-                now,
-                log,
-                summary,
-                tally,
-            );
+            let result = fetch_one(store, account, &password, &mut session, mailbox, run);
             match result {
                 Ok(()) => {
                     store.write(|tx| tx.record_fetch(&account.name, mailbox, now, None))?;
@@ -121,7 +110,7 @@ fn account_run(
                     session = None;
                     if e.is_transient() && attempt < ATTEMPTS {
                         let wait = BACKOFF * 2u32.pow(attempt - 1);
-                        log(&format!(
+                        run.log(&format!(
                             "{who}: {mailbox}: {e}; retrying in {}s",
                             wait.as_secs()
                         ));
@@ -132,7 +121,7 @@ fn account_run(
                     store.write(|tx| {
                         tx.record_fetch(&account.name, mailbox, now, Some(&e.to_string()))
                     })?;
-                    summary.errors.push(line);
+                    run.fail(line);
                     break;
                 }
             }
@@ -141,10 +130,10 @@ fn account_run(
     if account.mirror
         && let Some(s) = session.as_mut()
     {
-        match mirror(store, account, s.as_mut(), log) {
+        match mirror(store, account, s.as_mut(), run) {
             Ok(()) => {}
             Err(Failure::Store(e)) => return Err(e),
-            Err(Failure::Imap(e)) => summary.errors.push(format!("{who}: mirroring: {e}")),
+            Err(Failure::Imap(e)) => run.fail(format!("{who}: mirroring: {e}")),
         }
     }
     if let Some(mut s) = session {
@@ -158,26 +147,22 @@ fn fail_all(
     account: &ImapAccount,
     now: Instant,
     error: &str,
-    summary: &mut Summary,
+    run: &mut Run<'_>,
 ) -> Result<(), store::Error> {
     for mailbox in &account.mailboxes {
         store.write(|tx| tx.record_fetch(&account.name, mailbox, now, Some(error)))?;
     }
-    summary.errors.push(format!("{}: {error}", label(account)));
+    run.fail(format!("{}: {error}", label(account)));
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 fn fetch_one(
     store: &mut Store,
     account: &ImapAccount,
     password: &str,
     session: &mut Option<Box<dyn Mailstore>>,
     mailbox: &str,
-    now: Instant,
-    log: &mut dyn FnMut(&str),
-    summary: &mut Summary,
-    tally: &mut Tally,
+    run: &mut Run<'_>,
 ) -> Result<(), Failure> {
     let s = match session.take() {
         Some(s) => session.insert(s),
@@ -188,7 +173,7 @@ fn fetch_one(
     let after = match cursor.uidvalidity {
         Some(v) if v == info.uidvalidity => cursor.last_uid,
         Some(v) => {
-            log(&format!(
+            run.log(&format!(
                 "{}: {mailbox}: UIDVALIDITY changed from {v} to {}; fetching the mailbox again (stored Message-IDs are skipped)",
                 label(account),
                 info.uidvalidity
@@ -206,56 +191,89 @@ fn fetch_one(
         store.write(|tx| tx.set_cursor(&account.name, mailbox, info.uidvalidity, after, 0))?;
         return Ok(());
     }
+    let limit = u32::try_from(run.options().max_message_bytes).unwrap_or(u32::MAX);
+    let place = Place {
+        account,
+        mailbox,
+        uidvalidity: info.uidvalidity,
+        limit,
+    };
+    // The first UID the database refused in this run: the cursor stays
+    // below it, so the next run fetches it again.
+    let mut held: Option<u32> = None;
     // Sizes are asked for a window at a time, so that listing a mailbox of
     // any size costs a few bytes a message.
     for window in uids.chunks(CHUNK_MESSAGES) {
         let sized = s.sizes(window)?;
-        for chunk in chunks(&sized) {
-            store_chunk(
-                store,
-                s.as_mut(),
-                account,
-                mailbox,
-                info.uidvalidity,
-                &chunk,
-                now,
-                summary,
-                tally,
-            )?;
+        for chunk in chunks(&sized, limit) {
+            store_chunk(store, s.as_mut(), &place, &chunk, &sized, &mut held, run)?;
         }
         // UIDs in the window the server no longer has (expunged meanwhile)
         // are passed over: move the cursor to the window's end.
         if let Some(last) = window.last() {
-            store.write(|tx| tx.set_cursor(&account.name, mailbox, info.uidvalidity, *last, 0))?;
+            let to = cursor_after(*last, held);
+            store.write(|tx| tx.set_cursor(&account.name, mailbox, info.uidvalidity, to, 0))?;
         }
     }
     Ok(())
 }
 
+/// Where a cursor may move after storing up to `last`: not past a UID the
+/// database refused (`held`). Pure.
+fn cursor_after(last: u32, held: Option<u32>) -> u32 {
+    match held {
+        Some(uid) => last.min(uid.saturating_sub(1)),
+        None => last,
+    }
+}
+
+/// The mailbox a chunk comes from, and the byte limit per message.
+struct Place<'a> {
+    account: &'a ImapAccount,
+    mailbox: &'a str,
+    uidvalidity: u32,
+    limit: u32,
+}
+
 /// Fetches one chunk and stores it in one transaction that also moves
-/// the cursor: a kill between chunks loses nothing and repeats nothing.
-#[allow(clippy::too_many_arguments)]
+/// the cursor: a kill between chunks loses nothing and repeats nothing. A
+/// message the database refuses sets `held`, and the cursor stays below it.
 fn store_chunk(
     store: &mut Store,
     s: &mut dyn Mailstore,
-    account: &ImapAccount,
-    mailbox: &str,
-    uidvalidity: u32,
+    place: &Place<'_>,
     chunk: &[u32],
-    now: Instant,
-    summary: &mut Summary,
-    tally: &mut Tally,
+    sizes: &[(u32, u32)],
+    held: &mut Option<u32>,
+    run: &mut Run<'_>,
 ) -> Result<(), Failure> {
     let Some(&last) = chunk.last() else {
         return Ok(());
     };
-    let fetched = s.fetch(chunk)?;
+    let Place {
+        account,
+        mailbox,
+        uidvalidity,
+        limit,
+    } = *place;
+    let fetched = s.fetch(chunk, limit)?;
     let count = fetched.len() as i64;
-    let prepared: Vec<Prepared> = fetched
+    let prepared: Vec<(u32, Prepared)> = fetched
         .into_iter()
         .map(|f| {
-            prepare(Incoming {
-                raw: f.body,
+            let size = sizes
+                .binary_search_by_key(&f.uid, |(uid, _)| *uid)
+                .ok()
+                .and_then(|i| sizes.get(i))
+                .map_or(0, |(_, size)| *size);
+            let cut = (size > limit || f.body.len() > limit as usize)
+                .then_some(u64::from(size).max(f.body.len() as u64));
+            let mut body = f.body;
+            body.truncate(limit as usize);
+            let uid = f.uid;
+            let item = prepare(Incoming {
+                raw: body,
+                cut,
                 origin: format!(
                     "imap:{}/{mailbox};UIDVALIDITY={uidvalidity};UID={}",
                     account.name, f.uid
@@ -265,26 +283,32 @@ fn store_chunk(
                     account: account.name.clone(),
                     mailbox: mailbox.to_string(),
                     uidvalidity,
-                    uid: f.uid,
+                    uid,
                 }),
-            })
+            });
+            (uid, item)
         })
         .collect();
     store.write(|tx| {
-        for item in &prepared {
-            store_one(tx, item, now, summary, tally)?;
+        for (uid, item) in &prepared {
+            if store_one(tx, item, run)? == Outcome::Failed && held.is_none() {
+                *held = Some(*uid);
+            }
         }
-        tx.set_cursor(&account.name, mailbox, uidvalidity, last, count)
+        let to = cursor_after(last, *held);
+        tx.set_cursor(&account.name, mailbox, uidvalidity, to, count)
     })?;
     Ok(())
 }
 
-/// Splits UIDs (with sizes) into fetch chunks by count and bytes.
-fn chunks(uids: &[(u32, u32)]) -> Vec<Vec<u32>> {
+/// Splits UIDs (with sizes) into fetch chunks by count and bytes; a message
+/// counts at most `limit` bytes, all that is fetched of it.
+fn chunks(uids: &[(u32, u32)], limit: u32) -> Vec<Vec<u32>> {
     let mut out = Vec::new();
     let mut current = Vec::new();
     let mut bytes = 0u64;
     for &(uid, size) in uids {
+        let size = size.min(limit);
         if !current.is_empty()
             && (current.len() >= CHUNK_MESSAGES || bytes + size as u64 > CHUNK_BYTES)
         {
@@ -304,7 +328,7 @@ fn mirror(
     store: &mut Store,
     account: &ImapAccount,
     s: &mut dyn Mailstore,
-    log: &mut dyn FnMut(&str),
+    run: &mut Run<'_>,
 ) -> Result<(), Failure> {
     for mailbox in &account.mailboxes {
         if Some(mailbox) == account.archive_mailbox.as_ref() {
@@ -323,7 +347,7 @@ fn mirror(
             s.move_to(&work.archive, archive)?;
         }
         store.write(|tx| tx.mark_mirrored(&account.name, mailbox, info.uidvalidity, &work))?;
-        log(&format!(
+        run.log(&format!(
             "{}: {mailbox}: mirrored {} as seen, {} moved to {}",
             label(account),
             work.seen.len(),
@@ -336,14 +360,28 @@ fn mirror(
 
 #[cfg(test)]
 mod tests {
-    use super::chunks;
+    use super::{chunks, cursor_after};
 
     #[test]
     fn chunks_close_on_count_and_bytes() {
         let uids: Vec<(u32, u32)> = (1..=1001).map(|u| (u, 10)).collect();
-        let c = chunks(&uids);
+        let c = chunks(&uids, u32::MAX);
         assert_eq!(c.iter().map(Vec::len).collect::<Vec<_>>(), [500, 500, 1]);
         let big = [(1, 30 << 20), (2, 30 << 20), (3, 1)];
-        assert_eq!(chunks(&big), vec![vec![1], vec![2, 3]]);
+        assert_eq!(chunks(&big, u32::MAX), vec![vec![1], vec![2, 3]]);
+    }
+
+    #[test]
+    fn message_over_the_limit_counts_only_what_is_fetched_of_it() {
+        let huge = [(1, u32::MAX), (2, 1 << 20), (3, 1 << 20)];
+        assert_eq!(chunks(&huge, 4 << 20), vec![vec![1, 2, 3]]);
+    }
+
+    #[test]
+    fn cursor_stays_below_a_refused_message() {
+        assert_eq!(cursor_after(40, None), 40);
+        assert_eq!(cursor_after(40, Some(17)), 16);
+        assert_eq!(cursor_after(10, Some(17)), 10);
+        assert_eq!(cursor_after(40, Some(1)), 0);
     }
 }

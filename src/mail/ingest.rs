@@ -2,17 +2,30 @@
 //! them into issues, a batch at a time.
 //!
 //! Each batch is one write transaction, so a run killed at any instant
-//! leaves whole batches behind and the rerun, skipping stored Message-IDs,
-//! ends with exactly the database a clean run gives. Parsing happens before
-//! the transaction opens, to hold the write lock only for the writes.
-//! Bad mail is stored with its problems and never stops a run; unreadable
-//! files are reported and make the run fail at the end.
+//! leaves whole batches behind and the rerun, which finds the same bytes
+//! stored, ends with exactly the database a clean run gives. Parsing happens
+//! before the transaction opens, to hold the write lock only for the writes.
+//!
+//! Every message read is accounted for, once: stored new; stored as another
+//! copy (a known Message-ID with other bytes, such as a cross-post through a
+//! second list: a timeline row of its own, its CVEs correlated like any
+//! message's); an identical duplicate (counted, not stored); or refused with
+//! a reason (an empty file; a message the database would not take). Each
+//! message is written under its own savepoint, so a database error on one
+//! fails that one only: it is named, not stored, and retried by the next
+//! run, which exits 1 again until it is stored. Bad mail is stored with its
+//! problems and never stops a run; a message larger than
+//! `max_message_bytes` is stored cut at the limit with the problem
+//! `truncated`; unreadable files are reported and make the run fail at the
+//! end.
 
-use super::source::{Incoming, ReadError, maildir, mbox};
+use super::source::{Incoming, maildir, mbox};
 use super::{Classified, ParseProblem, Parsed, classify, parse};
-use crate::store::{self, Store, Tx, messages::NewMessage};
+use crate::config::Config;
+use crate::store::messages::{FirstCopy, NewMessage, copy_key};
+use crate::store::{self, Store, Tx};
 use crate::time::Instant;
-use crate::triage::correlate::{Decision, Known, correlate};
+use crate::triage::correlate::{Decision, JoinedBy, Known, correlate};
 use crate::triage::{HistoryAction, IssueId, Severity};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -22,6 +35,9 @@ use std::path::PathBuf;
 /// rule that tells ingest's rows from people's).
 pub const ACTOR: &str = crate::triage::correlate::INGEST_ACTOR;
 
+/// The problem word a message cut at `max_message_bytes` is stored with.
+pub const TRUNCATED: &str = "truncated";
+
 /// A batch closes at this many messages…
 const BATCH_MESSAGES: usize = 500;
 /// …or at this many bytes, whichever comes first, to keep memory flat.
@@ -30,33 +46,94 @@ const BATCH_BYTES: usize = 64 << 20;
 /// A local place to read mail from.
 #[derive(Debug, Clone)]
 pub enum Local {
-    /// A Maildir, or a tree of them.
+    /// A Maildir, a tree of them, or a folder of message files.
     Maildir(PathBuf),
     /// An mbox file.
     Mbox(PathBuf),
 }
 
-/// What a run did; printed as the one summary line.
+/// How a run reads and reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// The most bytes kept of one message (`max_message_bytes`).
+    pub max_message_bytes: u64,
+    /// Name every duplicate and copy in the log, not only refusals.
+    pub verbose: bool,
+}
+
+impl Options {
+    /// The configured limit; `verbose` from `-v`.
+    pub fn new(config: &Config, verbose: bool) -> Options {
+        Options {
+            max_message_bytes: config.max_message_bytes,
+            verbose,
+        }
+    }
+}
+
+/// Why a message read was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Refused {
+    /// An empty file: not a message.
+    Empty,
+    /// The database refused it (named in [`Summary::errors`]); the next run
+    /// tries again.
+    NotStored,
+}
+
+impl Refused {
+    /// The words the summary line uses.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Refused::Empty => "empty",
+            Refused::NotStored => "not stored",
+        }
+    }
+}
+
+/// What a run did; printed as the one summary line. Every message read is
+/// counted once: `seen = new + copies + duplicates + refused`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Messages read.
     pub seen: u64,
     /// Messages stored for the first time.
     pub new: u64,
-    /// Messages stored although unreadable (or, if empty, only reported).
+    /// Messages stored as another copy of a known Message-ID (other bytes).
+    pub copies: u64,
+    /// Messages whose exact bytes were stored already: counted, not stored.
+    pub duplicates: u64,
+    /// Messages not stored, by reason.
+    pub refused: BTreeMap<Refused, u64>,
+    /// Stored messages (new or copies) that are unreadable.
     pub unparsable: u64,
+    /// Stored messages cut at `max_message_bytes`.
+    pub truncated: u64,
     /// Issues opened by this run.
     pub opened: u64,
     /// Existing issues that got new messages.
     pub updated: u64,
-    /// Files or mailboxes that could not be read, one line each; they make
-    /// the run fail (exit 1) after everything else was stored.
+    /// Files, mailboxes or messages that could not be read or stored, one
+    /// line each; they make the run fail (exit 1) after everything else was
+    /// stored.
     pub errors: Vec<String>,
-    /// Things worth a log line that do not fail the run (an empty file).
+    /// Things worth a log line that do not fail the run (an empty file, a
+    /// cut message, a symlink loop).
     pub notices: Vec<String>,
     /// Issues whose severity a source's hint raised in this run, by id:
     /// the severity before the run and after it.
     pub raised: Vec<Raised>,
+}
+
+impl Summary {
+    /// Messages not stored, whatever the reason.
+    pub fn refused_total(&self) -> u64 {
+        self.refused.values().sum()
+    }
+
+    fn refuse(&mut self, why: Refused) {
+        *self.refused.entry(why).or_default() += 1;
+    }
 }
 
 /// An issue whose severity a source's hint raised.
@@ -70,13 +147,36 @@ pub struct Raised {
     pub to: Severity,
 }
 
+/// `ingest: 9 seen, 5 new, 1 copies, 2 duplicates, 1 refused (1 empty),
+/// 0 unparsable, 3 issues opened, 1 issues updated`, then `, N truncated`
+/// and `, N failed` when there are any.
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "ingest: {} seen, {} new, {} unparsable, {} issues opened, {} issues updated",
-            self.seen, self.new, self.unparsable, self.opened, self.updated
+            "ingest: {} seen, {} new, {} copies, {} duplicates, {} refused",
+            self.seen,
+            self.new,
+            self.copies,
+            self.duplicates,
+            self.refused_total()
         )?;
+        if !self.refused.is_empty() {
+            let why: Vec<String> = self
+                .refused
+                .iter()
+                .map(|(why, n)| format!("{n} {}", why.as_str()))
+                .collect();
+            write!(f, " ({})", why.join(", "))?;
+        }
+        write!(
+            f,
+            ", {} unparsable, {} issues opened, {} issues updated",
+            self.unparsable, self.opened, self.updated
+        )?;
+        if self.truncated > 0 {
+            write!(f, ", {} truncated", self.truncated)?;
+        }
         if !self.errors.is_empty() {
             write!(f, ", {} failed", self.errors.len())?;
         }
@@ -87,7 +187,7 @@ impl fmt::Display for Summary {
 /// Counts that span batches: which issues this run opened, updated or
 /// raised the severity of.
 #[derive(Debug, Default)]
-pub struct Tally {
+struct Tally {
     opened: BTreeSet<IssueId>,
     updated: BTreeSet<IssueId>,
     raised: BTreeMap<IssueId, (Option<Severity>, Severity)>,
@@ -95,7 +195,7 @@ pub struct Tally {
 
 impl Tally {
     /// Adds the issue counts and severity changes to a summary.
-    pub fn finish(&self, summary: &mut Summary) {
+    fn finish(&self, summary: &mut Summary) {
         summary.opened = self.opened.len() as u64;
         summary.updated = self.updated.difference(&self.opened).count() as u64;
         summary.raised = self
@@ -109,12 +209,97 @@ impl Tally {
             .collect();
     }
 
-    /// Records a raise; several in one run keep the first `from`.
-    fn raise(&mut self, issue: IssueId, from: Option<Severity>, to: Severity) {
-        self.raised
-            .entry(issue)
-            .and_modify(|r| r.1 = to)
-            .or_insert((from, to));
+    /// Takes in what one stored message changed.
+    fn add(&mut self, delta: Delta) {
+        self.opened.extend(delta.opened);
+        self.updated.extend(delta.updated);
+        if let Some((issue, from, to)) = delta.raised {
+            self.raised
+                .entry(issue)
+                .and_modify(|r| r.1 = to)
+                .or_insert((from, to));
+        }
+        for child in delta.absorbed {
+            self.opened.remove(&child);
+            self.updated.remove(&child);
+            self.raised.remove(&child);
+        }
+    }
+}
+
+/// What storing one message changed in the run's counts, taken in only once
+/// the message's savepoint is released (a failed message changes nothing).
+#[derive(Debug, Default)]
+struct Delta {
+    opened: Option<IssueId>,
+    updated: Option<IssueId>,
+    raised: Option<(IssueId, Option<Severity>, Severity)>,
+    absorbed: Vec<IssueId>,
+}
+
+/// One ingest run: its options, its log and its counts. Sources feed it
+/// messages ([`store_one`]); [`Run::finish`] gives the summary.
+pub struct Run<'a> {
+    now: Instant,
+    options: Options,
+    log: &'a mut dyn FnMut(&str),
+    summary: Summary,
+    tally: Tally,
+}
+
+impl<'a> Run<'a> {
+    /// A run at `now`, logging to `log` (stderr, for the binary).
+    pub fn new(now: Instant, options: Options, log: &'a mut dyn FnMut(&str)) -> Run<'a> {
+        Run {
+            now,
+            options,
+            log,
+            summary: Summary::default(),
+            tally: Tally::default(),
+        }
+    }
+
+    /// The run's options.
+    pub fn options(&self) -> Options {
+        self.options
+    }
+
+    /// The run's instant.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Logs a line now, whatever the options.
+    pub fn log(&mut self, line: &str) {
+        (self.log)(line);
+    }
+
+    /// Logs a line naming one input, with `-v` only.
+    fn name(&mut self, line: impl FnOnce() -> String) {
+        if self.options.verbose {
+            (self.log)(&line());
+        }
+    }
+
+    /// Records a failure that makes the run exit 1.
+    pub fn fail(&mut self, line: String) {
+        self.summary.errors.push(line);
+    }
+
+    /// Records a notice, logged at the end.
+    pub fn notice(&mut self, line: String) {
+        self.summary.notices.push(line);
+    }
+
+    /// Whether anything was stored, so the planner statistics may be stale.
+    pub fn stored_any(&self) -> bool {
+        self.summary.new + self.summary.copies > 0
+    }
+
+    /// The summary, with the issue counts.
+    pub fn finish(mut self) -> Summary {
+        self.tally.finish(&mut self.summary);
+        self.summary
     }
 }
 
@@ -123,6 +308,13 @@ pub struct Prepared {
     incoming: Incoming,
     parsed: Parsed,
     classified: Classified,
+}
+
+impl Prepared {
+    /// Where it came from, for people.
+    pub fn origin(&self) -> &str {
+        &self.incoming.origin
+    }
 }
 
 /// Parses and classifies one message (pure work, outside any transaction).
@@ -137,59 +329,72 @@ pub fn prepare(incoming: Incoming) -> Prepared {
 }
 
 /// Reads every local source, storing as it goes. Errors from the database
-/// stop the run (the next run resumes); unreadable files are collected in
-/// [`Summary::errors`].
+/// that lose a batch stop the run (the next run resumes); unreadable files
+/// and messages the database refused are collected in [`Summary::errors`].
 pub fn ingest_local(
     store: &mut Store,
     sources: &[Local],
-    now: Instant,
-) -> Result<Summary, store::Error> {
-    let mut summary = Summary::default();
-    let mut tally = Tally::default();
+    run: &mut Run<'_>,
+) -> Result<(), store::Error> {
     let mut batch = Batch::default();
+    let limit = run.options.max_message_bytes;
     for source in sources {
         match source {
             Local::Maildir(dir) => {
                 if !dir.is_dir() {
-                    summary
-                        .errors
-                        .push(format!("{}: not a directory", dir.display()));
+                    run.fail(format!("{}: not a directory", dir.display()));
                     continue;
                 }
-                let (files, errors) = maildir::files(dir);
-                summary
-                    .errors
-                    .extend(errors.iter().map(ReadError::to_string));
-                for (path, hint) in files.iter() {
-                    match maildir::read(&path, hint) {
-                        Ok(incoming) => {
-                            batch.push(store, incoming, now, &mut summary, &mut tally)?
+                let walk = maildir::files(dir);
+                for e in &walk.errors {
+                    run.fail(e.to_string());
+                }
+                for n in walk.notices {
+                    run.notice(n);
+                }
+                if walk.maildirs == 0 {
+                    if walk.files.is_empty() {
+                        if walk.errors.is_empty() {
+                            run.fail(format!(
+                                "{}: not a Maildir (no cur/ or new/ in it or below) and no files to read as messages",
+                                dir.display()
+                            ));
                         }
-                        Err(e) => summary.errors.push(e.to_string()),
+                        continue;
+                    }
+                    let n = walk.files.len();
+                    run.name(|| {
+                        format!(
+                            "{}: no Maildir in it; reading its {n} files as messages",
+                            dir.display()
+                        )
+                    });
+                }
+                for (path, hint) in walk.files.iter() {
+                    match maildir::read(&path, hint, limit) {
+                        Ok(incoming) => batch.push(store, incoming, run)?,
+                        Err(e) => run.fail(e.to_string()),
                     }
                 }
             }
-            Local::Mbox(path) => match mbox::open(path) {
+            Local::Mbox(path) => match mbox::open(path, limit) {
                 Ok(messages) => {
                     for m in messages {
                         match m {
-                            Ok(incoming) => {
-                                batch.push(store, incoming, now, &mut summary, &mut tally)?
-                            }
-                            Err(e) => summary.errors.push(e.to_string()),
+                            Ok(incoming) => batch.push(store, incoming, run)?,
+                            Err(e) => run.fail(e.to_string()),
                         }
                     }
                 }
-                Err(e) => summary.errors.push(e.to_string()),
+                Err(e) => run.fail(e.to_string()),
             },
         }
     }
-    batch.flush(store, now, &mut summary, &mut tally)?;
-    tally.finish(&mut summary);
-    if summary.new > 0 {
+    batch.flush(store, run)?;
+    if run.stored_any() {
         store.optimize()?;
     }
-    Ok(summary)
+    Ok(())
 }
 
 #[derive(Default)]
@@ -203,25 +408,17 @@ impl Batch {
         &mut self,
         store: &mut Store,
         incoming: Incoming,
-        now: Instant,
-        summary: &mut Summary,
-        tally: &mut Tally,
+        run: &mut Run<'_>,
     ) -> Result<(), store::Error> {
         self.bytes += incoming.raw.len();
         self.items.push(prepare(incoming));
         if self.items.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES {
-            self.flush(store, now, summary, tally)?;
+            self.flush(store, run)?;
         }
         Ok(())
     }
 
-    fn flush(
-        &mut self,
-        store: &mut Store,
-        now: Instant,
-        summary: &mut Summary,
-        tally: &mut Tally,
-    ) -> Result<(), store::Error> {
+    fn flush(&mut self, store: &mut Store, run: &mut Run<'_>) -> Result<(), store::Error> {
         if self.items.is_empty() {
             return Ok(());
         }
@@ -229,7 +426,7 @@ impl Batch {
         self.bytes = 0;
         store.write(|tx| {
             for item in &items {
-                store_one(tx, item, now, summary, tally)?;
+                store_one(tx, item, run)?;
             }
             Ok::<_, store::Error>(())
         })
@@ -242,8 +439,13 @@ impl Batch {
 pub enum Outcome {
     /// An empty file: not a message, not stored.
     Empty,
-    /// Its Message-ID was stored already.
-    Known,
+    /// Its exact bytes were stored already, as this copy of its Message-ID.
+    Duplicate {
+        /// The stored copy with the same bytes.
+        copy: i64,
+    },
+    /// The database refused it; named in the summary, retried next run.
+    Failed,
     /// Stored into `issue`.
     Stored {
         /// The issue it joined or opened.
@@ -252,63 +454,125 @@ pub enum Outcome {
         opened: bool,
         /// The issue's severity before and after, when its hint raised it.
         raised: Option<(Option<Severity>, Severity)>,
+        /// Which copy of its Message-ID it is: 1 for the first.
+        copy: i64,
     },
 }
 
 /// Stores one prepared message and correlates it, inside the caller's
-/// transaction. Already-stored Message-IDs are counted as seen and skipped.
-pub fn store_one(
+/// transaction and under a savepoint of its own, and counts it. The error is
+/// one that lost the transaction; a message the database refused is
+/// [`Outcome::Failed`], named in the summary, and the transaction goes on.
+pub fn store_one(tx: &Tx<'_>, item: &Prepared, run: &mut Run<'_>) -> Result<Outcome, store::Error> {
+    run.summary.seen += 1;
+    let origin = &item.incoming.origin;
+    if item.parsed.problems.contains(&ParseProblem::Empty) {
+        // Nothing to store: an empty file is not a message. Report it.
+        run.summary.refuse(Refused::Empty);
+        run.notice(format!("{origin}: empty message, not stored"));
+        return Ok(Outcome::Empty);
+    }
+    let now = run.now;
+    let limit = run.options.max_message_bytes;
+    let tally = &run.tally;
+    let (outcome, delta) = match tx.one_message(|tx| store_in(tx, item, now, tally))? {
+        Ok(done) => done,
+        Err(e) => {
+            run.summary.refuse(Refused::NotStored);
+            run.fail(format!("{origin}: not stored, tried again next run: {e}"));
+            return Ok(Outcome::Failed);
+        }
+    };
+    run.tally.add(delta);
+    let id = &item.parsed.message_id;
+    match &outcome {
+        Outcome::Duplicate { copy } => {
+            run.summary.duplicates += 1;
+            run.name(|| format!("{origin}: duplicate of stored copy {copy} of <{id}>, not stored"));
+        }
+        Outcome::Stored { issue, copy, .. } => {
+            if *copy == 1 {
+                run.summary.new += 1;
+            } else {
+                run.summary.copies += 1;
+                let source = item.classified.source;
+                run.name(|| {
+                    format!("{origin}: copy {copy} of <{id}> ({source}), stored in #{issue}")
+                });
+            }
+            if item.parsed.is_unparsable() {
+                run.summary.unparsable += 1;
+            }
+            if let Some(size) = item.incoming.cut {
+                run.summary.truncated += 1;
+                run.notice(format!(
+                    "{origin}: {size} bytes, more than max_message_bytes; stored the first {limit} bytes as `{TRUNCATED}`"
+                ));
+            }
+        }
+        Outcome::Empty | Outcome::Failed => {}
+    }
+    Ok(outcome)
+}
+
+/// Stores one message (not empty) inside the savepoint: a duplicate is only
+/// located, a copy joins the issue of its first copy, anything else is
+/// correlated.
+fn store_in(
     tx: &Tx<'_>,
     item: &Prepared,
     now: Instant,
-    summary: &mut Summary,
-    tally: &mut Tally,
-) -> Result<Outcome, store::Error> {
-    summary.seen += 1;
-    if let Some(outcome) = skip_known(tx, item, summary)? {
-        return Ok(outcome);
-    }
-    let decision = correlate(&known(tx, &item.parsed, &item.classified)?);
-    let (issue, opened) = target(tx, item, decision.issue, now, tally)?;
-    let row = write_message(tx, item, issue, now)?;
-    tx.record_joined_by(row, decision.joined_by)?;
-    let raised = apply(tx, item, issue, &decision, now, tally)?;
-    Ok(Outcome::Stored {
-        issue,
-        opened,
-        raised,
-    })
-}
-
-/// Counts the message and tells whether it is to be skipped: an empty
-/// file, or a Message-ID stored already (whose server location is still
-/// recorded, so mirroring finds this copy too).
-fn skip_known(
-    tx: &Tx<'_>,
-    item: &Prepared,
-    summary: &mut Summary,
-) -> Result<Option<Outcome>, store::Error> {
+    tally: &Tally,
+) -> Result<(Outcome, Delta), store::Error> {
     let p = &item.parsed;
-    if p.problems.contains(&ParseProblem::Empty) {
-        // Nothing to store: an empty file is not a message. Report it.
-        summary.unparsable += 1;
-        summary.notices.push(format!(
-            "{}: empty message, not stored",
-            item.incoming.origin
-        ));
-        return Ok(Some(Outcome::Empty));
-    }
-    if tx.message_exists(&p.message_id)? {
+    let mut delta = Delta::default();
+    let first = tx.first_copy(&p.message_id)?;
+    if let Some(first) = first
+        && let Some(copy) = tx.copy_with_bytes(first.row, &item.incoming.raw)?
+    {
+        // Its server location is still recorded, so mirroring finds this
+        // copy too.
         if let Some(loc) = &item.incoming.location {
             tx.add_location(&p.message_id, loc)?;
         }
-        return Ok(Some(Outcome::Known));
+        return Ok((Outcome::Duplicate { copy }, delta));
     }
-    summary.new += 1;
-    if p.is_unparsable() {
-        summary.unparsable += 1;
+    let decision = correlate(&known(tx, &item.parsed, &item.classified)?);
+    let decision = match first {
+        Some(FirstCopy {
+            issue: Some(issue), ..
+        }) => as_copy(decision, issue),
+        _ => decision,
+    };
+    let (issue, opened) = target(tx, item, decision.issue, now, &mut delta)?;
+    let copy = first.map_or(1, |f| f.copies + 1);
+    let row = write_message(tx, item, issue, now, first.map(|f| (f.row, copy)))?;
+    tx.record_joined_by(row, decision.joined_by)?;
+    let raised = apply(tx, item, issue, &decision, now, tally, &mut delta)?;
+    let outcome = Outcome::Stored {
+        issue,
+        opened,
+        raised,
+        copy,
+    };
+    Ok((outcome, delta))
+}
+
+/// Where a further copy of a message goes: the issue its first copy is in,
+/// whatever its own CVEs point at. CVEs no issue holds join that issue;
+/// other issues its CVEs or thread point at become related. Replies that
+/// arrived early were folded in when the first copy came. Pure.
+fn as_copy(decision: Decision, first_issue: IssueId) -> Decision {
+    let mut related: BTreeSet<IssueId> = decision.related.iter().copied().collect();
+    related.extend(decision.issue);
+    related.remove(&first_issue);
+    Decision {
+        issue: Some(first_issue),
+        joined_by: JoinedBy::Copy,
+        related: related.into_iter().collect(),
+        absorb: Vec::new(),
+        ..decision
     }
-    Ok(None)
 }
 
 /// What the store knows about the message's CVEs, advisory ids and
@@ -359,28 +623,30 @@ fn target(
     item: &Prepared,
     chosen: Option<IssueId>,
     now: Instant,
-    tally: &mut Tally,
+    delta: &mut Delta,
 ) -> Result<(IssueId, bool), store::Error> {
     if let Some(issue) = chosen {
-        tally.updated.insert(issue);
+        delta.updated = Some(issue);
         tx.touch(issue, now)?;
         return Ok((issue, false));
     }
     let c = &item.classified;
     let issue = tx.create_issue(&c.title, c.severity, now)?;
-    tally.opened.insert(issue);
+    delta.opened = Some(issue);
     let detail = format!("{}: {}", c.source, c.title);
     tx.add_history(issue, now, ACTOR, HistoryAction::Opened, &detail)?;
     Ok((issue, true))
 }
 
 /// Stores the message itself in `issue`, with its CVEs, references and
-/// server location; returns its row id.
+/// server location; `copy` is the first copy's row and this copy's number
+/// for a further copy of a known Message-ID. Returns its row id.
 fn write_message(
     tx: &Tx<'_>,
     item: &Prepared,
     issue: IssueId,
     now: Instant,
+    copy: Option<(i64, i64)>,
 ) -> Result<i64, store::Error> {
     let p = &item.parsed;
     let c = &item.classified;
@@ -392,14 +658,18 @@ fn write_message(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let problems = p
-        .problems
-        .iter()
-        .map(ParseProblem::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let mut problems: Vec<&str> = p.problems.iter().map(ParseProblem::as_str).collect();
+    if item.incoming.cut.is_some() {
+        problems.push(TRUNCATED);
+    }
+    let key = match copy {
+        Some((_, n)) => copy_key(&p.message_id, n),
+        None => p.message_id.clone(),
+    };
     let row = tx.insert_message(&NewMessage {
-        message_id: &p.message_id,
+        message_id: &key,
+        copy_of: copy.map(|(row, _)| row),
+        copy: copy.map_or(1, |(_, n)| n),
         issue_id: issue,
         source: c.source,
         advisory_id: c.advisory_id.as_deref(),
@@ -409,7 +679,7 @@ fn write_message(
         received_at: now,
         is_reply: c.is_reply,
         severity_hint: c.severity,
-        problems: &problems,
+        problems: &problems.join(" "),
         origin: &item.incoming.origin,
         raw: &item.incoming.raw,
         cves: &c.cves,
@@ -430,11 +700,13 @@ fn apply(
     issue: IssueId,
     decision: &Decision,
     now: Instant,
-    tally: &mut Tally,
+    tally: &Tally,
+    delta: &mut Delta,
 ) -> Result<Option<(Option<Severity>, Severity)>, store::Error> {
     let c = &item.classified;
     let taken = tx.attach_cves(issue, &decision.new_cves)?;
-    if !taken.is_empty() && !tally.opened.contains(&issue) {
+    let opened_now = tally.opened.contains(&issue) || delta.opened == Some(issue);
+    if !taken.is_empty() && !opened_now {
         tx.add_history(
             issue,
             now,
@@ -450,14 +722,12 @@ fn apply(
         None => None,
     };
     if let Some((from, to)) = raised {
-        tally.raise(issue, from, to);
+        delta.raised = Some((issue, from, to));
     }
     for child in &decision.absorb {
         tx.rejoin_by_thread(*child)?;
         tx.merge_issue(*child, issue, now, ACTOR)?;
-        tally.opened.remove(child);
-        tally.updated.remove(child);
-        tally.raised.remove(child);
+        delta.absorbed.push(*child);
     }
     for other in &decision.related {
         if tx.relate(issue, *other)? {
@@ -535,6 +805,7 @@ mod tests {
         raw.push_str(&format!("\n{}\n", m.body));
         let mut p = prepare(Incoming {
             raw: raw.into_bytes(),
+            cut: None,
             origin: format!("constructed:{}", m.id),
             hint: None,
             location: None,
@@ -556,18 +827,22 @@ mod tests {
         let db = TempDb::new(name);
         let mut store = Store::open(&db.0).expect("open");
         let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
-        let mut summary = Summary::default();
-        let mut tally = Tally::default();
+        let mut log = |_: &str| {};
+        let options = Options {
+            max_message_bytes: 64 << 20,
+            verbose: false,
+        };
+        let mut run = Run::new(now, options, &mut log);
         for (i, m) in mails.iter().enumerate() {
             let item = prepared(m);
             store
                 .write(|tx| {
                     between(tx, i);
-                    store_one(tx, &item, now, &mut summary, &mut tally)
+                    store_one(tx, &item, &mut run)
                 })
                 .expect("store");
         }
-        tally.finish(&mut summary);
+        let summary = run.finish();
         let mut out = format!("{summary}\n");
         store
             .read(|r| {
@@ -610,7 +885,7 @@ mod tests {
                 ),
             ],
             expect![[r#"
-                ingest: 2 seen, 2 new, 0 unparsable, 2 issues opened, 0 issues updated
+                ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 2 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-1000"] related=[2]
                   old@x opened
                 #2 cves=[] related=[1]
@@ -638,7 +913,7 @@ mod tests {
                 },
             ],
             expect![[r#"
-                ingest: 3 seen, 3 new, 0 unparsable, 1 issues opened, 0 issues updated
+                ingest: 3 seen, 3 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-1000"] related=[]
                   body@x opened
                   subject@x cve-in-subject
@@ -653,7 +928,7 @@ mod tests {
             "cited-unknown",
             &[mail("new@x", "bar: a crash", "Similar to CVE-2012-0042.")],
             expect![[r#"
-                ingest: 1 seen, 1 new, 0 unparsable, 1 issues opened, 0 issues updated
+                ingest: 1 seen, 1 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
                 #1 cves=[] related=[]
                   new@x opened
             "#]],
@@ -676,7 +951,7 @@ mod tests {
             )
         };
         let out = expect![[r#"
-            ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+            ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
             #1 cves=["CVE-2031-2000"] related=[]
               v2@x opened
               v3@x advisory-id
@@ -699,7 +974,7 @@ mod tests {
             "revisions-reversed",
             &[v3, v2],
             expect![[r#"
-                ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+                ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-2000"] related=[]
                   v3@x opened
                   v2@x advisory-id
@@ -726,7 +1001,7 @@ mod tests {
                 },
             ],
             expect![[r#"
-                ingest: 3 seen, 3 new, 0 unparsable, 2 issues opened, 0 issues updated
+                ingest: 3 seen, 3 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 2 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-0001"] related=[2]
                   a@x opened
                   c@x thread
@@ -751,7 +1026,7 @@ mod tests {
                 },
             ],
             expect![[r#"
-                ingest: 2 seen, 2 new, 0 unparsable, 1 issues opened, 0 issues updated
+                ingest: 2 seen, 2 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-0001"] related=[]
                   r@x opened
                   a@x thread
@@ -778,7 +1053,7 @@ mod tests {
                 },
             ],
             expect![[r#"
-                ingest: 3 seen, 3 new, 0 unparsable, 1 issues opened, 0 issues updated
+                ingest: 3 seen, 3 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-0001"] related=[]
                   a@x opened
                   r@x thread
@@ -814,12 +1089,69 @@ mod tests {
                 }
             },
             expect![[r#"
-                ingest: 3 seen, 3 new, 0 unparsable, 2 issues opened, 0 issues updated
+                ingest: 3 seen, 3 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 2 issues opened, 0 issues updated
                 #1 cves=["CVE-2031-0001"] related=[]
                   a@x opened
                   d@x opened
                   d2@x advisory-id
             "#]],
         );
+    }
+
+    mod accounting {
+        use super::*;
+
+        /// A summary as its line, from the counts given.
+        fn check(summary: Summary, expect: expect_test::Expect) {
+            expect.assert_eq(&summary.to_string());
+        }
+
+        #[test]
+        fn summary_line_adds_up_and_names_refusal_reasons() {
+            let mut s = Summary {
+                seen: 9,
+                new: 5,
+                copies: 1,
+                duplicates: 1,
+                unparsable: 1,
+                opened: 3,
+                updated: 1,
+                ..Summary::default()
+            };
+            s.refuse(Refused::Empty);
+            s.refuse(Refused::NotStored);
+            s.errors.push("x: not stored".into());
+            s.truncated = 1;
+            check(
+                s,
+                expect_test::expect![
+                    "ingest: 9 seen, 5 new, 1 copies, 1 duplicates, 2 refused (1 empty, 1 not stored), 1 unparsable, 3 issues opened, 1 issues updated, 1 truncated, 1 failed"
+                ],
+            );
+            check(
+                Summary::default(),
+                expect_test::expect![
+                    "ingest: 0 seen, 0 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 0 issues updated"
+                ],
+            );
+        }
+
+        #[test]
+        fn copy_joins_the_first_copys_issue_and_relates_where_its_cves_point() {
+            let decision = Decision {
+                issue: Some(7),
+                joined_by: JoinedBy::Cve,
+                new_cves: vec!["CVE-2024-0002".into()],
+                new_advisory_ids: vec![],
+                related: vec![3, 4],
+                absorb: vec![9],
+            };
+            let d = as_copy(decision, 3);
+            assert_eq!(d.issue, Some(3));
+            assert_eq!(d.joined_by, JoinedBy::Copy);
+            assert_eq!(d.new_cves, vec!["CVE-2024-0002".to_string()]);
+            assert_eq!(d.related, vec![4, 7]);
+            assert!(d.absorb.is_empty());
+        }
     }
 }

@@ -3,7 +3,10 @@
 //!
 //! Each source yields [`Incoming`] messages in a stable order (so a killed
 //! run and its rerun process the same sequence) and reports unreadable
-//! entries as [`ReadError`]s without stopping. A message read from IMAP
+//! entries as [`ReadError`]s without stopping. Every source reads at most a
+//! limit of bytes of one message (`max_message_bytes`) and streams past the
+//! rest, marking the message as cut ([`Incoming::cut`]), so memory stays
+//! bounded whatever comes in. A message read from IMAP
 //! carries its [`Location`] on the server, which the store records for
 //! mirroring: the store imports this type, not the other way round.
 
@@ -17,8 +20,11 @@ use std::path::PathBuf;
 /// One message as read, before parsing.
 #[derive(Debug, Clone)]
 pub struct Incoming {
-    /// The bytes as stored.
+    /// The bytes as stored: all of them, or the first `max_message_bytes`.
     pub raw: Vec<u8>,
+    /// When the message was larger than the limit and `raw` holds only its
+    /// beginning: its whole size in bytes (as far as it is known).
+    pub cut: Option<u64>,
     /// Where it came from, for people (`maildir:DIR/cur/NAME`).
     pub origin: String,
     /// The source the folder it was found in stands for, if any.

@@ -40,11 +40,17 @@ pub struct IssueSummary {
     pub updated_at: Instant,
 }
 
-/// One message in an issue's timeline.
+/// One message in an issue's timeline; each copy of a message (the same
+/// Message-ID through another list, with other bytes) is an entry of its
+/// own, with its own source and date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     /// Message-ID without brackets.
     pub message_id: String,
+    /// Which copy of the message this is; 1, the first, is not shown in
+    /// `--json`.
+    #[serde(skip_serializing_if = "is_first_copy")]
+    pub copy: i64,
     /// Where it was published.
     pub source: Source,
     /// Its advisory id.
@@ -150,6 +156,10 @@ const SUMMARY_COLUMNS: &str =
     (SELECT group_concat(package, ' ') FROM issue_packages WHERE issue_id = i.id),
     (SELECT count(*) FROM messages WHERE issue_id = i.id),
     (SELECT group_concat(DISTINCT source) FROM messages WHERE issue_id = i.id)";
+
+fn is_first_copy(copy: &i64) -> bool {
+    *copy == 1
+}
 
 fn words(text: Option<String>, sep: char) -> Vec<String> {
     let mut v: Vec<String> = text
@@ -302,9 +312,10 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT message_id, source, advisory_id, subject, coalesce(date, received_at), problems,
-                   joined_by
-                 FROM messages WHERE issue_id = ?1 ORDER BY coalesce(date, received_at), id",
+                "SELECT coalesce((SELECT f.message_id FROM messages f WHERE f.id = m.copy_of), m.message_id),
+                   m.source, m.advisory_id, m.subject, coalesce(m.date, m.received_at), m.problems,
+                   m.joined_by, m.copy
+                 FROM messages m WHERE m.issue_id = ?1 ORDER BY coalesce(m.date, m.received_at), m.id",
             )
             .map_err(self.err("read timeline"))?;
         let messages = stmt
@@ -330,6 +341,7 @@ impl Reader<'_> {
                     date: c.instant(4)?,
                     problems: words(Some(c.get(5)?), ' '),
                     joined_by,
+                    copy: c.get(7)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

@@ -1,6 +1,11 @@
 //! Stored messages and what ingest writes: messages, their CVEs and thread
 //! references, new issues, CVE and advisory id ownership, why each message
 //! joined its issue, packages, related links.
+//!
+//! A Message-ID seen again with other bytes is another copy of that
+//! message (a cross-post through a second list): a row of its own whose
+//! `copy_of` points at the first copy and whose key is [`copy_key`], so the
+//! first copy keeps the Message-ID that thread lookups use.
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
@@ -10,11 +15,34 @@ use crate::triage::correlate::{Child, JoinedBy};
 use crate::triage::{IssueId, Severity, State, raised_severity};
 use rusqlite::{OptionalExtension, params};
 
+/// The key a further copy of a message is stored under: its Message-ID, a
+/// line feed and `copy N`. Parsing folds control characters out of every
+/// Message-ID, so no message can carry this key as its own.
+pub fn copy_key(message_id: &str, copy: i64) -> String {
+    format!("{message_id}\ncopy {copy}")
+}
+
+/// The first stored copy of a Message-ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirstCopy {
+    /// Its row.
+    pub row: i64,
+    /// Its issue.
+    pub issue: Option<IssueId>,
+    /// How many copies are stored, the first included.
+    pub copies: i64,
+}
+
 /// One message to store.
 #[derive(Debug, Clone)]
 pub struct NewMessage<'a> {
-    /// Message-ID without brackets (or the content-hash id).
+    /// Message-ID without brackets (or the content-hash id); for a further
+    /// copy, its [`copy_key`].
     pub message_id: &'a str,
+    /// For a further copy, the row of the first copy.
+    pub copy_of: Option<i64>,
+    /// Which copy this is: 1 for the first.
+    pub copy: i64,
     /// The issue it belongs to.
     pub issue_id: IssueId,
     /// Where it was published.
@@ -49,6 +77,71 @@ impl Tx<'_> {
     /// Whether a message with this id is stored.
     pub fn message_exists(&self, message_id: &str) -> Result<bool> {
         self.reader().message_exists(message_id)
+    }
+
+    /// The first stored copy of a Message-ID, with the number of copies.
+    pub fn first_copy(&self, message_id: &str) -> Result<Option<FirstCopy>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT m.id, m.issue_id, 1 + (SELECT count(*) FROM messages c WHERE c.copy_of = m.id)
+                 FROM messages m WHERE m.message_id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([message_id], |r| {
+                    let c = Cells::new(r, "messages", 0);
+                    Ok(FirstCopy {
+                        row: c.get(0)?,
+                        issue: c.get(1)?,
+                        copies: c.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(self.err("look up message"))
+    }
+
+    /// Which stored copy of the message whose first copy is `first` holds
+    /// exactly these bytes, if any.
+    pub fn copy_with_bytes(&self, first: i64, raw: &[u8]) -> Result<Option<i64>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT m.copy FROM messages m JOIN message_raw r ON r.message_id = m.id
+                 WHERE (m.id = ?1 OR m.copy_of = ?1) AND length(r.raw) = ?3 AND r.raw = ?2
+                 ORDER BY m.copy LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![first, raw, raw.len() as i64], |r| r.get(0))
+                    .optional()
+            })
+            .map_err(self.err("compare message bytes"))
+    }
+
+    /// Runs `f` under a savepoint inside this transaction: when `f` fails,
+    /// what it wrote is undone and the transaction goes on, so one message
+    /// that the database refuses does not take its batch with it. The outer
+    /// error means the transaction itself is lost (the savepoint could not
+    /// be set or undone); the inner one is `f`'s.
+    pub fn one_message<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<Result<T>> {
+        // Cached: these two statements run once per message ingested.
+        self.conn()
+            .prepare_cached("SAVEPOINT one_message")
+            .and_then(|mut s| s.execute([]))
+            .map_err(self.err("set savepoint"))?;
+        match f(self) {
+            Ok(value) => {
+                self.conn()
+                    .prepare_cached("RELEASE one_message")
+                    .and_then(|mut s| s.execute([]))
+                    .map_err(self.err("release savepoint"))?;
+                Ok(Ok(value))
+            }
+            Err(e) => {
+                self.conn()
+                    .execute_batch("ROLLBACK TO one_message; RELEASE one_message")
+                    .map_err(self.err("undo a failed message"))?;
+                Ok(Err(e))
+            }
+        }
     }
 
     /// The issue holding a CVE.
@@ -205,8 +298,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (message_id, issue_id, source, advisory_id, subject, sender, date,
-                   received_at, is_reply, severity_hint, problems, origin, size)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                   received_at, is_reply, severity_hint, problems, origin, size, copy_of, copy)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -223,6 +316,8 @@ impl Tx<'_> {
                     m.problems,
                     m.origin,
                     m.raw.len() as i64,
+                    m.copy_of,
+                    m.copy,
                 ])
             })
             .map_err(self.err("store message"))?;

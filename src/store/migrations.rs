@@ -40,7 +40,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     4 => "0004_outbox.sql",
     5 => "0005_rota_changes.sql",
     6 => "0006_job_indexes.sql",
-    7 => "0007_placeholder_for_copies.sql",
+    7 => "0007_message_copies.sql",
     8 => "0008_advisory_ids_joined_by.sql",
 ];
 
@@ -78,8 +78,8 @@ mod tests {
             "d7ec0b240654e9dd03c92106c839c3ab8b425b7763bf24d29e98b19d996707dd",
         ),
         (
-            "0007_placeholder_for_copies.sql",
-            "22795ad741dfd68428b5c117c19f2e52f48414f6715aade06d9314f227b5d16d",
+            "0007_message_copies.sql",
+            "37ec613d20f7ae6eddb580258b9ad4c3bc56828e8174e451bb49ae96efc89b06",
         ),
         (
             "0008_advisory_ids_joined_by.sql",

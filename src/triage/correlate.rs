@@ -42,6 +42,9 @@ super::words! {
         /// It replies to a message of the issue, or a message of the issue
         /// replies to it (the reply arrived first).
         Thread = "thread",
+        /// It is another copy of a stored Message-ID (the same message
+        /// through another list): it goes where its first copy is.
+        Copy = "copy",
     }
 }
 
@@ -234,7 +237,7 @@ fn strength(why: JoinedBy) -> u8 {
         JoinedBy::CveInSubject => 3,
         JoinedBy::AdvisoryId => 2,
         JoinedBy::Cve => 1,
-        JoinedBy::Opened | JoinedBy::OpenedCiting | JoinedBy::Thread => 0,
+        JoinedBy::Opened | JoinedBy::OpenedCiting | JoinedBy::Thread | JoinedBy::Copy => 0,
     }
 }
 
@@ -523,7 +526,7 @@ mod tests {
 
     #[test]
     fn the_reason_words_are_stable() {
-        expect!["opened, opened-citing, cve-in-subject, advisory-id, cve, thread"]
+        expect!["opened, opened-citing, cve-in-subject, advisory-id, cve, thread, copy"]
             .assert_eq(&JoinedBy::expected());
         for j in JoinedBy::ALL {
             assert_eq!(JoinedBy::parse(j.as_str()), Some(*j));

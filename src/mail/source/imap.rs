@@ -120,8 +120,10 @@ pub trait Mailstore {
     fn uids_after(&mut self, after: u32) -> Result<Vec<u32>, Error>;
     /// The sizes of these UIDs (RFC822.SIZE), for chunking by bytes.
     fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, Error>;
-    /// The bodies of these UIDs, without setting `\Seen` (BODY.PEEK[]).
-    fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, Error>;
+    /// The bodies of these UIDs, at most `limit` bytes of each, without
+    /// setting `\Seen` (`BODY.PEEK[]<0.LIMIT>`): the server never sends
+    /// more of one message than secdesk keeps.
+    fn fetch(&mut self, uids: &[u32], limit: u32) -> Result<Vec<Fetched>, Error>;
     /// Adds `\Seen` to these UIDs of the selected mailbox.
     fn add_seen(&mut self, uids: &[u32]) -> Result<(), Error>;
     /// Moves these UIDs of the selected mailbox to `target`, creating it
@@ -422,13 +424,13 @@ impl Mailstore for Session {
         Ok(out)
     }
 
-    fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, Error> {
+    fn fetch(&mut self, uids: &[u32], limit: u32) -> Result<Vec<Fetched>, Error> {
         if uids.is_empty() {
             return Ok(Vec::new());
         }
         let fetches = self
             .session
-            .uid_fetch(uid_set(uids), "(UID BODY.PEEK[])")
+            .uid_fetch(uid_set(uids), format!("(UID BODY.PEEK[]<0.{limit}>)"))
             .map_err(protocol("UID FETCH (BODY.PEEK[])"))?;
         let mut out: Vec<Fetched> = fetches
             .iter()

@@ -1,1 +1,0 @@
--- 7: placeholder in branch wt-group only; the lead replaces it at merge with the real 0007 (message copies).
