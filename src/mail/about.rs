@@ -73,19 +73,19 @@ re!(
 re!(OTHER_HEADER, r"^[A-Za-z][A-Za-z0-9 ()/_.-]{0,40}:(?:\s|$)");
 re!(
     ASSIGNED_BEFORE,
-    r"(?i)(?:\b(?:please\s+)?use|\bassigned(?:\s+(?:the\s+)?(?:id|cve))?|\bassign|\brequested|\breserved|\ballocated|\bgot)\s*:?\s*$"
+    r"(?i-u)(?:\b(?:please\s+)?use|\bassigned(?:\s+(?:the\s+)?(?:id|cve))?|\bassign|\brequested|\breserved|\ballocated|\bgot)\s*:?\s*$"
 );
 re!(
     ASSIGNED_AFTER,
-    r"(?i)^[\s,)]*(?:(?:has|have|was|were|is|are)\s+(?:been\s+|now\s+)?(?:assigned|reserved|allocated|requested)|\(assigned\))"
+    r"(?i-u)^[\s,)]*(?:(?:has|have|was|were|is|are)\s+(?:been\s+|now\s+)?(?:assigned|reserved|allocated|requested)|\(assigned\))"
 );
 re!(
     CITED_BEFORE,
-    r"(?i)\b(?:fix(?:es|ed)?\s+(?:for|of)|patch(?:es)?\s+(?:for|of)|fixed\s+(?:in|by)|regressions?|similar|(?:just|much)\s+like|related|see\s+also|variants?\s+of|incomplete|same\s+as|bypass(?:es|ing)?\s+(?:of|for|the)|different\s+(?:from|to|than)|previous(?:ly)?|earlier|older|introduced\s+(?:by|in|with)|follow[- ]?up|cf\.|compare|reminiscent|used\s+to\s+be|originally|prior|known\s+as|unlike|aka|already)\b"
+    r"(?i-u)\b(?:fix(?:es|ed)?\s+(?:for|of)|patch(?:es)?\s+(?:for|of)|fixed\s+(?:in|by)|regressions?|similar|(?:just|much)\s+like|related|see\s+also|variants?\s+of|incomplete|same\s+as|bypass(?:es|ing)?\s+(?:of|for|the)|different\s+(?:from|to|than)|previous(?:ly)?|earlier|older|introduced\s+(?:by|in|with)|follow[- ]?up|cf\.|compare|reminiscent|used\s+to\s+be|originally|prior|known\s+as|unlike|aka|already)\b"
 );
 re!(
     CITED_AFTER,
-    r"(?i)^[\s,)]*(?:'s\s+)?(?:(?:was|were|had\s+been|has\s+been)\s+(?:fixed|patched|addressed|incomplete)|fix(?:es)?\b|patch(?:es)?\b)"
+    r"(?i-u)^[\s,)]*(?:'s\s+)?(?:(?:was|were|had\s+been|has\s+been)\s+(?:fixed|patched|addressed|incomplete)|fix(?:es)?\b|patch(?:es)?\b)"
 );
 
 /// How far before an id its sentence is read for cite or assign words.
@@ -115,17 +115,26 @@ pub fn read(subject: &str, text: &str, advisory_source: bool, is_reply: bool) ->
     let mut in_block = false;
     for (start, line) in lines(&body) {
         let bare = unquote(line);
-        if let Some(c) = SUBJECT_LINE.captures(bare) {
+        // The line rules below are anchored: a line's first letter rules
+        // most of them out without running a pattern (this loop runs for
+        // every line of every message).
+        let first = bare.bytes().next().map(|b| b.to_ascii_lowercase());
+        if first == Some(b's')
+            && let Some(c) = SUBJECT_LINE.captures(bare)
+        {
             let forwarded = c.get(1).map_or("", |m| m.as_str());
             advisories.extend(advisory_ids(forwarded));
             about.extend(cve::find(forwarded).into_iter().map(|f| f.id));
         }
-        if ADVISORY_LINE.is_match(bare) {
+        if matches!(first, Some(b'a' | b'g' | b'i' | b'e' | b'd' | b'x' | b'r'))
+            && ADVISORY_LINE.is_match(bare)
+        {
             advisories.extend(advisory_ids(bare));
         }
-        if CVE_BLOCK.is_match(bare) {
+        if matches!(first, Some(b'c')) && CVE_BLOCK.is_match(bare) {
             in_block = true;
-        } else if bare.trim().is_empty() || (OTHER_HEADER.is_match(bare) && !starts_indented(line))
+        } else if in_block
+            && (bare.trim().is_empty() || (OTHER_HEADER.is_match(bare) && !starts_indented(line)))
         {
             in_block = false;
         }
@@ -143,20 +152,21 @@ pub fn read(subject: &str, text: &str, advisory_source: bool, is_reply: bool) ->
     if advisory_source || !advisories.is_empty() {
         about.extend(cves.iter().cloned());
     }
-    about.extend(
-        in_body
-            .iter()
-            .filter(|f| assigned(&body, f))
-            .map(|f| f.id.clone()),
-    );
+    // An id already known to be about needs no look at its sentence.
+    let assigned_ids: Vec<String> = in_body
+        .iter()
+        .filter(|f| !about.contains(&f.id) && assigned(&body, f))
+        .map(|f| f.id.clone())
+        .collect();
+    about.extend(assigned_ids);
     if !is_reply {
         let lead = lead_end(&body);
-        about.extend(
-            in_body
-                .iter()
-                .filter(|f| f.at < lead && !cited(&body, f))
-                .map(|f| f.id.clone()),
-        );
+        let lead_ids: Vec<String> = in_body
+            .iter()
+            .filter(|f| f.at < lead && !about.contains(&f.id) && !cited(&body, f))
+            .map(|f| f.id.clone())
+            .collect();
+        about.extend(lead_ids);
         if about.is_empty()
             && let [only] = cves.iter().collect::<Vec<_>>().as_slice()
             && in_body
@@ -181,30 +191,48 @@ pub fn read(subject: &str, text: &str, advisory_source: bool, is_reply: bool) ->
 /// version), `GHSA-xxxx-xxxx-xxxx` (lower-case).
 pub fn advisory_ids(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for c in DEBIAN.captures_iter(text) {
-        out.insert(format!("{}-{}-{}", &c[1], &c[2], &c[3]));
-    }
-    for c in RHSA.captures_iter(text) {
-        out.insert(format!("{}-{}:{}", &c[1], &c[2], &c[3]));
-    }
-    for c in SUSE.captures_iter(text) {
-        let prefix = if c.get(1).is_some() {
-            "openSUSE"
-        } else {
-            "SUSE"
-        };
-        out.insert(format!("{prefix}-SU-{}:{}-{}", &c[2], &c[3], &c[4]));
-    }
-    for c in GLSA.captures_iter(text) {
-        out.insert(format!("GLSA {}-{}", &c[1], &c[2]));
-    }
-    for c in XSA.captures_iter(text).chain(XEN_TITLE.captures_iter(text)) {
-        if let Ok(n) = c[1].parse::<u32>() {
-            out.insert(format!("XSA-{n}"));
+    // Each id has a fixed word in it: look for the words first, and run
+    // only the patterns whose word is there (this runs on every subject).
+    let lower = text.to_ascii_lowercase();
+    let has = |word: &[u8]| memchr::memmem::find(text.as_bytes(), word).is_some();
+    let has_ci =
+        |_: &[u8], lower_word: &[u8]| memchr::memmem::find(lower.as_bytes(), lower_word).is_some();
+    if has(b"DSA") || has(b"DLA") {
+        for c in DEBIAN.captures_iter(text) {
+            out.insert(format!("{}-{}-{}", &c[1], &c[2], &c[3]));
         }
     }
-    for c in GHSA.captures_iter(text) {
-        out.insert(format!("GHSA{}", c[1].to_lowercase()));
+    if has(b"RH") {
+        for c in RHSA.captures_iter(text) {
+            out.insert(format!("{}-{}:{}", &c[1], &c[2], &c[3]));
+        }
+    }
+    if has_ci(b"SUSE-SU", b"suse-su") {
+        for c in SUSE.captures_iter(text) {
+            let prefix = if c.get(1).is_some() {
+                "openSUSE"
+            } else {
+                "SUSE"
+            };
+            out.insert(format!("{prefix}-SU-{}:{}-{}", &c[2], &c[3], &c[4]));
+        }
+    }
+    if has(b"GLSA") {
+        for c in GLSA.captures_iter(text) {
+            out.insert(format!("GLSA {}-{}", &c[1], &c[2]));
+        }
+    }
+    if has(b"XSA-") || has_ci(b"XEN", b"xen") {
+        for c in XSA.captures_iter(text).chain(XEN_TITLE.captures_iter(text)) {
+            if let Ok(n) = c[1].parse::<u32>() {
+                out.insert(format!("XSA-{n}"));
+            }
+        }
+    }
+    if has_ci(b"GHSA", b"ghsa") {
+        for c in GHSA.captures_iter(text) {
+            out.insert(format!("GHSA{}", c[1].to_lowercase()));
+        }
     }
     out
 }
@@ -295,10 +323,17 @@ fn before<'a>(body: &'a str, f: &Found) -> &'a str {
         start += 1;
     }
     let window = body.get(start..f.at).unwrap_or("");
-    let cut = [". ", ".\n", "? ", "! ", ";", "\n\n", ":\n"]
-        .iter()
-        .filter_map(|end| window.rfind(end).map(|i| i + end.len()))
-        .max()
+    // The sentence starts after the last ". ", ".\n", "? ", "! ", ";",
+    // "\n\n" or ":\n" in the window: one scan from the end.
+    let b = window.as_bytes();
+    let cut = (1..=b.len())
+        .rev()
+        .find(|&end| match b.get(end - 1) {
+            Some(b';') => true,
+            Some(b' ') => matches!(b.get(end.wrapping_sub(2)), Some(b'.' | b'?' | b'!')),
+            Some(b'\n') => matches!(b.get(end.wrapping_sub(2)), Some(b'.' | b'\n' | b':')),
+            _ => false,
+        })
         .unwrap_or(0);
     window.get(cut..).unwrap_or("")
 }

@@ -135,9 +135,24 @@ fn id(year: &str, num: &str) -> Option<String> {
 /// exotic spaces to a space, zero-width characters and soft hyphens
 /// dropped. Everything else is kept as it is. Linear in the text.
 pub fn normalise(text: &str) -> String {
+    // Most mail is plain ASCII without entities or tags: nothing to do.
+    if text.is_ascii() && memchr::memchr2(b'&', b'<', text.as_bytes()).is_none() {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(c) = rest.chars().next() {
+    loop {
+        // Plain ASCII other than `&` and `<` is copied as it is, a run at a
+        // time: most mail is nothing else.
+        let plain = rest
+            .bytes()
+            .position(|b| b == b'&' || b == b'<' || !b.is_ascii())
+            .unwrap_or(rest.len());
+        out.push_str(rest.get(..plain).unwrap_or(""));
+        rest = rest.get(plain..).unwrap_or("");
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
         if c == '&'
             && let Some((decoded, len)) = entity(rest)
         {

@@ -424,12 +424,46 @@ impl Batch {
         }
         let items = std::mem::take(&mut self.items);
         self.bytes = 0;
-        store.write(|tx| {
+        // Nearly every batch stores whole: try it as one transaction, and
+        // count it once it committed. Only when the database refuses some
+        // message is the batch stored again with a savepoint per message
+        // (`store_one`), so that one bad message fails alone; savepoints
+        // cost about a seventh of ingest's time, too much to pay always.
+        let now = run.now;
+        let tally = &run.tally;
+        let whole = store.write(|tx| {
+            let mut batch_opened = BTreeSet::new();
+            let mut done = Vec::with_capacity(items.len());
             for item in &items {
-                store_one(tx, item, run)?;
+                if item.parsed.problems.contains(&ParseProblem::Empty) {
+                    done.push(None);
+                    continue;
+                }
+                let opened = |i: IssueId| tally.opened.contains(&i) || batch_opened.contains(&i);
+                let (outcome, delta) = store_in(tx, item, now, &opened)?;
+                batch_opened.extend(delta.opened);
+                done.push(Some((outcome, delta)));
             }
-            Ok::<_, store::Error>(())
-        })
+            Ok::<_, store::Error>(done)
+        });
+        match whole {
+            Ok(done) => {
+                for (item, stored) in items.iter().zip(done) {
+                    run.summary.seen += 1;
+                    match stored {
+                        None => refuse_empty(item, run),
+                        Some((outcome, delta)) => account(run, item, outcome, delta),
+                    };
+                }
+                Ok(())
+            }
+            Err(_) => store.write(|tx| {
+                for item in &items {
+                    store_one(tx, item, run)?;
+                }
+                Ok::<_, store::Error>(())
+            }),
+        }
     }
 }
 
@@ -468,21 +502,36 @@ pub fn store_one(tx: &Tx<'_>, item: &Prepared, run: &mut Run<'_>) -> Result<Outc
     let origin = &item.incoming.origin;
     if item.parsed.problems.contains(&ParseProblem::Empty) {
         // Nothing to store: an empty file is not a message. Report it.
-        run.summary.refuse(Refused::Empty);
-        run.notice(format!("{origin}: empty message, not stored"));
-        return Ok(Outcome::Empty);
+        return Ok(refuse_empty(item, run));
     }
     let now = run.now;
-    let limit = run.options.max_message_bytes;
     let tally = &run.tally;
-    let (outcome, delta) = match tx.one_message(|tx| store_in(tx, item, now, tally))? {
-        Ok(done) => done,
+    let opened = |i: IssueId| tally.opened.contains(&i);
+    match tx.one_message(|tx| store_in(tx, item, now, &opened))? {
+        Ok((outcome, delta)) => Ok(account(run, item, outcome, delta)),
         Err(e) => {
             run.summary.refuse(Refused::NotStored);
             run.fail(format!("{origin}: not stored, tried again next run: {e}"));
-            return Ok(Outcome::Failed);
+            Ok(Outcome::Failed)
         }
-    };
+    }
+}
+
+/// An empty file: counted as refused, named, not stored.
+fn refuse_empty(item: &Prepared, run: &mut Run<'_>) -> Outcome {
+    run.summary.refuse(Refused::Empty);
+    run.notice(format!(
+        "{}: empty message, not stored",
+        item.incoming.origin
+    ));
+    Outcome::Empty
+}
+
+/// Counts and names what storing one message did, once its transaction
+/// holds it.
+fn account(run: &mut Run<'_>, item: &Prepared, outcome: Outcome, delta: Delta) -> Outcome {
+    let origin = &item.incoming.origin;
+    let limit = run.options.max_message_bytes;
     run.tally.add(delta);
     let id = &item.parsed.message_id;
     match &outcome {
@@ -512,7 +561,7 @@ pub fn store_one(tx: &Tx<'_>, item: &Prepared, run: &mut Run<'_>) -> Result<Outc
         }
         Outcome::Empty | Outcome::Failed => {}
     }
-    Ok(outcome)
+    outcome
 }
 
 /// Stores one message (not empty) inside the savepoint: a duplicate is only
@@ -522,7 +571,7 @@ fn store_in(
     tx: &Tx<'_>,
     item: &Prepared,
     now: Instant,
-    tally: &Tally,
+    opened: &dyn Fn(IssueId) -> bool,
 ) -> Result<(Outcome, Delta), store::Error> {
     let p = &item.parsed;
     let mut delta = Delta::default();
@@ -544,14 +593,20 @@ fn store_in(
         }) => as_copy(decision, issue),
         _ => decision,
     };
-    let (issue, opened) = target(tx, item, decision.issue, now, &mut delta)?;
+    let (issue, is_new) = target(tx, item, decision.issue, now, &mut delta)?;
     let copy = first.map_or(1, |f| f.copies + 1);
-    let row = write_message(tx, item, issue, now, first.map(|f| (f.row, copy)))?;
-    tx.record_joined_by(row, decision.joined_by)?;
-    let raised = apply(tx, item, issue, &decision, now, tally, &mut delta)?;
+    write_message(
+        tx,
+        item,
+        issue,
+        now,
+        first.map(|f| (f.row, copy)),
+        decision.joined_by,
+    )?;
+    let raised = apply(tx, item, issue, &decision, now, opened, &mut delta)?;
     let outcome = Outcome::Stored {
         issue,
-        opened,
+        opened: is_new,
         raised,
         copy,
     };
@@ -594,12 +649,8 @@ fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error>
             .advisory_issues
             .push((id.clone(), tx.issue_of_advisory(id)?));
     }
-    let subject_only = Parsed {
-        subject: p.subject.clone(),
-        ..Parsed::default()
-    };
-    known.subject_cves = classify(&subject_only, None)
-        .cves
+    // The subject's ids, spelled as classification reads them.
+    known.subject_cves = super::cve::ids(&p.subject)
         .into_iter()
         .filter(|cve| c.about.contains(cve))
         .collect();
@@ -640,14 +691,16 @@ fn target(
 
 /// Stores the message itself in `issue`, with its CVEs, references and
 /// server location; `copy` is the first copy's row and this copy's number
-/// for a further copy of a known Message-ID. Returns its row id.
+/// for a further copy of a known Message-ID; `joined_by` says why it is in
+/// `issue`.
 fn write_message(
     tx: &Tx<'_>,
     item: &Prepared,
     issue: IssueId,
     now: Instant,
     copy: Option<(i64, i64)>,
-) -> Result<i64, store::Error> {
+    joined_by: JoinedBy,
+) -> Result<(), store::Error> {
     let p = &item.parsed;
     let c = &item.classified;
     let refs: Vec<String> = p
@@ -666,7 +719,7 @@ fn write_message(
         Some((_, n)) => copy_key(&p.message_id, n),
         None => p.message_id.clone(),
     };
-    let row = tx.insert_message(&NewMessage {
+    tx.insert_message(&NewMessage {
         message_id: &key,
         copy_of: copy.map(|(row, _)| row),
         copy: copy.map_or(1, |(_, n)| n),
@@ -684,11 +737,12 @@ fn write_message(
         raw: &item.incoming.raw,
         cves: &c.cves,
         refs: &refs,
+        joined_by,
     })?;
     if let Some(loc) = &item.incoming.location {
         tx.add_location(&p.message_id, loc)?;
     }
-    Ok(row)
+    Ok(())
 }
 
 /// Applies the rest of the decision around `issue`: new CVEs, packages,
@@ -700,12 +754,12 @@ fn apply(
     issue: IssueId,
     decision: &Decision,
     now: Instant,
-    tally: &Tally,
+    opened: &dyn Fn(IssueId) -> bool,
     delta: &mut Delta,
 ) -> Result<Option<(Option<Severity>, Severity)>, store::Error> {
     let c = &item.classified;
     let taken = tx.attach_cves(issue, &decision.new_cves)?;
-    let opened_now = tally.opened.contains(&issue) || delta.opened == Some(issue);
+    let opened_now = opened(issue) || delta.opened == Some(issue);
     if !taken.is_empty() && !opened_now {
         tx.add_history(
             issue,

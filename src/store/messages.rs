@@ -71,6 +71,8 @@ pub struct NewMessage<'a> {
     pub cves: &'a [String],
     /// The ids it refers to (In-Reply-To and References).
     pub refs: &'a [String],
+    /// Why it joined its issue (`show` says it).
+    pub joined_by: JoinedBy,
 }
 
 impl Tx<'_> {
@@ -188,16 +190,6 @@ impl Tx<'_> {
         Ok(taken)
     }
 
-    /// Records why a stored message (by row id, as
-    /// [`Tx::insert_message`] returns it) is in its issue.
-    pub fn record_joined_by(&self, row: i64, why: JoinedBy) -> Result<()> {
-        self.conn()
-            .prepare_cached("UPDATE messages SET joined_by = ?2 WHERE id = ?1")
-            .and_then(|mut s| s.execute(params![row, why.as_str()]))
-            .map_err(self.err("record why a message joined"))?;
-        Ok(())
-    }
-
     /// Before an untouched reply-first issue is folded into its parent's:
     /// the messages that opened it are now in the parent's issue by thread.
     pub fn rejoin_by_thread(&self, issue: IssueId) -> Result<()> {
@@ -298,8 +290,8 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO messages (message_id, issue_id, source, advisory_id, subject, sender, date,
-                   received_at, is_reply, severity_hint, problems, origin, size, copy_of, copy)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                   received_at, is_reply, severity_hint, problems, origin, size, copy_of, copy, joined_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -318,6 +310,7 @@ impl Tx<'_> {
                     m.raw.len() as i64,
                     m.copy_of,
                     m.copy,
+                    m.joined_by.as_str(),
                 ])
             })
             .map_err(self.err("store message"))?;
