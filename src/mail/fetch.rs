@@ -20,7 +20,7 @@
 //! never fetched again unless it is listed in `mailboxes`, where Message-IDs
 //! still keep it from being stored twice.
 
-use super::ingest::{Outcome, Prepared, Run, prepare, store_one};
+use super::ingest::{Outcome, Prepared, Run, prepare, store_batch};
 use super::source::imap::{self, Mailstore};
 use super::source::{Incoming, Location};
 use crate::config::{ImapAccount, Tls};
@@ -289,11 +289,17 @@ fn store_chunk(
             (uid, item)
         })
         .collect();
-    store.write(|tx| {
-        for (uid, item) in &prepared {
-            if store_one(tx, item, run)? == Outcome::Failed && held.is_none() {
-                *held = Some(*uid);
-            }
+    let (uids, items): (Vec<u32>, Vec<Prepared>) = prepared.into_iter().unzip();
+    // The cursor moves in the transaction that stores the chunk, and stops
+    // below the first message the database refused, so the next run
+    // fetches it again.
+    store_batch(store, &items, run, &mut |tx, outcomes| {
+        if held.is_none() {
+            *held = uids
+                .iter()
+                .zip(outcomes)
+                .find(|(_, o)| **o == Outcome::Failed)
+                .map(|(uid, _)| *uid);
         }
         let to = cursor_after(last, *held);
         tx.set_cursor(&account.name, mailbox, uidvalidity, to, count)

@@ -424,46 +424,71 @@ impl Batch {
         }
         let items = std::mem::take(&mut self.items);
         self.bytes = 0;
-        // Nearly every batch stores whole: try it as one transaction, and
-        // count it once it committed. Only when the database refuses some
-        // message is the batch stored again with a savepoint per message
-        // (`store_one`), so that one bad message fails alone; savepoints
-        // cost about a seventh of ingest's time, too much to pay always.
-        let now = run.now;
-        let tally = &run.tally;
-        let whole = store.write(|tx| {
-            let mut batch_opened = BTreeSet::new();
-            let mut done = Vec::with_capacity(items.len());
-            for item in &items {
-                if item.parsed.problems.contains(&ParseProblem::Empty) {
-                    done.push(None);
-                    continue;
-                }
-                let opened = |i: IssueId| tally.opened.contains(&i) || batch_opened.contains(&i);
-                let (outcome, delta) = store_in(tx, item, now, &opened)?;
-                batch_opened.extend(delta.opened);
-                done.push(Some((outcome, delta)));
+        store_batch(store, &items, run, &mut |_, _| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// What [`store_batch`] does last, in the batch's transaction, with what
+/// each message became.
+pub type Finish<'a> = dyn FnMut(&Tx<'_>, &[Outcome]) -> Result<(), store::Error> + 'a;
+
+/// Stores a batch of prepared messages in one write transaction, then
+/// calls `finish` in that transaction with what each message became (IMAP
+/// moves its cursor there).
+///
+/// Nearly every batch stores whole: it is tried as one transaction and
+/// counted once it committed. Only when the database refuses something is
+/// the batch stored again with a savepoint per message ([`store_one`]), so
+/// that one bad message fails alone ([`Outcome::Failed`]) and the rest is
+/// kept; savepoints cost about a seventh of ingest's time, too much to pay
+/// on every batch.
+pub fn store_batch(
+    store: &mut Store,
+    items: &[Prepared],
+    run: &mut Run<'_>,
+    finish: &mut Finish<'_>,
+) -> Result<Vec<Outcome>, store::Error> {
+    let now = run.now;
+    let tally = &run.tally;
+    let whole = store.write(|tx| {
+        let mut batch_opened = BTreeSet::new();
+        let mut done = Vec::with_capacity(items.len());
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            if item.parsed.problems.contains(&ParseProblem::Empty) {
+                done.push(None);
+                outcomes.push(Outcome::Empty);
+                continue;
             }
-            Ok::<_, store::Error>(done)
-        });
-        match whole {
-            Ok(done) => {
-                for (item, stored) in items.iter().zip(done) {
-                    run.summary.seen += 1;
-                    match stored {
-                        None => refuse_empty(item, run),
-                        Some((outcome, delta)) => account(run, item, outcome, delta),
-                    };
-                }
-                Ok(())
-            }
-            Err(_) => store.write(|tx| {
-                for item in &items {
-                    store_one(tx, item, run)?;
-                }
-                Ok::<_, store::Error>(())
-            }),
+            let opened = |i: IssueId| tally.opened.contains(&i) || batch_opened.contains(&i);
+            let (outcome, delta) = store_in(tx, item, now, &opened)?;
+            batch_opened.extend(delta.opened);
+            outcomes.push(outcome.clone());
+            done.push(Some((outcome, delta)));
         }
+        finish(tx, &outcomes)?;
+        Ok::<_, store::Error>((done, outcomes))
+    });
+    match whole {
+        Ok((done, outcomes)) => {
+            for (item, stored) in items.iter().zip(done) {
+                run.summary.seen += 1;
+                match stored {
+                    None => refuse_empty(item, run),
+                    Some((outcome, delta)) => account(run, item, outcome, delta),
+                };
+            }
+            Ok(outcomes)
+        }
+        Err(_) => store.write(|tx| {
+            let mut outcomes = Vec::with_capacity(items.len());
+            for item in items {
+                outcomes.push(store_one(tx, item, run)?);
+            }
+            finish(tx, &outcomes)?;
+            Ok::<_, store::Error>(outcomes)
+        }),
     }
 }
 
