@@ -404,3 +404,41 @@ desktest!(
         assert!(before == after, "a rerun changed something");
     }
 );
+
+desktest!(
+    database_error_on_one_imap_message_fails_it_alone_and_the_cursor_waits_for_it,
+    |desk| {
+        let dovecot = Dovecot::start("poison");
+        let mut msgs = generated(3, "poison");
+        // The second message is one the database refuses (a trigger below).
+        msgs[1] =
+            b"Message-ID: <poison-1@imap.test>\nSubject: poison CVE-2025-20001\n\nx\n".to_vec();
+        dovecot.append("INBOX", &msgs);
+        with_imap(&desk, vec![dovecot.account("lists", &["INBOX"])]);
+        drop(desk.store());
+        let conn = rusqlite::Connection::open(&desk.db).expect("open");
+        conn.execute_batch(
+            "CREATE TRIGGER poison BEFORE INSERT ON messages WHEN NEW.subject LIKE 'poison%'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .expect("trigger");
+        let out = desk.cmd("secdesk-ingest").assert_exit_code(1);
+        eqnice!(
+            "ingest: 3 seen, 2 new, 0 copies, 0 duplicates, 1 refused (1 not stored), 0 unparsable, 2 issues opened, 0 issues updated, 1 failed\n",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(messages(&desk), 2, "its neighbours are stored");
+        conn.execute_batch("DROP TRIGGER poison")
+            .expect("drop trigger");
+        // The cursor stayed below the refused message: the next run fetches
+        // it (and the one after it again, which is a duplicate).
+        let out = desk.cmd("secdesk-ingest").stdout();
+        eqnice!(
+            "ingest: 2 seen, 1 new, 0 copies, 1 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated\n",
+            out
+        );
+        assert_eq!(messages(&desk), 3);
+        let out = desk.cmd("secdesk-ingest").stdout();
+        assert!(out.starts_with("ingest: 0 seen"), "{out}");
+    }
+);
