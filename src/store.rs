@@ -320,19 +320,19 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// What unit tests of the store and its callers share.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::triage::State;
+pub(crate) mod test_support {
+    use std::path::PathBuf;
 
     /// A fresh database file under the system's temp directory, removed
-    /// (with its WAL files) when dropped.
-    struct TempDb(PathBuf);
+    /// (with its WAL files) when dropped; `name` keeps tests apart.
+    pub(crate) struct TempDb(pub(crate) PathBuf);
 
     impl TempDb {
-        fn new(name: &str) -> TempDb {
+        pub(crate) fn new(name: &str) -> TempDb {
             let dir =
-                std::env::temp_dir().join(format!("secdesk-store-{name}-{}", std::process::id()));
+                std::env::temp_dir().join(format!("secdesk-test-{name}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("create a temp directory");
             TempDb(dir.join("secdesk.db"))
@@ -346,6 +346,14 @@ mod tests {
             }
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::triage::State;
+
+    use test_support::TempDb;
 
     fn two_issues(db: &TempDb) -> Store {
         let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");

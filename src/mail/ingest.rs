@@ -829,26 +829,7 @@ mod tests {
     use crate::store::issues::IssueFilter;
     use expect_test::{Expect, expect};
 
-    /// A database file in a fresh temp directory, removed when dropped.
-    struct TempDb(PathBuf);
-
-    impl TempDb {
-        fn new(name: &str) -> TempDb {
-            let dir =
-                std::env::temp_dir().join(format!("secdesk-ingest-{name}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).expect("create a temp directory");
-            TempDb(dir.join("secdesk.db"))
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            if let Some(dir) = self.0.parent() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        }
-    }
+    use crate::store::test_support::TempDb;
 
     /// One constructed message and what classification is taken to say
     /// about it: the CVEs it is about (the rest of its CVEs are cited) and
