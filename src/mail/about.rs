@@ -195,8 +195,7 @@ pub fn advisory_ids(text: &str) -> BTreeSet<String> {
     // only the patterns whose word is there (this runs on every subject).
     let lower = text.to_ascii_lowercase();
     let has = |word: &[u8]| memchr::memmem::find(text.as_bytes(), word).is_some();
-    let has_ci =
-        |_: &[u8], lower_word: &[u8]| memchr::memmem::find(lower.as_bytes(), lower_word).is_some();
+    let has_ci = |lower_word: &[u8]| memchr::memmem::find(lower.as_bytes(), lower_word).is_some();
     if has(b"DSA") || has(b"DLA") {
         for c in DEBIAN.captures_iter(text) {
             out.insert(format!("{}-{}-{}", &c[1], &c[2], &c[3]));
@@ -207,7 +206,7 @@ pub fn advisory_ids(text: &str) -> BTreeSet<String> {
             out.insert(format!("{}-{}:{}", &c[1], &c[2], &c[3]));
         }
     }
-    if has_ci(b"SUSE-SU", b"suse-su") {
+    if has_ci(b"suse-su") {
         for c in SUSE.captures_iter(text) {
             let prefix = if c.get(1).is_some() {
                 "openSUSE"
@@ -222,14 +221,14 @@ pub fn advisory_ids(text: &str) -> BTreeSet<String> {
             out.insert(format!("GLSA {}-{}", &c[1], &c[2]));
         }
     }
-    if has(b"XSA-") || has_ci(b"XEN", b"xen") {
+    if has(b"XSA-") || has_ci(b"xen") {
         for c in XSA.captures_iter(text).chain(XEN_TITLE.captures_iter(text)) {
             if let Ok(n) = c[1].parse::<u32>() {
                 out.insert(format!("XSA-{n}"));
             }
         }
     }
-    if has_ci(b"GHSA", b"ghsa") {
+    if has_ci(b"ghsa") {
         for c in GHSA.captures_iter(text) {
             out.insert(format!("GHSA{}", c[1].to_lowercase()));
         }
