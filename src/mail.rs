@@ -11,6 +11,16 @@
 //! store returns it, and the report and `secdesk status` read it without
 //! importing the store or the IMAP code.
 
+/// A regular expression from a pattern literal, compiled on first use.
+/// Defined before the `mod` lines so that every module below may use it.
+macro_rules! re {
+    ($vis:vis $name:ident, $pattern:expr) => {
+        $vis static $name: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new($pattern).expect("the pattern is a valid literal")
+        });
+    };
+}
+
 pub mod about;
 pub mod classify;
 pub mod cve;

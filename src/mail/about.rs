@@ -22,9 +22,7 @@
 //! look around an id.
 
 use super::cve::{self, Found};
-use regex::Regex;
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
 
 /// What one message names and what it is about.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,20 +35,15 @@ pub struct Reading {
     pub advisory_ids: Vec<String>,
 }
 
-macro_rules! re {
-    ($name:ident, $pattern:expr) => {
-        static $name: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("the pattern is a valid literal"));
-    };
-}
-
-re!(DEBIAN, r"\b(DSA|DLA)[- ]([0-9]{1,6})-([0-9]{1,3})\b");
-re!(RHSA, r"\b(RH[SBE]A)-([0-9]{4}):([0-9]{1,6})");
+// The advisory ids of the distributions' lists, shared with `classify`
+// (which keeps the one in a subject as it is written, revision and all).
+re!(pub(super) DEBIAN, r"\b(DSA|DLA)[- ]([0-9]{1,6})-([0-9]{1,3})\b");
+re!(pub(super) RHSA, r"\b(RH[SBE]A)-([0-9]{4}):([0-9]{1,6})(?:-[0-9]{1,3})?");
 re!(
-    SUSE,
+    pub(super) SUSE,
     r"(?i)\b(open)?SUSE-SU-([0-9]{4}):([0-9]{1,6})-([0-9]{1,3})"
 );
-re!(GLSA, r"\bGLSA[- ]([0-9]{6})-([0-9]{1,3})\b");
+re!(pub(super) GLSA, r"\bGLSA[- ]([0-9]{6})-([0-9]{1,3})\b");
 re!(XSA, r"\bXSA-([0-9]{1,5})\b");
 re!(
     XEN_TITLE,

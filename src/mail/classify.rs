@@ -10,13 +10,12 @@
 //! source states one, and whether it is a reply.
 //! Pure: takes a [`Parsed`], returns a [`Classified`], never fails.
 
+use super::about::{DEBIAN, GLSA, RHSA, SUSE};
 use super::parse::Parsed;
 use crate::triage::Severity;
-use regex::Regex;
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt;
-use std::sync::LazyLock;
 
 /// Where a disclosure was published. The words are part of the `--json`
 /// contract and of the database.
@@ -128,17 +127,6 @@ pub struct Classified {
     pub title: String,
 }
 
-macro_rules! re {
-    ($name:ident, $pattern:expr) => {
-        static $name: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new($pattern).expect("the pattern is a valid literal"));
-    };
-}
-
-re!(DEBIAN_ID, r"\b(DSA|DLA)[- ](\d+)-(\d+)\b");
-re!(RHSA_ID, r"\bRHSA-(\d{4}):(\d+)(-\d+)?");
-re!(SUSE_ID, r"(?i)\b(open)?SUSE-SU-(\d{4}):(\d+)-(\d+)");
-re!(GLSA_ID, r"\bGLSA[- ](\d{6})-(\d+)");
 re!(DEBIAN_PACKAGE, r"(?m)^Package\s*:\s*(\S+)");
 re!(
     DEBIAN_SUBJECT_PACKAGE,
@@ -262,16 +250,16 @@ fn source_of(parsed: &Parsed, hint: Option<Source>) -> Source {
     if lower.contains("[fd]") || lower.contains("[full-disclosure]") {
         return Source::FullDisclosure;
     }
-    if RHSA_ID.is_match(subject) {
+    if RHSA.is_match(subject) {
         return Source::Redhat;
     }
-    if SUSE_ID.is_match(subject) {
+    if SUSE.is_match(subject) {
         return Source::Suse;
     }
-    if GLSA_ID.is_match(subject) && subject.contains('[') {
+    if GLSA.is_match(subject) && subject.contains('[') {
         return Source::Gentoo;
     }
-    if lower.contains("[security]") && DEBIAN_ID.is_match(subject) {
+    if lower.contains("[security]") && DEBIAN.is_match(subject) {
         return Source::Debian;
     }
     Source::Other
@@ -286,13 +274,13 @@ pub fn cves_in(subject: &str, text: &str) -> Vec<String> {
 }
 
 fn advisory_id_in(subject: &str) -> Option<String> {
-    if let Some(c) = DEBIAN_ID.captures(subject) {
+    if let Some(c) = DEBIAN.captures(subject) {
         return Some(format!("{}-{}-{}", &c[1], &c[2], &c[3]));
     }
-    if let Some(c) = RHSA_ID.captures(subject) {
+    if let Some(c) = RHSA.captures(subject) {
         return Some(c[0].to_string());
     }
-    if let Some(c) = SUSE_ID.captures(subject) {
+    if let Some(c) = SUSE.captures(subject) {
         let prefix = if c.get(1).is_some() {
             "openSUSE"
         } else {
@@ -300,7 +288,7 @@ fn advisory_id_in(subject: &str) -> Option<String> {
         };
         return Some(format!("{prefix}-SU-{}:{}-{}", &c[2], &c[3], &c[4]));
     }
-    if let Some(c) = GLSA_ID.captures(subject) {
+    if let Some(c) = GLSA.captures(subject) {
         return Some(format!("GLSA {}-{}", &c[1], &c[2]));
     }
     None

@@ -10,10 +10,11 @@
 //! copy (a known Message-ID with other bytes, such as a cross-post through a
 //! second list: a timeline row of its own, its CVEs correlated like any
 //! message's); an identical duplicate (counted, not stored); or refused with
-//! a reason (an empty file; a message the database would not take). Each
-//! message is written under its own savepoint, so a database error on one
-//! fails that one only: it is named, not stored, and retried by the next
-//! run, which exits 1 again until it is stored. Bad mail is stored with its
+//! a reason (an empty file; a message the database would not take). A
+//! batch the database refuses is written again with a savepoint per
+//! message ([`store_batch`]), so a database error on one fails that one
+//! only: it is named, not stored, and retried by the next run, which exits
+//! 1 again until it is stored. Bad mail is stored with its
 //! problems and never stops a run; a message larger than
 //! `max_message_bytes` is stored cut at the limit with the problem
 //! `truncated`; unreadable files are reported and make the run fail at the
@@ -228,7 +229,7 @@ impl Tally {
 }
 
 /// What storing one message changed in the run's counts, taken in only once
-/// the message's savepoint is released (a failed message changes nothing).
+/// its transaction (or savepoint) holds it: a failed message changes nothing.
 #[derive(Debug, Default)]
 struct Delta {
     opened: Option<IssueId>,

@@ -76,11 +76,6 @@ pub struct NewMessage<'a> {
 }
 
 impl Tx<'_> {
-    /// Whether a message with this id is stored.
-    pub fn message_exists(&self, message_id: &str) -> Result<bool> {
-        self.reader().message_exists(message_id)
-    }
-
     /// The first stored copy of a Message-ID, with the number of copies.
     pub fn first_copy(&self, message_id: &str) -> Result<Option<FirstCopy>> {
         self.conn()
@@ -434,14 +429,6 @@ impl Tx<'_> {
 }
 
 impl Reader<'_> {
-    /// Whether a message with this id is stored.
-    pub fn message_exists(&self, message_id: &str) -> Result<bool> {
-        self.conn
-            .prepare_cached("SELECT 1 FROM messages WHERE message_id = ?1")
-            .and_then(|mut s| s.exists([message_id]))
-            .map_err(self.err("look up message"))
-    }
-
     /// The bytes of a stored message, as received.
     pub fn raw_message(&self, message_id: &str) -> Result<Option<Vec<u8>>> {
         self.conn
