@@ -10,6 +10,7 @@
 use crate::mail::Source;
 use crate::outbox::{MailKind, OutboxState};
 use crate::time::{self, Instant};
+use crate::triage::correlate::JoinedBy;
 use crate::triage::{DismissReason, HistoryAction, ReleaseStatus, Severity, State};
 use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
@@ -86,6 +87,7 @@ sql_words!(
     Source,
     OutboxState,
     MailKind,
+    JoinedBy,
 );
 
 /// An instant as the database holds it: RFC 3339 UTC text, whole seconds,

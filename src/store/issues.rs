@@ -321,18 +321,6 @@ impl Reader<'_> {
         let messages = stmt
             .query_map([id], |r| {
                 let c = Cells::new(r, "messages", 0);
-                let joined_by = match c.get::<Option<String>>(6)? {
-                    None => None,
-                    Some(word) => Some(JoinedBy::parse(&word).ok_or_else(|| {
-                        c.unreadable(
-                            6,
-                            format!(
-                                "unknown word {word:?}, expected one of {}",
-                                JoinedBy::expected()
-                            ),
-                        )
-                    })?),
-                };
                 Ok(TimelineEntry {
                     message_id: c.get(0)?,
                     source: c.get(1)?,
@@ -340,7 +328,7 @@ impl Reader<'_> {
                     subject: c.get(3)?,
                     date: c.instant(4)?,
                     problems: words(Some(c.get(5)?), ' '),
-                    joined_by,
+                    joined_by: c.get(6)?,
                     copy: c.get(7)?,
                 })
             })

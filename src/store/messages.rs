@@ -195,9 +195,9 @@ impl Tx<'_> {
             .and_then(|mut s| {
                 s.execute(params![
                     issue,
-                    JoinedBy::Thread.as_str(),
-                    JoinedBy::Opened.as_str(),
-                    JoinedBy::OpenedCiting.as_str()
+                    JoinedBy::Thread,
+                    JoinedBy::Opened,
+                    JoinedBy::OpenedCiting
                 ])
             })
             .map_err(self.err("record why a message joined"))?;
@@ -305,7 +305,7 @@ impl Tx<'_> {
                     m.raw.len() as i64,
                     m.copy_of,
                     m.copy,
-                    m.joined_by.as_str(),
+                    m.joined_by,
                 ])
             })
             .map_err(self.err("store message"))?;
