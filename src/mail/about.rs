@@ -33,6 +33,9 @@ pub struct Reading {
     pub about: Vec<String>,
     /// The advisory ids it is about, normalised, sorted, once each.
     pub advisory_ids: Vec<String>,
+    /// The CVE ids its subject names, sorted, once each (all of them are
+    /// in `about`).
+    pub in_subject: Vec<String>,
 }
 
 // The advisory ids of the distributions' lists, shared with `classify`
@@ -170,7 +173,9 @@ pub fn read(subject: &str, text: &str, advisory_source: bool, is_reply: bool) ->
             about.insert((*only).clone());
         }
     }
+    let subject_ids: BTreeSet<String> = in_subject.into_iter().map(|f| f.id).collect();
     Reading {
+        in_subject: subject_ids.into_iter().collect(),
         cves: cves.into_iter().collect(),
         about: about.into_iter().collect(),
         advisory_ids: advisories.into_iter().collect(),
@@ -186,9 +191,15 @@ pub fn advisory_ids(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     // Each id has a fixed word in it: look for the words first, and run
     // only the patterns whose word is there (this runs on every subject).
-    let lower = text.to_ascii_lowercase();
-    let has = |word: &[u8]| memchr::memmem::find(text.as_bytes(), word).is_some();
-    let has_ci = |lower_word: &[u8]| memchr::memmem::find(lower.as_bytes(), lower_word).is_some();
+    // Subjects and advisory lines are short: a plain scan beats building
+    // a searcher for each word.
+    let bytes = text.as_bytes();
+    let has = |word: &[u8]| bytes.windows(word.len()).any(|w| w == word);
+    let has_ci = |word: &[u8]| {
+        bytes
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
     if has(b"DSA") || has(b"DLA") {
         for c in DEBIAN.captures_iter(text) {
             out.insert(format!("{}-{}-{}", &c[1], &c[2], &c[3]));
@@ -257,28 +268,25 @@ fn starts_indented(line: &str) -> bool {
 /// "and"/"or"): a list of the message's own ids, however long the message.
 fn lists_only_ids(line: &str, start: usize, found: &[Found]) -> bool {
     let end = start + line.len();
-    let mut rest = String::new();
-    let mut at = start;
-    let mut any = false;
     // `found` is in text order: the ids on this line are one slice of it.
     let lo = found.partition_point(|f| f.at < start);
     let hi = found.partition_point(|f| f.at < end);
-    for f in found
-        .get(lo..hi)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|f| f.end <= end)
-    {
-        any = true;
-        if f.at > at {
-            rest.push_str(line.get(at - start..f.at - start).unwrap_or(""));
+    let on_line = found.get(lo..hi).unwrap_or(&[]);
+    if on_line.is_empty() {
+        return false;
+    }
+    let separators = |gap: &str| {
+        gap.split(|c: char| !c.is_alphanumeric())
+            .all(|w| w.is_empty() || w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
+    };
+    let mut at = start;
+    for f in on_line.iter().filter(|f| f.end <= end) {
+        if f.at > at && !separators(line.get(at - start..f.at - start).unwrap_or("")) {
+            return false;
         }
         at = at.max(f.end);
     }
-    rest.push_str(line.get(at.min(end) - start..).unwrap_or(""));
-    any && rest
-        .split(|c: char| !c.is_alphanumeric())
-        .all(|w| w.is_empty() || w.eq_ignore_ascii_case("and") || w.eq_ignore_ascii_case("or"))
+    separators(line.get(at.min(end) - start..).unwrap_or(""))
 }
 
 /// Where the lead ends: after the first few paragraphs with words in

@@ -113,6 +113,9 @@ pub struct Classified {
     /// disclosure's, or its lead when nothing else says), sorted, once each.
     /// The rest it only cites. See [`super::about`].
     pub about: Vec<String>,
+    /// The CVE ids its subject names, sorted, once each: the strongest
+    /// reason a message joins an issue.
+    pub subject_cves: Vec<String>,
     /// Every advisory id the message is about, normalised (`DSA-5678-1`,
     /// `RHSA-2024:1234` without revision, `XSA-215`, `GHSA-…` lower-case;
     /// see [`super::about::advisory_ids`]), sorted, once each.
@@ -190,6 +193,7 @@ pub fn classify(parsed: &Parsed, hint: Option<Source>) -> Classified {
         advisory_id,
         cves: reading.cves,
         about: reading.about,
+        subject_cves: reading.in_subject,
         advisory_ids: reading.advisory_ids,
         packages,
         severity,

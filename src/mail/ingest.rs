@@ -675,10 +675,11 @@ fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error>
             .advisory_issues
             .push((id.clone(), tx.issue_of_advisory(id)?));
     }
-    // The subject's ids, spelled as classification reads them.
-    known.subject_cves = super::cve::ids(&p.subject)
-        .into_iter()
+    known.subject_cves = c
+        .subject_cves
+        .iter()
         .filter(|cve| c.about.contains(cve))
+        .cloned()
         .collect();
     // Closest ancestor first: In-Reply-To, then References from the end.
     for r in p.in_reply_to.iter().chain(p.references.iter().rev()) {
