@@ -240,12 +240,18 @@ pub fn advisory_ids(text: &str) -> BTreeSet<String> {
     out
 }
 
-/// The lines of `text` with their byte offsets.
+/// The lines of `text` with their byte offsets. Each line keeps its line feed, as `str::split_inclusive` gives them;
+/// the ends are found with `memchr`, which this loop over every line of
+/// every message needs to be quick.
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.split_inclusive('\n').scan(0, |at, line| {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .chain((!text.ends_with('\n') && !text.is_empty()).then_some(text.len()));
+    ends.scan(0, move |at, end| {
         let start = *at;
-        *at += line.len();
-        Some((start, line))
+        *at = end;
+        // A line feed is one byte, so every end is a character boundary.
+        Some((start, text.get(start..end).unwrap_or("")))
     })
 }
 
@@ -465,6 +471,14 @@ Proof: https://example.org/poc/CVE-2031-3003.html
                 about=["CVE-2031-3003"]
                 advisories=[]"#]],
         );
+    }
+
+    #[test]
+    fn lines_keep_their_offsets_and_line_feeds() {
+        let got: Vec<(usize, &str)> = lines("a\n\nbc\nd").collect();
+        assert_eq!(got, [(0, "a\n"), (2, "\n"), (3, "bc\n"), (6, "d")]);
+        assert_eq!(lines("").count(), 0);
+        assert_eq!(lines("x\n").collect::<Vec<_>>(), [(0, "x\n")]);
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! hostile message costs no more than a long one. Pure: no I/O, no clock.
 
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
@@ -134,10 +135,10 @@ fn id(year: &str, num: &str) -> Option<String> {
 /// breaks), Unicode hyphens and dashes to `-`, full-width forms to ASCII,
 /// exotic spaces to a space, zero-width characters and soft hyphens
 /// dropped. Everything else is kept as it is. Linear in the text.
-pub fn normalise(text: &str) -> String {
+pub fn normalise(text: &str) -> Cow<'_, str> {
     // Most mail is plain ASCII without entities or tags: nothing to do.
     if text.is_ascii() && memchr::memchr2(b'&', b'<', text.as_bytes()).is_none() {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -172,7 +173,7 @@ pub fn normalise(text: &str) -> String {
         push_folded(&mut out, c);
         rest = rest.get(c.len_utf8()..).unwrap_or("");
     }
-    out
+    Cow::Owned(out)
 }
 
 fn push_folded(out: &mut String, c: char) {
