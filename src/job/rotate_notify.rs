@@ -9,7 +9,8 @@ use crate::mail::health;
 use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::rota::notify::{self, Handoff, HandoffQuery};
-use crate::rota::{Change, Shift};
+use crate::outbox::Key;
+use crate::rota::{Shift, Timeline};
 use crate::store::{self, Reader, Store};
 use crate::time::Instant;
 
@@ -61,14 +62,10 @@ pub fn due(
         return Ok((None, Vec::new()));
     };
     let history = r.rota_history()?;
-    let in_force: Vec<Change> = history
-        .iter()
-        .filter(|(_, u)| u.is_none())
-        .map(|(c, _)| c.change.clone())
-        .collect();
-    let around = notify::around(rot, &in_force, now);
+    let timeline = Timeline::new(rot, &history);
+    let around = notify::around(&timeline, now);
     let mut all_queued = true;
-    for key in notify::handoff_keys(&around) {
+    for key in notify::handoff_keys(rot, &around) {
         all_queued &= r.outbox_has(&key)?;
     }
     let handoff = match notify::handoff_query(&around).filter(|_| !all_queued) {
@@ -82,9 +79,17 @@ pub fn due(
         now,
         config.report.stale_ingest_after,
     );
+    let mut announced = Vec::new();
+    for id in notify::undone_recently(&history, now) {
+        if !r.outbox_keys(&Key::rota_change_prefix(id))?.is_empty() {
+            announced.push(id);
+        }
+    }
+    let notices = notify::notices(rot, &history, now, &|id| announced.contains(&id));
     let input = notify::Input {
         now,
-        remind_before: rot.remind_before,
+        rotation: rot,
+        history: &history,
         team: &config.team,
         current: around.current.clone(),
         previous: around.previous,
@@ -92,7 +97,7 @@ pub fn due(
         handoff,
         stale,
         stale_after: config.report.stale_ingest_after,
-        moved: notify::notices(rot, &history, now),
+        notices,
     };
     Ok((around.current, notify::plan(&input)))
 }

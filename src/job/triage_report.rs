@@ -35,10 +35,10 @@ impl std::fmt::Display for Ran {
 
 /// Everything the report needs, read in one snapshot.
 pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, store::Error> {
-    let changes: Vec<rota::Change> = r.rota_changes()?.into_iter().map(|c| c.change).collect();
+    let history = r.rota_history()?;
     // The report names who is on call now and next.
     let on_call = config.rotation.as_ref().map(|rot| {
-        let around = rota::notify::around(rot, &changes, now);
+        let around = rota::notify::around(&rota::Timeline::new(rot, &history), now);
         [around.current, around.next]
             .into_iter()
             .flatten()

@@ -25,17 +25,23 @@ pub enum Key<'a> {
         /// Who is reminded.
         member: &'a str,
     },
-    /// The handoff at the start of a shift.
+    /// The handoff at the start of a shift, or of the part of one a
+    /// member takes over when a change is made during it.
     ShiftStart {
         /// The shift's date.
         date: NaiveDate,
+        /// When the part starts, when that is not the shift's start.
+        at: Option<Instant>,
         /// The incoming member.
         member: &'a str,
     },
-    /// The note at the end of a shift.
+    /// The note at the end of a shift, or of a part of one that ended
+    /// early.
     ShiftEnd {
         /// The shift's date.
         date: NaiveDate,
+        /// When the part ended, when that is not the shift's end.
+        at: Option<Instant>,
         /// The outgoing member.
         member: &'a str,
     },
@@ -63,6 +69,21 @@ impl Key<'_> {
     pub fn report_prefix(date: NaiveDate) -> String {
         format!("report:{date}")
     }
+
+    /// The prefix of every notice of rota change `id` (not its undo), for
+    /// asking whether it was ever announced.
+    pub fn rota_change_prefix(id: i64) -> String {
+        format!("rota-change:{id}:")
+    }
+}
+
+/// `2026-11-22` for a whole shift, `2026-11-22T0300Z` for a part that
+/// starts or ends at 03:00 UTC: one word, no colon.
+fn shift_word(date: NaiveDate, at: Option<Instant>) -> String {
+    match at {
+        None => date.to_string(),
+        Some(t) => format!("{date}T{}Z", t.format("%H%M")),
+    }
 }
 
 impl fmt::Display for Key<'_> {
@@ -71,8 +92,12 @@ impl fmt::Display for Key<'_> {
             Key::Report { date, copy: 0 | 1 } => write!(f, "report:{date}"),
             Key::Report { date, copy } => write!(f, "report:{date}#{copy}"),
             Key::Reminder { date, member } => write!(f, "reminder:{date}:{member}"),
-            Key::ShiftStart { date, member } => write!(f, "shift-start:{date}:{member}"),
-            Key::ShiftEnd { date, member } => write!(f, "shift-end:{date}:{member}"),
+            Key::ShiftStart { date, at, member } => {
+                write!(f, "shift-start:{}:{member}", shift_word(*date, *at))
+            }
+            Key::ShiftEnd { date, at, member } => {
+                write!(f, "shift-end:{}:{member}", shift_word(*date, *at))
+            }
             Key::RotaChange {
                 id,
                 undo: false,
@@ -109,11 +134,18 @@ mod tests {
             },
             Key::ShiftStart {
                 date,
+                at: None,
                 member: "alice",
             },
             Key::ShiftEnd {
                 date,
+                at: None,
                 member: "bob",
+            },
+            Key::ShiftStart {
+                date,
+                at: crate::time::parse("2026-11-22T03:00:00Z"),
+                member: "dave",
             },
             Key::RotaChange {
                 id: 4,
@@ -142,6 +174,7 @@ mod tests {
                 "reminder:2026-11-22:alice",
                 "shift-start:2026-11-22:alice",
                 "shift-end:2026-11-22:bob",
+                "shift-start:2026-11-22T0300Z:dave",
                 "rota-change:4:carol",
                 "rota-undo:4:carol",
                 "ingest-stale:lists/INBOX:2026-11-22T08:00:00Z",
@@ -150,5 +183,6 @@ mod tests {
         "#]]
         .assert_debug_eq(&text);
         assert_eq!(Key::report_prefix(date), "report:2026-11-22");
+        assert!(text[6].starts_with(&Key::rota_change_prefix(4)));
     }
 }

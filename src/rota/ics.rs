@@ -1,10 +1,62 @@
 //! The schedule as an iCalendar feed (RFC 5545) that calendar programs
-//! import: one event a shift, UTC times, and a UID per shift date that stays
-//! the same when a swap gives the shift to someone else, so an imported
-//! calendar updates instead of doubling. Pure.
+//! import: one event a shift (or part of one), UTC times, and a UID per
+//! shift date (and part start) that stays the same when a swap gives the
+//! shift to someone else, so an imported calendar updates instead of
+//! doubling. SEQUENCE counts the changes and undos that moved the shift and
+//! LAST-MODIFIED says when the last one was made, so a calendar that
+//! imported the feed takes the new version. Pure.
 
-use super::Shift;
+use super::{History, Shift, Timeline, origin, shift_bounds};
+use crate::config::Rotation;
 use crate::time::Instant;
+use chrono::{Duration, NaiveDate};
+use std::collections::BTreeMap;
+
+/// How often a shift was moved and when last: its SEQUENCE and
+/// LAST-MODIFIED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revision {
+    /// How many changes and undos moved it.
+    pub sequence: u32,
+    /// When the last of them was made.
+    pub last_modified: Instant,
+}
+
+/// The revision of every shift of `days` dates from `from` that a change
+/// or an undo ever moved (before it ended); shifts never moved are absent.
+pub fn revisions(
+    timeline: &Timeline<'_>,
+    history: &History,
+    from: NaiveDate,
+    days: usize,
+) -> BTreeMap<NaiveDate, Revision> {
+    let rot = timeline.rotation();
+    let mut instants: Vec<Instant> = history
+        .iter()
+        .flat_map(|(r, u)| [Some(r.at), u.as_ref().map(|u| u.at)])
+        .flatten()
+        .collect();
+    instants.sort();
+    instants.dedup();
+    let mut out: BTreeMap<NaiveDate, Revision> = BTreeMap::new();
+    for at in instants {
+        let before = timeline.plan_at(at - Duration::nanoseconds(1));
+        let after = timeline.plan_at(at);
+        for k in 0..days as i64 {
+            let date = from + Duration::days(k);
+            if shift_bounds(rot, date).1 <= at || before.member(date) == after.member(date) {
+                continue;
+            }
+            let r = out.entry(date).or_insert(Revision {
+                sequence: 0,
+                last_modified: at,
+            });
+            r.sequence += 1;
+            r.last_modified = at;
+        }
+    }
+    out
+}
 
 fn stamp(t: Instant) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
@@ -35,9 +87,25 @@ fn line(out: &mut String, content: &str) {
     out.push_str("\r\n");
 }
 
-/// Renders shifts as a calendar; `name` gives a member's display name and
-/// `stamp_at` is the feed's DTSTAMP.
-pub fn render(shifts: &[Shift], name: &dyn Fn(&str) -> String, stamp_at: Instant) -> String {
+/// The UID of a shift, or of a part of one starting after the shift does.
+fn uid(rot: &Rotation, s: &Shift) -> String {
+    if s.starts_shift(rot) {
+        format!("shift-{}@secdesk", s.date)
+    } else {
+        format!("shift-{}T{}Z@secdesk", s.date, s.start.format("%H%M"))
+    }
+}
+
+/// Renders shifts as a calendar; `revisions` gives SEQUENCE and
+/// LAST-MODIFIED (a shift never moved has 0 and the rota's start), `name`
+/// a member's display name, and `stamp_at` is the feed's DTSTAMP.
+pub fn render(
+    rot: &Rotation,
+    shifts: &[Shift],
+    revisions: &BTreeMap<NaiveDate, Revision>,
+    name: &dyn Fn(&str) -> String,
+    stamp_at: Instant,
+) -> String {
     let mut out = String::new();
     for l in [
         "BEGIN:VCALENDAR",
@@ -51,8 +119,17 @@ pub fn render(shifts: &[Shift], name: &dyn Fn(&str) -> String, stamp_at: Instant
     }
     for s in shifts {
         line(&mut out, "BEGIN:VEVENT");
-        line(&mut out, &format!("UID:shift-{}@secdesk", s.date));
+        let rev = revisions.get(&s.date).copied().unwrap_or(Revision {
+            sequence: 0,
+            last_modified: origin(rot),
+        });
+        line(&mut out, &format!("UID:{}", uid(rot, s)));
         line(&mut out, &format!("DTSTAMP:{}", stamp(stamp_at)));
+        line(&mut out, &format!("SEQUENCE:{}", rev.sequence));
+        line(
+            &mut out,
+            &format!("LAST-MODIFIED:{}", stamp(rev.last_modified)),
+        );
         line(&mut out, &format!("DTSTART:{}", stamp(s.start)));
         line(&mut out, &format!("DTEND:{}", stamp(s.end)));
         line(

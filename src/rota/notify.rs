@@ -7,17 +7,16 @@
 //! now, and the outbox ignores keys it already holds. Times are said in the
 //! recipient's zone next to UTC. Pure: every fact comes in.
 
-use super::{Change, Recorded, Shift, Undone};
+use super::{Change, Effect, History, Shift, Timeline};
 use crate::config::Member;
 use crate::config::Rotation;
 pub use crate::mail::health::Stale;
 use crate::outbox::{Key, Mail, MailKind};
 use crate::time::{self, Instant, Span};
 use crate::triage::Brief;
+use chrono::Duration;
 use chrono::TimeZone;
-use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// The issues a handoff is about.
@@ -33,19 +32,23 @@ pub struct Handoff {
     pub dismissed: Vec<(Brief, String)>,
 }
 
-/// A change to the schedule and whose future shifts it moved.
+/// A change to the schedule, or its undo, and what it moved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Moved {
+pub struct Notice {
     /// The change's id.
     pub id: i64,
-    /// Whether this is an undo of the change.
+    /// Whether this is the undo of the change.
     pub undo: bool,
     /// The change.
     pub change: Change,
-    /// Who made it.
+    /// Who made the change.
+    pub made_by: String,
+    /// Who made this event: the change's maker, or who undid it.
     pub by: String,
-    /// Per member: shifts gained and lost.
-    pub members: Vec<(String, Vec<Shift>, Vec<Shift>)>,
+    /// When.
+    pub at: Instant,
+    /// The shifts it moved and who now has two in a row.
+    pub effect: Effect,
 }
 
 /// Everything the plan needs.
@@ -53,15 +56,18 @@ pub struct Moved {
 pub struct Input<'a> {
     /// Now.
     pub now: Instant,
-    /// How long before a shift its reminder goes out.
-    pub remind_before: Span,
+    /// The rotation (shift bounds, how long before a shift its reminder
+    /// goes out).
+    pub rotation: &'a Rotation,
+    /// Every rota change with its undo (to say why a shift was split).
+    pub history: &'a History,
     /// The team (names, addresses, zones).
     pub team: &'a [Member],
-    /// The shift running now.
+    /// The shift (or part of one) running now.
     pub current: Option<Shift>,
-    /// The shift before it.
+    /// The one before it.
     pub previous: Option<Shift>,
-    /// The shift after it.
+    /// The one after it.
     pub next: Option<Shift>,
     /// The issues the handoff and shift-end notes list.
     pub handoff: Handoff,
@@ -69,37 +75,36 @@ pub struct Input<'a> {
     pub stale: Vec<Stale>,
     /// How long counts as stale, for the message.
     pub stale_after: Span,
-    /// Recent schedule changes and whom they moved.
-    pub moved: Vec<Moved>,
+    /// Recent schedule changes and undos, with what they moved.
+    pub notices: Vec<Notice>,
 }
 
 /// How far back schedule changes are announced, in days (a notifier that
 /// was down longer than this does not announce old changes).
 pub const CHANGE_NOTICE_DAYS: i64 = 7;
-/// How far ahead a change's effect on shifts is looked at, in days.
-pub const CHANGE_HORIZON: usize = 90;
 
 /// The shifts around an instant.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Around {
-    /// The shift running now (`None` before the rota starts).
+    /// The shift (or part) running now (`None` before the rota starts).
     pub current: Option<Shift>,
-    /// The shift before it.
+    /// The one before it.
     pub previous: Option<Shift>,
-    /// The shift after it (the first shift, before the rota starts).
+    /// The one after it (the first shift, before the rota starts).
     pub next: Option<Shift>,
 }
 
-/// The current, previous and next shift at `now`, under the changes in
-/// force.
-pub fn around(rot: &Rotation, changes: &[Change], now: Instant) -> Around {
-    let current = super::on_call(rot, changes, now);
+/// The current, previous and next shift (or part) at `now`, as lived and
+/// planned.
+pub fn around(timeline: &Timeline<'_>, now: Instant) -> Around {
+    let rot = timeline.rotation();
+    let current = timeline.on_call(now);
     let previous = current
         .as_ref()
-        .and_then(|c| super::on_call(rot, changes, c.start - Duration::seconds(1)));
+        .and_then(|c| timeline.on_call(c.start - Duration::seconds(1)));
     let next = match &current {
-        Some(c) => super::on_call(rot, changes, c.end),
-        None => super::on_call(rot, changes, super::origin(rot).max(now)),
+        Some(c) => timeline.on_call(c.end),
+        None => timeline.on_call(super::origin(rot).max(now)),
     };
     Around {
         current,
@@ -108,29 +113,35 @@ pub fn around(rot: &Rotation, changes: &[Change], now: Instant) -> Around {
     }
 }
 
+/// The key of the handoff to the member of `s`.
+fn start_key<'a>(rot: &Rotation, s: &'a Shift) -> Key<'a> {
+    Key::ShiftStart {
+        date: s.date,
+        at: (!s.starts_shift(rot)).then_some(s.start),
+        member: &s.member,
+    }
+}
+
+/// The key of the shift-end note to the member of `s`.
+fn end_key<'a>(rot: &Rotation, s: &'a Shift) -> Key<'a> {
+    Key::ShiftEnd {
+        date: s.date,
+        at: (!s.ends_shift(rot)).then_some(s.end),
+        member: &s.member,
+    }
+}
+
 /// The outbox keys of the mails that list issues (the handoff and the
 /// shift-end note). While all of them are queued, the lists need not be
 /// read: most runs find them queued, and the lists cost more than
 /// everything else together on a large database.
-pub fn handoff_keys(a: &Around) -> Vec<String> {
+pub fn handoff_keys(rot: &Rotation, a: &Around) -> Vec<String> {
     let mut keys = Vec::new();
     if let Some(c) = &a.current {
-        keys.push(
-            Key::ShiftStart {
-                date: c.date,
-                member: &c.member,
-            }
-            .to_string(),
-        );
+        keys.push(start_key(rot, c).to_string());
     }
     if let Some(p) = &a.previous {
-        keys.push(
-            Key::ShiftEnd {
-                date: p.date,
-                member: &p.member,
-            }
-            .to_string(),
-        );
+        keys.push(end_key(rot, p).to_string());
     }
     keys
 }
@@ -161,66 +172,56 @@ pub fn handoff_query(a: &Around) -> Option<HandoffQuery> {
     })
 }
 
-/// Per member, the shifts a change of the schedule from `before` to
-/// `after` gives them and takes from them, from `from` on.
-pub fn moved(
-    rot: &Rotation,
-    before: &[Change],
-    after: &[Change],
-    from: NaiveDate,
-) -> Vec<(String, Vec<Shift>, Vec<Shift>)> {
-    let a = super::schedule(rot, before, from, CHANGE_HORIZON);
-    let b = super::schedule(rot, after, from, CHANGE_HORIZON);
-    let mut per: BTreeMap<String, (Vec<Shift>, Vec<Shift>)> = BTreeMap::new();
-    for (x, y) in a.iter().zip(b.iter()) {
-        if x.member != y.member {
-            per.entry(y.member.clone()).or_default().0.push(y.clone());
-            per.entry(x.member.clone()).or_default().1.push(x.clone());
-        }
-    }
-    per.into_iter().map(|(m, (g, l))| (m, g, l)).collect()
+/// The ids of changes that need to be asked about: undone in the last
+/// [`CHANGE_NOTICE_DAYS`]. A change undone before it was ever announced is
+/// not announced, nor is its undo.
+pub fn undone_recently(history: &History, now: Instant) -> Vec<i64> {
+    let window = now - Duration::days(CHANGE_NOTICE_DAYS);
+    history
+        .iter()
+        .filter(|(_, u)| u.as_ref().is_some_and(|u| u.at >= window))
+        .map(|(r, _)| r.id)
+        .collect()
 }
 
 /// The changes and undos made in the last [`CHANGE_NOTICE_DAYS`], each with
-/// whose shifts it moved from today on (against all other changes in
-/// force).
-pub fn notices(rot: &Rotation, history: &[(Recorded, Option<Undone>)], now: Instant) -> Vec<Moved> {
+/// what it moved when it was made. `announced` says whether a change's
+/// notice was ever queued; one undone before that sends nothing.
+pub fn notices(
+    rot: &Rotation,
+    history: &History,
+    now: Instant,
+    announced: &dyn Fn(i64) -> bool,
+) -> Vec<Notice> {
     let window = now - Duration::days(CHANGE_NOTICE_DAYS);
-    let today = now.date_naive();
-    let mut notices = Vec::new();
+    let mut out = Vec::new();
     for (rec, undone) in history {
-        let recent_change = undone.is_none() && rec.at >= window;
-        let recent_undo = undone.as_ref().filter(|u| u.at >= window);
-        if !recent_change && recent_undo.is_none() {
+        if undone.is_some() && !announced(rec.id) {
             continue;
         }
-        let others: Vec<Change> = history
-            .iter()
-            .filter(|(c, u)| u.is_none() && c.id != rec.id)
-            .map(|(c, _)| c.change.clone())
-            .collect();
-        let mut with = others.clone();
-        with.push(rec.change.clone());
-        if recent_change {
-            notices.push(Moved {
-                id: rec.id,
-                undo: false,
-                change: rec.change.clone(),
-                by: rec.by.clone(),
-                members: moved(rot, &others, &with, today),
-            });
+        let mut events = Vec::new();
+        if rec.at >= window && rec.at <= now {
+            events.push((false, rec.by.clone(), rec.at));
         }
-        if let Some(u) = recent_undo {
-            notices.push(Moved {
+        if let Some(u) = undone.as_ref().filter(|u| u.at >= window && u.at <= now) {
+            events.push((true, u.by.clone(), u.at));
+        }
+        for (undo, by, at) in events {
+            let Some(effect) = super::event_effect(rot, history, rec.id, undo) else {
+                continue;
+            };
+            out.push(Notice {
                 id: rec.id,
-                undo: true,
+                undo,
                 change: rec.change.clone(),
-                by: u.by.clone(),
-                members: moved(rot, &with, &others, today),
+                made_by: rec.by.clone(),
+                by,
+                at,
+                effect,
             });
         }
     }
-    notices
+    out
 }
 
 /// Says an instant in a member's zone, with the UTC time beside it:
@@ -292,15 +293,18 @@ pub fn plan(input: &Input<'_>) -> Vec<Mail> {
 fn reminder(input: &Input<'_>) -> Option<Mail> {
     let next = input.next.as_ref()?;
     let now = input.now;
-    if !(now < next.start && now >= next.start - input.remind_before.duration()) {
+    let before = input.rotation.remind_before.duration();
+    if !(now < next.start && now >= next.start - before) {
         return None;
     }
     let m = member(input.team, &next.member)?;
+    let hours = (next.end - next.start).num_minutes() as f64 / 60.0;
     let text = format!(
-        "Hello {},\n\nyou are on call for secdesk from\n  {}\nto\n  {}\n(24 hours).\n\nThe handoff mail with the open issues comes when the shift starts.\n",
+        "Hello {},\n\nyou are on call for secdesk from\n  {}\nto\n  {}\n({} hours).\n\nThe handoff mail with the open issues comes when the shift starts.\n",
         m.display_name(),
         local(next.start, m.timezone),
-        local(next.end, m.timezone)
+        local(next.end, m.timezone),
+        hours
     );
     mail_to(
         m,
@@ -317,23 +321,64 @@ fn reminder(input: &Input<'_>) -> Option<Mail> {
     )
 }
 
-/// The handoff to the incoming person at shift start.
+/// Why a part of a shift began or ended where it did: the change that
+/// split it.
+fn because(input: &Input<'_>, change: Option<i64>) -> String {
+    let Some(id) = change else {
+        return "a rota change".to_string();
+    };
+    match input.history.iter().find(|(r, _)| r.id == id) {
+        Some((r, _)) => format!("rota change #{id} ({})", describe(&r.change)),
+        None => format!("rota change #{id}"),
+    }
+}
+
+/// The change that ended the part of a shift `prev` early: the one that
+/// gave the rest to `cur`, or, when `cur` is back to the rotation's member,
+/// the undo of the one that had given it to `prev`.
+fn split_by(prev: &Shift, cur: &Shift) -> Option<i64> {
+    cur.change.or(prev.change)
+}
+
+/// The handoff to the incoming person at shift start (or when a change
+/// hands them the rest of a shift).
 fn handoff(input: &Input<'_>) -> Option<Mail> {
     let cur = input.current.as_ref()?;
     let m = member(input.team, &cur.member)?;
     let h = &input.handoff;
-    let mut text = format!(
-        "Hello {},\n\nyour on-call shift runs from\n  {}\nto\n  {}\nYou handle every new issue that appears in it, and stay responsible until it is fixed.\n",
-        m.display_name(),
-        local(cur.start, m.timezone),
-        local(cur.end, m.timezone)
+    let tz = m.timezone;
+    let mut text = format!("Hello {},\n\n", m.display_name());
+    match &input.previous {
+        Some(prev) if !cur.starts_shift(input.rotation) => {
+            let _ = writeln!(
+                text,
+                "you are on call now: you take over the shift of {} from {} at\n  {}\nuntil\n  {}\nbecause of {}.",
+                cur.date,
+                prev.member,
+                local(cur.start, tz),
+                local(cur.end, tz),
+                because(input, split_by(prev, cur))
+            );
+        }
+        _ => {
+            let _ = writeln!(
+                text,
+                "your on-call shift runs from\n  {}\nto\n  {}",
+                local(cur.start, tz),
+                local(cur.end, tz)
+            );
+        }
+    }
+    let _ = writeln!(
+        text,
+        "You handle every new issue that appears in it, and stay responsible until it is fixed."
     );
     if let Some(prev) = &input.previous {
         let _ = writeln!(
             text,
-            "\nHanded over by {} (shift ended {}).",
+            "\nHanded over by {} at {}.",
             prev.member,
-            time::format(prev.end)
+            local(prev.end, tz)
         );
     }
     list(
@@ -369,10 +414,7 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
     let _ = writeln!(text, "\nRun `secdesk status` for the whole picture.");
     mail_to(
         m,
-        Key::ShiftStart {
-            date: cur.date,
-            member: &m.id,
-        },
+        start_key(input.rotation, cur),
         MailKind::Handoff,
         format!(
             "[secdesk] on call now: {} open issues unclaimed, {} from the last shift",
@@ -383,17 +425,31 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
     )
 }
 
-/// The note to the outgoing person at shift end.
+/// The note to the outgoing person at shift end (or when a change ends
+/// their part of a shift early).
 fn shift_end(input: &Input<'_>) -> Option<Mail> {
     let (prev, cur) = (input.previous.as_ref()?, input.current.as_ref()?);
     let m = member(input.team, &prev.member)?;
     let h = &input.handoff;
-    let mut text = format!(
-        "Hello {},\n\nyour on-call shift ended at {}; {} has taken over.\nThank you.\n",
-        m.display_name(),
-        local(prev.end, m.timezone),
-        cur.member
-    );
+    let tz = m.timezone;
+    let early = !prev.ends_shift(input.rotation);
+    let mut text = format!("Hello {},\n\n", m.display_name());
+    if early {
+        let _ = writeln!(
+            text,
+            "your on-call shift ended early, at\n  {}\nbecause of {}; {} has taken over.\nThank you.",
+            local(prev.end, tz),
+            because(input, split_by(prev, cur)),
+            cur.member
+        );
+    } else {
+        let _ = writeln!(
+            text,
+            "your on-call shift ended at\n  {}\n{} has taken over.\nThank you.",
+            local(prev.end, tz),
+            cur.member
+        );
+    }
     list(
         &mut text,
         "You still hold, not fixed (you stay responsible until fixed)",
@@ -406,63 +462,122 @@ fn shift_end(input: &Input<'_>) -> Option<Mail> {
     );
     mail_to(
         m,
-        Key::ShiftEnd {
-            date: prev.date,
-            member: &m.id,
-        },
+        end_key(input.rotation, prev),
         MailKind::ShiftEnd,
         format!(
-            "[secdesk] your shift ended: you leave {} open",
+            "[secdesk] your shift ended{}: you leave {} open",
+            if early { " early" } else { "" },
             h.held_by_outgoing.len()
         ),
         text,
     )
 }
 
-/// Notices of schedule changes to the members they moved.
+/// One side of a moved shift, for the member told: on call from when to
+/// when, or not.
+fn side(on: bool, from: Instant, to: Instant, tz: Tz) -> String {
+    if on {
+        format!("on call {} to {}", local(from, tz), local(to, tz))
+    } else {
+        "not on call".to_string()
+    }
+}
+
+/// The text and subject of one notice to member `m`; `None` when it moved
+/// none of their shifts.
+pub fn notice_text(n: &Notice, m: &Member) -> Option<(String, String)> {
+    let tz = m.timezone;
+    let mine: Vec<_> = n
+        .effect
+        .moved
+        .iter()
+        .filter(|s| s.before == m.id || s.after == m.id)
+        .collect();
+    if mine.is_empty() {
+        return None;
+    }
+    let what = describe(&n.change);
+    let mut text = format!("Hello {},\n\n", m.display_name());
+    let subject = if n.undo {
+        let _ = writeln!(
+            text,
+            "{} undid rota change #{} ({what}, made by {}). It no longer applies, so these shifts of yours change back:",
+            n.by, n.id, n.made_by
+        );
+        format!("[secdesk] undone: rota change #{} ({what}); your shifts change back", n.id)
+    } else {
+        let _ = writeln!(
+            text,
+            "{} made rota change #{} ({what}). These shifts of yours change:",
+            n.by, n.id
+        );
+        format!("[secdesk] rota change #{} ({what}): your shifts change", n.id)
+    };
+    for s in &mine {
+        let (before, after) = match (s.before == m.id, s.mid_shift) {
+            (true, true) => (
+                format!("on call until {}", local(s.to, tz)),
+                format!("your shift ends early, at {}", local(s.from, tz)),
+            ),
+            (true, false) => (side(true, s.from, s.to, tz), side(false, s.from, s.to, tz)),
+            (false, true) => (
+                side(false, s.from, s.to, tz),
+                format!(
+                    "on call from {} (taking over mid-shift) to {}",
+                    local(s.from, tz),
+                    local(s.to, tz)
+                ),
+            ),
+            (false, false) => (side(false, s.from, s.to, tz), side(true, s.from, s.to, tz)),
+        };
+        let _ = writeln!(
+            text,
+            "\n  shift of {}:\n    before: {before}\n    after:  {after}",
+            s.date
+        );
+    }
+    for row in &n.effect.two_in_a_row {
+        let who = if row.member == m.id {
+            "You now have".to_string()
+        } else {
+            format!("{} now has", row.member)
+        };
+        let _ = writeln!(
+            text,
+            "\n{who} two shifts in a row ({} and {}): only {} members are available.",
+            row.first,
+            row.second(),
+            row.available
+        );
+    }
+    let _ = writeln!(
+        text,
+        "\nTimes are in your zone, with UTC beside them. `secdesk rota` shows the schedule."
+    );
+    Some((subject, text))
+}
+
+/// Notices of schedule changes, one mail per change (or undo) to each
+/// member whose shifts it moved, listing only their shifts.
 fn change_notices(input: &Input<'_>) -> Vec<Mail> {
     let mut mails = Vec::new();
-    for mv in &input.moved {
-        for (id, gained, lost) in &mv.members {
+    for n in &input.notices {
+        for id in n.effect.members() {
             let Some(m) = member(input.team, id) else {
                 continue;
             };
-            let verb = if mv.undo { "undid" } else { "made" };
-            let mut text = format!(
-                "Hello {},\n\n{} {verb} a change to the on-call rota ({}) that moves your shifts:\n",
-                m.display_name(),
-                mv.by,
-                describe(&mv.change)
-            );
-            for s in gained {
-                let _ = writeln!(
-                    text,
-                    "  now on call: {} to {}",
-                    local(s.start, m.timezone),
-                    local(s.end, m.timezone)
-                );
-            }
-            for s in lost {
-                let _ = writeln!(
-                    text,
-                    "  no longer on call: {} to {}",
-                    local(s.start, m.timezone),
-                    local(s.end, m.timezone)
-                );
-            }
-            let _ = writeln!(text, "\n`secdesk rota` shows the schedule.");
+            let Some((subject, text)) = notice_text(n, m) else {
+                continue;
+            };
             mails.extend(mail_to(
                 m,
                 Key::RotaChange {
-                    id: mv.id,
-                    undo: mv.undo,
+                    id: n.id,
+                    undo: n.undo,
                     member: &m.id,
                 },
                 MailKind::RotaChange,
-                format!(
-                    "[secdesk] your on-call shifts changed ({})",
-                    describe(&mv.change)
-                ),
+                subject,
                 text,
             ));
         }
@@ -518,6 +633,7 @@ pub fn describe(c: &Change) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn at(s: &str) -> Instant {
         crate::time::parse(s).unwrap()
@@ -547,7 +663,7 @@ mod tests {
 
     #[test]
     fn around_names_previous_current_and_next_shift() {
-        let a = around(&rot(), &[], at("2026-11-24T09:00:00Z"));
+        let a = around(&Timeline::new(&rot(), &[]), at("2026-11-24T09:00:00Z"));
         assert_eq!(who(&a.previous), pair("2026-11-23", "alice"));
         assert_eq!(who(&a.current), pair("2026-11-24", "bob"));
         assert_eq!(who(&a.next), pair("2026-11-25", "carol"));
@@ -555,17 +671,17 @@ mod tests {
 
     #[test]
     fn before_the_rota_starts_only_the_first_shift_is_next() {
-        let a = around(&rot(), &[], at("2026-11-22T20:00:00Z"));
+        let a = around(&Timeline::new(&rot(), &[]), at("2026-11-22T20:00:00Z"));
         assert_eq!((who(&a.previous), who(&a.current)), (None, None));
         assert_eq!(who(&a.next), pair("2026-11-23", "alice"));
-        assert_eq!(handoff_keys(&a), Vec::<String>::new());
+        assert_eq!(handoff_keys(&rot(), &a), Vec::<String>::new());
         assert_eq!(handoff_query(&a), None);
     }
 
     #[test]
     fn first_shift_hands_off_the_whole_backlog_later_shifts_the_previous_one() {
-        let first = around(&rot(), &[], at("2026-11-23T00:00:00Z"));
-        assert_eq!(handoff_keys(&first), ["shift-start:2026-11-23:alice"]);
+        let first = around(&Timeline::new(&rot(), &[]), at("2026-11-23T00:00:00Z"));
+        assert_eq!(handoff_keys(&rot(), &first), ["shift-start:2026-11-23:alice"]);
         assert_eq!(
             handoff_query(&first),
             Some(HandoffQuery {
@@ -573,9 +689,9 @@ mod tests {
                 outgoing: None,
             })
         );
-        let second = around(&rot(), &[], at("2026-11-24T00:05:00Z"));
+        let second = around(&Timeline::new(&rot(), &[]), at("2026-11-24T00:05:00Z"));
         assert_eq!(
-            handoff_keys(&second),
+            handoff_keys(&rot(), &second),
             ["shift-start:2026-11-24:bob", "shift-end:2026-11-23:alice"]
         );
         assert_eq!(
@@ -591,50 +707,136 @@ mod tests {
         );
     }
 
+    fn member(id: &str, tz: &str) -> Member {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "email": format!("{id}@example.org"), "timezone": tz
+        }))
+        .unwrap()
+    }
+
+    fn swap_history(made: &str, undone: Option<&str>) -> Vec<(super::super::Recorded, Option<super::super::Undone>)> {
+        vec![(
+            super::super::Recorded {
+                id: 1,
+                change: Change::Swap {
+                    a: date("2026-11-25"),
+                    b: date("2026-11-26"),
+                },
+                by: "alice".into(),
+                at: at(made),
+            },
+            undone.map(|u| super::super::Undone {
+                by: "bob".into(),
+                at: at(u),
+            }),
+        )]
+    }
+
     #[test]
-    fn a_recent_swap_moves_both_members_and_an_old_one_is_not_announced() {
-        let swap = Change::Swap {
-            a: date("2026-11-25"),
-            b: date("2026-11-26"),
-        };
-        let rec = |id: i64, made: &str| Recorded {
-            id,
-            change: swap.clone(),
-            by: "alice".into(),
-            at: at(made),
-        };
+    fn a_recent_swap_tells_its_two_members_and_an_old_one_nobody() {
         let now = at("2026-11-24T09:00:00Z");
-        let history = vec![(rec(1, "2026-11-24T08:00:00Z"), None)];
-        let n = notices(&rot(), &history, now);
+        let history = swap_history("2026-11-24T08:00:00Z", None);
+        let n = notices(&rot(), &history, now, &|_| false);
         assert_eq!(n.len(), 1);
-        let moved: Vec<(String, Vec<String>, Vec<String>)> = n[0]
-            .members
-            .iter()
-            .map(|(m, gained, lost)| {
-                let d = |v: &Vec<Shift>| v.iter().map(|s| s.date.to_string()).collect();
-                (m.clone(), d(gained), d(lost))
-            })
-            .collect();
         // 23 alice, 24 bob, 25 carol, 26 alice: the swap trades 25 and 26.
-        let d = |s: &str| vec![s.to_string()];
+        assert_eq!(n[0].effect.members(), ["alice", "carol"]);
+        let (subject, text) = notice_text(&n[0], &member("carol", "Asia/Tokyo")).unwrap();
         assert_eq!(
-            moved,
+            subject,
+            "[secdesk] rota change #1 (swap of 2026-11-25 and 2026-11-26): your shifts change"
+        );
+        assert!(
+            text.contains(
+                "shift of 2026-11-25:\n    before: on call Wed 2026-11-25 09:00 JST (00:00 UTC) to Thu 2026-11-26 09:00 JST (00:00 UTC)\n    after:  not on call"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("shift of 2026-11-26:\n    before: not on call\n    after:  on call Thu 2026-11-26 09:00 JST"), "{text}");
+        assert!(notice_text(&n[0], &member("bob", "UTC")).is_none(), "bob is not told");
+        let old = swap_history("2026-11-10T08:00:00Z", None);
+        assert!(notices(&rot(), &old, now, &|_| false).is_empty());
+    }
+
+    #[test]
+    fn an_undo_says_what_was_undone_and_one_never_announced_sends_nothing() {
+        let now = at("2026-11-24T09:00:00Z");
+        let history = swap_history("2026-11-24T08:00:00Z", Some("2026-11-24T08:30:00Z"));
+        assert!(
+            notices(&rot(), &history, now, &|_| false).is_empty(),
+            "undone before it was announced"
+        );
+        let n = notices(&rot(), &history, now, &|id| id == 1);
+        assert_eq!(n.len(), 2, "the change (already queued) and its undo");
+        let undo = &n[1];
+        assert_eq!((undo.undo, undo.by.as_str()), (true, "bob"));
+        let (subject, text) = notice_text(undo, &member("carol", "UTC")).unwrap();
+        assert_eq!(
+            subject,
+            "[secdesk] undone: rota change #1 (swap of 2026-11-25 and 2026-11-26); your shifts change back"
+        );
+        assert!(text.contains("bob undid rota change #1"), "{text}");
+        assert!(
+            text.contains("shift of 2026-11-25:\n    before: not on call\n    after:  on call"),
+            "carol gets the 25th back: {text}"
+        );
+    }
+
+    #[test]
+    fn a_change_during_a_shift_hands_over_at_that_instant() {
+        let r = rot();
+        // carol has 2026-11-25; at 03:00 she is away for the day.
+        let history = vec![(
+            super::super::Recorded {
+                id: 1,
+                change: Change::Away {
+                    member: "carol".into(),
+                    from: date("2026-11-25"),
+                    to: date("2026-11-25"),
+                },
+                by: "carol".into(),
+                at: at("2026-11-25T03:00:00Z"),
+            },
+            None,
+        )];
+        let t = Timeline::new(&r, &history);
+        let now = at("2026-11-25T03:05:00Z");
+        let a = around(&t, now);
+        assert_eq!(who(&a.previous), pair("2026-11-25", "carol"));
+        assert_eq!(a.current.as_ref().unwrap().start, at("2026-11-25T03:00:00Z"));
+        assert_eq!(
+            handoff_keys(&r, &a),
             [
-                ("alice".to_string(), d("2026-11-25"), d("2026-11-26")),
-                ("carol".to_string(), d("2026-11-26"), d("2026-11-25")),
+                format!("shift-start:2026-11-25T0300Z:{}", a.current.as_ref().unwrap().member),
+                "shift-end:2026-11-25T0300Z:carol".to_string()
             ]
         );
-        let old = vec![(rec(1, "2026-11-10T08:00:00Z"), None)];
-        assert!(notices(&rot(), &old, now).is_empty());
-        let undone = vec![(
-            rec(1, "2026-11-10T08:00:00Z"),
-            Some(Undone {
-                by: "bob".into(),
-                at: at("2026-11-24T08:30:00Z"),
-            }),
-        )];
-        let n = notices(&rot(), &undone, now);
-        assert_eq!((n.len(), n[0].undo, n[0].by.as_str()), (1, true, "bob"));
+        let team = [
+            member("alice", "Europe/Berlin"),
+            member("bob", "America/New_York"),
+            member("carol", "Asia/Tokyo"),
+        ];
+        let input = Input {
+            now,
+            rotation: &r,
+            history: &history,
+            team: &team,
+            current: a.current.clone(),
+            previous: a.previous.clone(),
+            next: a.next.clone(),
+            handoff: Handoff::default(),
+            stale: Vec::new(),
+            stale_after: Span::hours(6),
+            notices: Vec::new(),
+        };
+        let end = shift_end(&input).unwrap();
+        assert!(
+            end.text.contains("ended early, at\n  Wed 2026-11-25 12:00 JST (03:00 UTC)\nbecause of rota change #1 (carol away 2026-11-25 to 2026-11-25)"),
+            "{}",
+            end.text
+        );
+        let start = handoff(&input).unwrap();
+        assert!(start.text.contains("you take over the shift of 2026-11-25 from carol at"), "{}", start.text);
+        assert!(start.text.contains("Handed over by carol at"), "{}", start.text);
     }
 
     #[test]

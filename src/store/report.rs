@@ -188,7 +188,8 @@ impl Reader<'_> {
             .map_err(self.err("count closed issues"))
     }
 
-    /// Per member: claims made and issues fixed (as holder) since `since`.
+    /// Per member since `since`: issues they claimed, and issues they
+    /// fixed (recorded what made the issue fixed).
     pub fn member_load(&self, since: Instant) -> Result<BTreeMap<String, (i64, i64)>> {
         let at = Stamp(since);
         let mut out: BTreeMap<String, (i64, i64)> = BTreeMap::new();
@@ -210,11 +211,15 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT claimed_by, count(*) FROM issues WHERE fixed_at >= ?1 AND claimed_by IS NOT NULL AND merged_into IS NULL GROUP BY claimed_by",
+                // The fix counts for whoever recorded what made the issue
+                // fixed, not whoever holds it now.
+                "SELECT actor, count(DISTINCT issue_id) FROM history
+                 WHERE action = ?2 AND at >= ?1 AND detail LIKE '% → ' || ?3
+                 GROUP BY actor",
             )
             .map_err(self.err("read member load"))?;
         let fixes = stmt
-            .query_map(params![at], |r| {
+            .query_map(params![at, HistoryAction::State, State::Fixed], |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

@@ -72,21 +72,6 @@ impl Tx<'_> {
 }
 
 impl Reader<'_> {
-    /// Changes in force, in the order they were made.
-    pub fn rota_changes(&self) -> Result<Vec<Recorded>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, kind, date_a, date_b, member, made_by, made_at FROM rota_changes WHERE undone_at IS NULL ORDER BY id",
-            )
-            .map_err(self.err("read rota changes"))?;
-        let rows = stmt
-            .query_map([], recorded)
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
-            .map_err(self.err("read rota changes"))?;
-        Ok(rows.into_iter().flatten().collect())
-    }
-
     /// Every change with its undo, if undone.
     pub fn rota_history(&self) -> Result<Vec<(Recorded, Option<Undone>)>> {
         let mut stmt = self
