@@ -6,6 +6,7 @@ use crate::mail::Health;
 use crate::mail::health;
 use crate::outbox::{OutboxEntry, OutboxState};
 use crate::report::STUCK_MAIL;
+use crate::rota;
 use crate::store::{self, issues::IssueFilter};
 use crate::time::{self, Instant};
 use crate::triage::{IssueId, State};
@@ -43,9 +44,33 @@ pub struct OutboxStatus {
     trouble: Vec<OutboxEntry>,
 }
 
+/// One member's turn on call: who and from when to when.
+#[derive(Debug, Serialize)]
+pub struct Turn {
+    /// The member id.
+    pub member: String,
+    /// Their display name.
+    pub name: String,
+    /// When the turn starts (UTC).
+    #[serde(serialize_with = "crate::time::ser_instant")]
+    pub from: Instant,
+    /// When it ends (UTC).
+    #[serde(serialize_with = "crate::time::ser_instant")]
+    pub until: Instant,
+}
+
+/// Who is on call now and who is next (both `None` without a rota; `now`
+/// is `None` before the rota starts).
+#[derive(Debug, Serialize)]
+pub struct OnCall {
+    now: Option<Turn>,
+    next: Option<Turn>,
+}
+
 /// The status as printed.
 #[derive(Debug, Serialize)]
 pub struct Status {
+    on_call: Option<OnCall>,
     #[serde(serialize_with = "ser_counts")]
     counts: Vec<(State, i64)>,
     unclaimed: Vec<Unclaimed>,
@@ -69,7 +94,7 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
-    let (counts, unclaimed, totals, health, outbox_counts, trouble) = desk.store.read(|r| {
+    let (counts, unclaimed, totals, health, outbox_counts, trouble, rota) = desk.store.read(|r| {
         let filter = IssueFilter {
             unclaimed: true,
             ..IssueFilter::default()
@@ -81,8 +106,25 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
             r.health()?,
             r.outbox_counts()?,
             r.outbox_trouble(now - STUCK_MAIL.duration())?,
+            r.rota_history()?,
         ))
     })?;
+    let config = desk.config;
+    let on_call = config.rotation.as_ref().map(|rot| {
+        let around = rota::notify::around(&rota::Timeline::new(rot, &rota), now);
+        let turn = |s: rota::Shift| Turn {
+            name: config
+                .member(&s.member)
+                .map_or(s.member.clone(), |m| m.display_name().to_string()),
+            member: s.member,
+            from: s.start,
+            until: s.end,
+        };
+        OnCall {
+            now: around.current.map(turn),
+            next: around.next.map(turn),
+        }
+    });
     let count = |state: OutboxState| {
         outbox_counts
             .iter()
@@ -107,6 +149,7 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
         })
         .collect();
     Ok(Status {
+        on_call,
         counts,
         unclaimed,
         ingest: IngestHealth {
@@ -122,6 +165,17 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(on) = &self.on_call {
+            let until = |t: Instant| format!("{} ({} from now)", time::format(t), time::age(self.now, t));
+            match &on.now {
+                Some(t) => writeln!(f, "on call: {} until {}", t.name, until(t.until))?,
+                None => writeln!(f, "on call: nobody yet (the rota has not started)")?,
+            }
+            if let Some(t) = &on.next {
+                writeln!(f, "next: {} from {} to {}", t.name, time::format(t.from), time::format(t.until))?;
+            }
+            writeln!(f)?;
+        }
         let counts: Vec<String> = self
             .counts
             .iter()

@@ -2,7 +2,8 @@
 //! round-robin with the changes laid over it in the order they were made.
 //!
 //! The substitute rule for a shift whose member is away, in order:
-//! 1. not away that day;
+//! 1. not away that day (under the away periods made up to this one, so
+//!    that a later one moves nothing outside its own dates);
 //! 2. not on call the shift before or after (with three or more members
 //!    available there always is one; with fewer, this is dropped when it
 //!    would leave nobody, and [`Plan::two_in_a_row`] names the result);
@@ -26,7 +27,8 @@ pub struct Plan<'a> {
     /// Shifts the changes gave to someone other than the rotation did:
     /// date → (member index, the change that put them there).
     overrides: BTreeMap<NaiveDate, (usize, i64)>,
-    /// Every away period in the set: (member index, from, to).
+    /// The away periods laid over so far (all of them, once built):
+    /// (member index, from, to).
     away: Vec<(usize, NaiveDate, NaiveDate)>,
 }
 
@@ -36,17 +38,10 @@ impl<'a> Plan<'a> {
         let mut changes: Vec<&Recorded> = changes.into_iter().collect();
         changes.sort_by_key(|c| c.id);
         let index = |m: &str| rot.order.iter().position(|o| o == m);
-        let away = changes
-            .iter()
-            .filter_map(|c| match &c.change {
-                Change::Away { member, from, to } => Some((index(member)?, *from, *to)),
-                _ => None,
-            })
-            .collect();
         let mut plan = Plan {
             rot,
             overrides: BTreeMap::new(),
-            away,
+            away: Vec::new(),
         };
         for c in changes {
             plan.apply(c, &index);
@@ -69,6 +64,9 @@ impl<'a> Plan<'a> {
             }
             Change::Away { member, from, to } => {
                 let Some(m) = index(member) else { return };
+                // Only away periods made so far count here, so a later one
+                // moves nothing outside its own dates.
+                self.away.push((m, *from, *to));
                 let mut d = (*from).max(self.rot.start);
                 while d <= *to {
                     if self.index_at(d) == Some(m)

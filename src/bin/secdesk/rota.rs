@@ -16,9 +16,15 @@ use secdesk::rota::Change;
 /// Show the on-call schedule, or change it.
 ///
 /// Without a subcommand: the schedule from --from for --days (default: today,
-/// 14 days), as a table, --json (`[{start, end, member}]`, RFC 3339 UTC) or
-/// --ics (an iCalendar feed). --stats shows per member the shifts worked,
-/// weekend shifts, and issues claimed and fixed over the last --days.
+/// 14 days), as a table, --json (`{shifts: [{date, start, end, member,
+/// scheduled, change}], changes: [{id, kind, …, made_by, at, in_force}]}`,
+/// RFC 3339 UTC) or --ics (an iCalendar feed). --stats shows per member the
+/// shifts and hours on call, shifts covered for others and by others,
+/// weekend shifts, and issues claimed and fixed, over 30/90/365 days.
+///
+/// The schedule is a fixed round-robin in rotation.order; swap, cover and
+/// away change only the shifts they name, from the moment they are made.
+/// A shift that has ended cannot change.
 #[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct RotaCommand {

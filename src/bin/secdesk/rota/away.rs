@@ -7,9 +7,14 @@ use secdesk::rota::Change;
 
 /// Mark a member unavailable from FROM to TO (shift dates, inclusive).
 ///
-/// The schedule skips them and the next eligible member takes their
-/// shifts; the skipped shifts are owed back after they return, so the load
-/// stays even. Refused when it would leave a shift with nobody.
+/// Each of their shifts in those dates goes to a substitute: a member not
+/// away, not on call the shift before or after (when three or more are
+/// available), least on call over the 30 shifts before, then first in
+/// rotation.order. No other shift moves; `rota --stats` shows who covered
+/// for whom. From today's shift on: a shift in progress changes hands now.
+/// Refused when the first date's shift has ended or a shift would be left
+/// with nobody; when too few members are available to avoid it, the output
+/// names who now has two shifts in a row.
 #[derive(clap::Args, Debug)]
 pub struct RotaAwayCommand {
     /// Who.

@@ -7,7 +7,10 @@ use secdesk::rota::Change;
 
 /// Have a member take the shift starting on DATE.
 ///
-/// Refused when the member is not in the rotation or is away that day.
+/// A shift in progress changes hands now. Refused when the shift has
+/// ended, the member already has it, is away that day, is not in the
+/// rotation, or would be on call two shifts in a row while three or more
+/// members are available.
 #[derive(clap::Args, Debug)]
 pub struct RotaCoverCommand {
     /// The shift (the date it starts, UTC).

@@ -14,12 +14,13 @@ pub struct RotaShowArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     from: Option<NaiveDate>,
 
-    /// How many days to show (default: 14; 90 with --ics; with --stats, how
-    /// many days back to count, default 30).
+    /// How many days to show (default: 14; 90 with --ics; with --stats, one
+    /// window of N days back instead of 30, 90 and 365).
     #[arg(long, value_name = "N")]
     days: Option<usize>,
 
-    /// Print an iCalendar feed (one event a shift, UTC, stable UIDs).
+    /// Print an iCalendar feed (one event a shift, UTC, stable UIDs,
+    /// SEQUENCE and LAST-MODIFIED that change when the shift does).
     #[arg(long, conflicts_with = "stats")]
     ics: bool,
 
@@ -27,7 +28,8 @@ pub struct RotaShowArgs {
     #[arg(long, value_name = "MEMBER", requires = "ics")]
     member: Option<String>,
 
-    /// Per member: shifts worked, weekend shifts, issues claimed and fixed.
+    /// Per member: shifts and hours on call, covered for others and by
+    /// others, weekend shifts, issues claimed and fixed; a payback cover.
     #[arg(long)]
     stats: bool,
 }

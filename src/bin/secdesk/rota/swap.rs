@@ -7,7 +7,10 @@ use secdesk::rota::Change;
 
 /// Trade the shifts starting on two dates: each member takes the other's.
 ///
-/// Refused when either member is away on the day they would take.
+/// A shift in progress changes hands now. Refused when either shift has
+/// ended, both are the same member's, either member is away on the day they
+/// would take, or it would put someone on call two shifts in a row while
+/// three or more members are available.
 #[derive(clap::Args, Debug)]
 pub struct RotaSwapCommand {
     /// One shift (the date it starts, UTC).

@@ -6,7 +6,10 @@ use secdesk::app::rota;
 /// Take back a swap, cover or away period (its id is printed when it is
 /// made, and in `secdesk rota --json`'s changes).
 ///
-/// Refused when the schedule without it would leave a shift with nobody.
+/// From now on only: shifts that have ended stay as they were worked, and a
+/// shift in progress changes hands now. Refused when every shift it touched
+/// has ended, or the schedule without it would leave a shift with nobody or
+/// someone on call two shifts in a row while three or more are available.
 #[derive(clap::Args, Debug)]
 pub struct RotaUndoCommand {
     /// The change's id.
