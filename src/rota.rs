@@ -27,7 +27,7 @@ pub mod timeline;
 
 pub use check::{Effect, Moved, TwoInARow, check, check_undo, event_effect};
 pub use load::{Load, Payback, load, payback};
-pub use timeline::Timeline;
+pub use timeline::{Timeline, on_call, schedule};
 
 use crate::config::Rotation;
 use crate::time::Instant;
@@ -289,21 +289,18 @@ pub fn shift_bounds(rot: &Rotation, date: NaiveDate) -> (Instant, Instant) {
     (start, start + Duration::days(1))
 }
 
+/// The member index the fixed rotation gives the shift of `date`: plain
+/// round-robin in `order` from `start`.
+pub fn base_index(rot: &Rotation, date: NaiveDate) -> Option<usize> {
+    let d = (date - rot.start).num_days();
+    let n = rot.order.len() as i64;
+    (d >= 0 && n > 0).then(|| (d % n) as usize)
+}
+
 /// Whom the fixed rotation gives the shift of `date` (`None` before the
 /// rota starts).
 pub fn base_member(rot: &Rotation, date: NaiveDate) -> Option<&str> {
-    plan::base_index(rot, date).map(|i| rot.order[i].as_str())
-}
-
-/// The shifts (in parts) of `days` dates from `from`, as lived up to each
-/// instant and planned after it. Dates before the start are left out.
-pub fn schedule(rot: &Rotation, history: &History, from: NaiveDate, days: usize) -> Vec<Shift> {
-    Timeline::new(rot, history).schedule(from, days)
-}
-
-/// Who is on call at `t`.
-pub fn on_call(rot: &Rotation, history: &History, t: Instant) -> Option<Shift> {
-    Timeline::new(rot, history).on_call(t)
+    base_index(rot, date).map(|i| rot.order[i].as_str())
 }
 
 #[cfg(test)]
@@ -552,7 +549,11 @@ mod tests {
     /// Plays `steps` from `start`, recording what the rules accept; returns
     /// the history and the instant of the last step, checking after each
     /// accepted change that it altered no shift outside its dates.
-    fn play(r: &Rotation, start: Instant, steps: &[(i64, Step)]) -> (Vec<(Recorded, Option<Undone>)>, Instant) {
+    fn play(
+        r: &Rotation,
+        start: Instant,
+        steps: &[(i64, Step)],
+    ) -> (Vec<(Recorded, Option<Undone>)>, Instant) {
         let n = r.order.len();
         let mut h: Vec<(Recorded, Option<Undone>)> = Vec::new();
         let mut now = start;
@@ -561,15 +562,25 @@ mod tests {
             let today = shift_date_at(r, now).unwrap_or(r.start);
             let day = |k: i64| today + Duration::days(k);
             let change = match step {
-                Step::Swap(a, b) => Change::Swap { a: day(*a), b: day(*b) },
-                Step::Cover(a, m) => Change::Cover { date: day(*a), by: r.order[m % n].clone() },
+                Step::Swap(a, b) => Change::Swap {
+                    a: day(*a),
+                    b: day(*b),
+                },
+                Step::Cover(a, m) => Change::Cover {
+                    date: day(*a),
+                    by: r.order[m % n].clone(),
+                },
                 Step::Away(m, a, len) => Change::Away {
                     member: r.order[m % n].clone(),
                     from: day(*a),
                     to: day(a + len),
                 },
                 Step::Undo(k) => {
-                    let live: Vec<i64> = h.iter().filter(|(_, u)| u.is_none()).map(|(c, _)| c.id).collect();
+                    let live: Vec<i64> = h
+                        .iter()
+                        .filter(|(_, u)| u.is_none())
+                        .map(|(c, _)| c.id)
+                        .collect();
                     if live.is_empty() {
                         continue;
                     }
@@ -577,22 +588,42 @@ mod tests {
                     if check_undo(r, &h, id, now).is_ok()
                         && let Some(e) = h.iter_mut().find(|(c, _)| c.id == id)
                     {
-                        e.1 = Some(Undone { by: "m0".into(), at: now });
+                        e.1 = Some(Undone {
+                            by: "m0".into(),
+                            at: now,
+                        });
                     }
                     continue;
                 }
             };
-            let Ok(_) = check(r, &h, &change, now) else { continue };
+            let Ok(_) = check(r, &h, &change, now) else {
+                continue;
+            };
             let before = schedule(r, &h, today - Duration::days(3), 60);
-            h.push((Recorded { id: h.len() as i64 + 1, change: change.clone(), by: "m0".into(), at: now }, None));
+            h.push((
+                Recorded {
+                    id: h.len() as i64 + 1,
+                    change: change.clone(),
+                    by: "m0".into(),
+                    at: now,
+                },
+                None,
+            ));
             let after = schedule(r, &h, today - Duration::days(3), 60);
             let whole = |v: &[Shift], date: NaiveDate| -> Vec<(Instant, Instant, String)> {
-                v.iter().filter(|s| s.date == date).map(|s| (s.start, s.end, s.member.clone())).collect()
+                v.iter()
+                    .filter(|s| s.date == date)
+                    .map(|s| (s.start, s.end, s.member.clone()))
+                    .collect()
             };
             for k in -3..57 {
                 let date = today + Duration::days(k);
                 if !change.touches(date) {
-                    assert_eq!(whole(&before, date), whole(&after, date), "{change:?} moved {date}");
+                    assert_eq!(
+                        whole(&before, date),
+                        whole(&after, date),
+                        "{change:?} moved {date}"
+                    );
                 }
             }
         }

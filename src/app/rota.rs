@@ -58,11 +58,7 @@ impl fmt::Display for ChangeMade {
             } else {
                 String::new()
             };
-            writeln!(
-                f,
-                "  shift of {}: {} → {}{from}",
-                m.date, m.before, m.after
-            )?;
+            writeln!(f, "  shift of {}: {} → {}{from}", m.date, m.before, m.after)?;
         }
         for row in &self.effect.two_in_a_row {
             writeln!(f, "warning: {row}")?;
@@ -371,7 +367,13 @@ impl fmt::Display for RotaSchedule {
             })
             .collect();
         f.write_str(&layout::table(
-            &["START (UTC)", "END", "ON CALL", "STARTS (THEIR TIME)", "NOTE"],
+            &[
+                "START (UTC)",
+                "END",
+                "ON CALL",
+                "STARTS (THEIR TIME)",
+                "NOTE",
+            ],
             &rows,
         ))?;
         let live: Vec<&ChangeRow> = self
@@ -380,7 +382,10 @@ impl fmt::Display for RotaSchedule {
             .filter(|c| c.in_force && c.recorded.change.last_date() >= self.from)
             .collect();
         if !live.is_empty() {
-            writeln!(f, "\nchanges in force (`secdesk rota undo ID` takes one back):")?;
+            writeln!(
+                f,
+                "\nchanges in force (`secdesk rota undo ID` takes one back):"
+            )?;
             for c in live {
                 writeln!(
                     f,

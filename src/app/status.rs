@@ -94,21 +94,22 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
-    let (counts, unclaimed, totals, health, outbox_counts, trouble, rota) = desk.store.read(|r| {
-        let filter = IssueFilter {
-            unclaimed: true,
-            ..IssueFilter::default()
-        };
-        Ok::<_, store::Error>((
-            r.state_counts()?,
-            r.issues(&filter)?,
-            r.message_totals()?,
-            r.health()?,
-            r.outbox_counts()?,
-            r.outbox_trouble(now - STUCK_MAIL.duration())?,
-            r.rota_history()?,
-        ))
-    })?;
+    let (counts, unclaimed, totals, health, outbox_counts, trouble, rota) =
+        desk.store.read(|r| {
+            let filter = IssueFilter {
+                unclaimed: true,
+                ..IssueFilter::default()
+            };
+            Ok::<_, store::Error>((
+                r.state_counts()?,
+                r.issues(&filter)?,
+                r.message_totals()?,
+                r.health()?,
+                r.outbox_counts()?,
+                r.outbox_trouble(now - STUCK_MAIL.duration())?,
+                r.rota_history()?,
+            ))
+        })?;
     let config = desk.config;
     let on_call = config.rotation.as_ref().map(|rot| {
         let around = rota::notify::around(&rota::Timeline::new(rot, &rota), now);
@@ -166,13 +167,20 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(on) = &self.on_call {
-            let until = |t: Instant| format!("{} ({} from now)", time::format(t), time::age(self.now, t));
+            let until =
+                |t: Instant| format!("{} ({} from now)", time::format(t), time::age(self.now, t));
             match &on.now {
                 Some(t) => writeln!(f, "on call: {} until {}", t.name, until(t.until))?,
                 None => writeln!(f, "on call: nobody yet (the rota has not started)")?,
             }
             if let Some(t) = &on.next {
-                writeln!(f, "next: {} from {} to {}", t.name, time::format(t.from), time::format(t.until))?;
+                writeln!(
+                    f,
+                    "next: {} from {} to {}",
+                    t.name,
+                    time::format(t.from),
+                    time::format(t.until)
+                )?;
             }
             writeln!(f)?;
         }

@@ -6,10 +6,10 @@
 use crate::config::Config;
 use crate::job::Error;
 use crate::mail::health;
+use crate::outbox::Key;
 use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::rota::notify::{self, Handoff, HandoffQuery};
-use crate::outbox::Key;
 use crate::rota::{Shift, Timeline};
 use crate::store::{self, Reader, Store};
 use crate::time::Instant;

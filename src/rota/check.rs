@@ -231,7 +231,17 @@ pub fn event_effect(rot: &Rotation, history: &History, id: i64, undo: bool) -> O
         (&without, &with)
     };
     let from = first_open(rot, at);
-    Some(compare(rot, before, after, from, horizon(history, &rec.change, from), at).0)
+    Some(
+        compare(
+            rot,
+            before,
+            after,
+            from,
+            horizon(history, &rec.change, from),
+            at,
+        )
+        .0,
+    )
 }
 
 /// Checks `change` against the rota at `now` (`history`: every change ever

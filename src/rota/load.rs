@@ -104,7 +104,9 @@ pub fn payback(
     now: Instant,
 ) -> Option<Payback> {
     let net = |l: &Load| l.covered_for_others as i64 - l.covered_by_others as i64;
-    let (owed, lo) = load.iter().max_by_key(|(m, l)| (net(l), std::cmp::Reverse(*m)))?;
+    let (owed, lo) = load
+        .iter()
+        .max_by_key(|(m, l)| (net(l), std::cmp::Reverse(*m)))?;
     let (owes, lu) = load.iter().min_by_key(|(m, l)| (net(l), *m))?;
     if net(lo) < 1 || net(lu) > -1 {
         return None;

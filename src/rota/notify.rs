@@ -504,14 +504,20 @@ pub fn notice_text(n: &Notice, m: &Member) -> Option<(String, String)> {
             "{} undid rota change #{} ({what}, made by {}). It no longer applies, so these shifts of yours change back:",
             n.by, n.id, n.made_by
         );
-        format!("[secdesk] undone: rota change #{} ({what}); your shifts change back", n.id)
+        format!(
+            "[secdesk] undone: rota change #{} ({what}); your shifts change back",
+            n.id
+        )
     } else {
         let _ = writeln!(
             text,
             "{} made rota change #{} ({what}). These shifts of yours change:",
             n.by, n.id
         );
-        format!("[secdesk] rota change #{} ({what}): your shifts change", n.id)
+        format!(
+            "[secdesk] rota change #{} ({what}): your shifts change",
+            n.id
+        )
     };
     for s in &mine {
         let (before, after) = match (s.before == m.id, s.mid_shift) {
@@ -681,7 +687,10 @@ mod tests {
     #[test]
     fn first_shift_hands_off_the_whole_backlog_later_shifts_the_previous_one() {
         let first = around(&Timeline::new(&rot(), &[]), at("2026-11-23T00:00:00Z"));
-        assert_eq!(handoff_keys(&rot(), &first), ["shift-start:2026-11-23:alice"]);
+        assert_eq!(
+            handoff_keys(&rot(), &first),
+            ["shift-start:2026-11-23:alice"]
+        );
         assert_eq!(
             handoff_query(&first),
             Some(HandoffQuery {
@@ -714,7 +723,10 @@ mod tests {
         .unwrap()
     }
 
-    fn swap_history(made: &str, undone: Option<&str>) -> Vec<(super::super::Recorded, Option<super::super::Undone>)> {
+    fn swap_history(
+        made: &str,
+        undone: Option<&str>,
+    ) -> Vec<(super::super::Recorded, Option<super::super::Undone>)> {
         vec![(
             super::super::Recorded {
                 id: 1,
@@ -752,7 +764,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("shift of 2026-11-26:\n    before: not on call\n    after:  on call Thu 2026-11-26 09:00 JST"), "{text}");
-        assert!(notice_text(&n[0], &member("bob", "UTC")).is_none(), "bob is not told");
+        assert!(
+            notice_text(&n[0], &member("bob", "UTC")).is_none(),
+            "bob is not told"
+        );
         let old = swap_history("2026-11-10T08:00:00Z", None);
         assert!(notices(&rot(), &old, now, &|_| false).is_empty());
     }
@@ -802,11 +817,17 @@ mod tests {
         let now = at("2026-11-25T03:05:00Z");
         let a = around(&t, now);
         assert_eq!(who(&a.previous), pair("2026-11-25", "carol"));
-        assert_eq!(a.current.as_ref().unwrap().start, at("2026-11-25T03:00:00Z"));
+        assert_eq!(
+            a.current.as_ref().unwrap().start,
+            at("2026-11-25T03:00:00Z")
+        );
         assert_eq!(
             handoff_keys(&r, &a),
             [
-                format!("shift-start:2026-11-25T0300Z:{}", a.current.as_ref().unwrap().member),
+                format!(
+                    "shift-start:2026-11-25T0300Z:{}",
+                    a.current.as_ref().unwrap().member
+                ),
                 "shift-end:2026-11-25T0300Z:carol".to_string()
             ]
         );
@@ -835,8 +856,18 @@ mod tests {
             end.text
         );
         let start = handoff(&input).unwrap();
-        assert!(start.text.contains("you take over the shift of 2026-11-25 from carol at"), "{}", start.text);
-        assert!(start.text.contains("Handed over by carol at"), "{}", start.text);
+        assert!(
+            start
+                .text
+                .contains("you take over the shift of 2026-11-25 from carol at"),
+            "{}",
+            start.text
+        );
+        assert!(
+            start.text.contains("Handed over by carol at"),
+            "{}",
+            start.text
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! Pure: a plan is a function of the rotation and the changes alone.
 
-use super::{Change, Recorded};
+use super::{Change, Recorded, base_index};
 use crate::config::Rotation;
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
@@ -159,11 +159,4 @@ impl<'a> Plan<'a> {
         }
         pool.iter().copied().min_by_key(|&m| (load[m], m))
     }
-}
-
-/// The member index the fixed rotation gives the shift of `date`.
-pub fn base_index(rot: &Rotation, date: NaiveDate) -> Option<usize> {
-    let d = (date - rot.start).num_days();
-    let n = rot.order.len() as i64;
-    (d >= 0 && n > 0).then(|| (d % n) as usize)
 }

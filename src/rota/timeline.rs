@@ -8,7 +8,7 @@
 //! part stays with the member who worked it. Pure.
 
 use super::plan::Plan;
-use super::{Recorded, Shift, Undone, base_member, shift_bounds};
+use super::{History, Recorded, Shift, base_member, shift_bounds};
 use crate::config::Rotation;
 use crate::time::Instant;
 use chrono::{Duration, NaiveDate};
@@ -17,7 +17,7 @@ use std::cell::OnceCell;
 /// The rota over time: the rotation and every change with its undo.
 pub struct Timeline<'a> {
     rot: &'a Rotation,
-    history: &'a [(Recorded, Option<Undone>)],
+    history: &'a History,
     /// Every instant at which the changes in force change, ascending.
     instants: Vec<Instant>,
     /// `plans[k]`: the plan in force from `instants[k - 1]` (or the
@@ -28,7 +28,7 @@ pub struct Timeline<'a> {
 impl<'a> Timeline<'a> {
     /// The timeline of `history` (every change ever recorded, with its
     /// undo, in any order).
-    pub fn new(rot: &'a Rotation, history: &'a [(Recorded, Option<Undone>)]) -> Timeline<'a> {
+    pub fn new(rot: &'a Rotation, history: &'a History) -> Timeline<'a> {
         let mut instants: Vec<Instant> = history
             .iter()
             .flat_map(|(r, u)| [Some(r.at), u.as_ref().map(|u| u.at)])
@@ -118,4 +118,15 @@ impl<'a> Timeline<'a> {
             .into_iter()
             .find(|s| s.start <= t && t < s.end)
     }
+}
+
+/// The shifts (in parts) of `days` dates from `from`, as lived up to each
+/// instant and planned after it. Dates before the start are left out.
+pub fn schedule(rot: &Rotation, history: &History, from: NaiveDate, days: usize) -> Vec<Shift> {
+    Timeline::new(rot, history).schedule(from, days)
+}
+
+/// Who is on call at `t`.
+pub fn on_call(rot: &Rotation, history: &History, t: Instant) -> Option<Shift> {
+    Timeline::new(rot, history).on_call(t)
 }
