@@ -257,17 +257,36 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ShiftJson {
+    date: String,
     start: String,
     end: String,
     member: String,
+    scheduled: String,
+    change: Option<i64>,
+}
+
+/// `rota --json`: the shifts, and every recorded change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RotaJson {
+    shifts: Vec<ShiftJson>,
+    changes: Vec<serde_json::Value>,
 }
 
 desktest!(rota_json_is_an_array_of_shifts_in_time_order, |desk| {
     with_rota(&desk, "2026-11-16");
-    let v: Vec<ShiftJson> = desk
+    let v: RotaJson = desk
         .cmd("secdesk")
         .args(["rota", "--from", "2026-11-22", "--days", "4", "--json"])
         .json();
+    assert!(v.changes.is_empty());
+    assert!(
+        v.shifts
+            .iter()
+            .all(|s| s.scheduled == s.member && s.change.is_none())
+    );
+    assert_eq!(v.shifts[0].date, "2026-11-22");
+    let v = v.shifts;
     let got: Vec<(String, String, String)> =
         v.into_iter().map(|s| (s.start, s.end, s.member)).collect();
     assert_eq!(
@@ -312,7 +331,7 @@ import sys, icalendar
 cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())
 for e in cal.walk('VEVENT'):
     s, t = e.decoded('DTSTART'), e.decoded('DTEND')
-    print(e['UID'], s.isoformat(), (t - s).total_seconds(), e['SUMMARY'])
+    print(e['UID'], s.isoformat(), (t - s).total_seconds(), e['SEQUENCE'], e.decoded('LAST-MODIFIED').isoformat(), e['SUMMARY'])
 "#;
     let out = std::process::Command::new("/usr/bin/python3")
         .args(["-c", script])
@@ -325,12 +344,12 @@ for e in cal.walk('VEVENT'):
         String::from_utf8_lossy(&out.stderr)
     );
     expect_test::expect![[r#"
-        shift-2026-11-22@secdesk 2026-11-22T00:00:00+00:00 86400.0 secdesk on call: Alice
-        shift-2026-11-23@secdesk 2026-11-23T00:00:00+00:00 86400.0 secdesk on call: Carol
-        shift-2026-11-24@secdesk 2026-11-24T00:00:00+00:00 86400.0 secdesk on call: Bob
-        shift-2026-11-25@secdesk 2026-11-25T00:00:00+00:00 86400.0 secdesk on call: Alice
-        shift-2026-11-26@secdesk 2026-11-26T00:00:00+00:00 86400.0 secdesk on call: Bob
-        shift-2026-11-27@secdesk 2026-11-27T00:00:00+00:00 86400.0 secdesk on call: Carol
+        shift-2026-11-22@secdesk 2026-11-22T00:00:00+00:00 86400.0 0 2026-11-16T00:00:00+00:00 secdesk on call: Alice
+        shift-2026-11-23@secdesk 2026-11-23T00:00:00+00:00 86400.0 1 2026-11-22T09:00:00+00:00 secdesk on call: Carol
+        shift-2026-11-24@secdesk 2026-11-24T00:00:00+00:00 86400.0 1 2026-11-22T09:00:00+00:00 secdesk on call: Bob
+        shift-2026-11-25@secdesk 2026-11-25T00:00:00+00:00 86400.0 0 2026-11-16T00:00:00+00:00 secdesk on call: Alice
+        shift-2026-11-26@secdesk 2026-11-26T00:00:00+00:00 86400.0 0 2026-11-16T00:00:00+00:00 secdesk on call: Bob
+        shift-2026-11-27@secdesk 2026-11-27T00:00:00+00:00 86400.0 0 2026-11-16T00:00:00+00:00 secdesk on call: Carol
     "#]]
     .assert_eq(&String::from_utf8_lossy(&out.stdout));
     let mine = desk
@@ -347,6 +366,11 @@ for e in cal.walk('VEVENT'):
         ])
         .stdout();
     assert_eq!(mine.matches("BEGIN:VEVENT").count(), 2);
+    let err = desk
+        .cmd("secdesk")
+        .args(["rota", "--ics", "--member", "zed"])
+        .assert_usage_error();
+    assert!(err.contains("\"zed\" is not in rotation.order"), "{err}");
 });
 
 desktest!(
@@ -355,10 +379,11 @@ desktest!(
         // Europe/Berlin springs forward at 01:00 UTC on 2026-03-29: alice's
         // shift that day starts at 01:00 CET and ends at 02:00 CEST.
         with_rota(&desk, "2026-03-29");
-        let v: Vec<ShiftJson> = desk
+        let v = desk
             .cmd("secdesk")
             .args(["rota", "--from", "2026-03-29", "--days", "1", "--json"])
-            .json();
+            .json::<RotaJson>()
+            .shifts;
         assert_eq!(
             (v[0].start.as_str(), v[0].end.as_str()),
             ("2026-03-29T00:00:00Z", "2026-03-30T00:00:00Z")
@@ -383,7 +408,11 @@ desktest!(
 
 desktest!(rota_changes_that_leave_a_shift_empty_are_refused, |desk| {
     with_rota(&desk, "2026-11-16");
-    let before = desk.cmd("secdesk").args(["rota", "--json"]).stdout();
+    let shifts = || {
+        let v: serde_json::Value = desk.cmd("secdesk").args(["rota", "--json"]).json();
+        v["shifts"].clone()
+    };
+    let before = shifts();
     desk.cmd("secdesk")
         .args([
             "--as",
@@ -461,11 +490,7 @@ desktest!(rota_changes_that_leave_a_shift_empty_are_refused, |desk| {
     desk.cmd("secdesk")
         .args(["--as", "carol", "rota", "undo", "1"])
         .stdout();
-    assert_eq!(
-        desk.cmd("secdesk").args(["rota", "--json"]).stdout(),
-        before,
-        "undoing both restores the schedule"
-    );
+    assert_eq!(shifts(), before, "undoing both restores the schedule");
 });
 
 desktest!(ingest_gone_quiet_warns_whoever_is_on_call_once, |desk| {
@@ -498,46 +523,131 @@ desktest!(ingest_gone_quiet_warns_whoever_is_on_call_once, |desk| {
     );
 });
 
-desktest!(rota_stats_show_each_members_load, |desk| {
-    with_rota(&desk, "2026-11-16");
+/// A team of four (dave in Adelaide joins alice, bob and carol), round-robin
+/// from `start`.
+fn with_team_of_four(desk: &Desk, start: &str) {
+    let mut c = desk.config_json();
+    c["team"].as_array_mut().expect("team").push(serde_json::json!({
+        "id": "dave", "name": "Dave", "email": "dave@example.org", "timezone": "Australia/Adelaide"
+    }));
+    c["rotation"] = serde_json::json!({
+        "start": start, "order": ["alice", "bob", "carol", "dave"], "remind_before": "12h"
+    });
+    desk.set_config(&c);
+}
+
+desktest!(rota_stats_credit_whoever_did_the_work, |desk| {
+    // From Monday 2026-11-16: 16 alice, 17 bob, 18 carol, 19 dave, 20 alice,
+    // 21 bob, 22 carol, 23 dave, 24 alice, 25 bob.
+    with_team_of_four(&desk, "2026-11-16");
+    let rota = |now: &str, args: &[&str]| {
+        desk.cmd_at("secdesk", now)
+            .args(["--as", "alice", "rota"])
+            .args(args)
+            .stdout()
+    };
+    // Alice covers carol's 18th (her neighbours are bob and dave).
+    rota(
+        "2026-11-17T06:00:00Z",
+        &["cover", "2026-11-18", "--by", "alice"],
+    );
+    // Six hours into his shift of the 21st bob is away for the day: the
+    // substitute is neither alice (the 20th) nor carol (the 22nd): dave.
+    let out = rota(
+        "2026-11-21T06:00:00Z",
+        &["away", "bob", "2026-11-21", "2026-11-21"],
+    );
+    assert!(
+        out.contains("shift of 2026-11-21: bob → dave from 06:00 UTC"),
+        "{out}"
+    );
+    // Bob claims #1, alice takes it over; bob claims #2 and carol records
+    // the fixes of every release.
     desk.ingest_maildir(&sample_mail());
-    desk.cmd("secdesk")
-        .args(["--as", "bob", "claim", "1"])
-        .stdout();
+    let at = |now: &str, who: &str, args: &[&str]| {
+        desk.cmd_at("secdesk", now)
+            .args(["--as", who])
+            .args(args)
+            .stdout()
+    };
+    at("2026-11-21T10:00:00Z", "bob", &["claim", "1"]);
+    at(
+        "2026-11-21T11:00:00Z",
+        "alice",
+        &["claim", "1", "--steal", "--reason", "bob is away"],
+    );
+    at("2026-11-21T10:00:00Z", "bob", &["claim", "2"]);
+    for (release, status) in [
+        ("25.05", "fixed"),
+        ("25.11", "fixed"),
+        ("unstable", "not-affected"),
+    ] {
+        let mut args = vec!["release-status", "2", release, status];
+        if status == "fixed" {
+            args.extend(["--ref", "3.8"]);
+        }
+        at("2026-11-21T12:00:00Z", "carol", &args);
+    }
     let v: serde_json::Value = desk
-        .cmd("secdesk")
+        .cmd_at("secdesk", "2026-11-22T09:00:00Z")
         .args(["rota", "--stats", "--days", "7", "--json"])
         .json();
-    let rows = v.as_array().expect("array");
-    let bob = rows.iter().find(|r| r["member"] == "bob").expect("bob");
-    assert_eq!(bob["claimed"], 1);
-    let total: i64 = rows.iter().map(|r| r["shifts"].as_i64().unwrap_or(0)).sum();
+    let row = |m: &str| {
+        let r = v["members"]
+            .as_array()
+            .expect("members")
+            .iter()
+            .find(|r| r["member"] == m)
+            .unwrap_or_else(|| panic!("{m} in {v}"));
+        let w = &r["windows"][0];
+        [
+            "shifts",
+            "hours",
+            "covered_for_others",
+            "covered_by_others",
+            "weekend_shifts",
+            "claimed",
+            "fixed",
+        ]
+        .map(|k| w[k].as_i64().unwrap_or(-1))
+    };
+    // The window is 2026-11-15T09:00 to 2026-11-22T09:00. Worked out by
+    // hand: alice 16, 18 (for carol), 20; bob 17 and the 21st until 06:00;
+    // carol 22 so far (9 hours, a Sunday); dave 19 and the 21st from 06:00
+    // (a Saturday, as is bob's part). Bob claimed #1 and #2, alice took #1
+    // over; carol recorded the fix of #2, which bob still holds.
+    assert_eq!(row("alice"), [3, 72, 1, 0, 0, 1, 0]);
+    assert_eq!(row("bob"), [2, 30, 0, 1, 1, 2, 0]);
+    assert_eq!(row("carol"), [1, 9, 0, 1, 1, 0, 1]);
+    assert_eq!(row("dave"), [2, 42, 1, 0, 1, 0, 0]);
+    // Alice and dave covered once more than they were covered, bob and
+    // carol once less. Bob cannot take alice's 24th (he has the 25th);
+    // carol can.
     assert_eq!(
-        total, 7,
-        "shifts that started in the last 7 days, today's included"
+        v["payback"],
+        serde_json::json!({"owed": "alice", "owes": "carol", "date": "2026-11-24"})
     );
-    let max = rows
-        .iter()
-        .map(|r| r["shifts"].as_i64().unwrap_or(0))
-        .max()
-        .unwrap_or(0);
-    let min = rows
-        .iter()
-        .map(|r| r["shifts"].as_i64().unwrap_or(0))
-        .min()
-        .unwrap_or(0);
-    assert!(max - min <= 1, "{v}");
+    let text = desk
+        .cmd_at("secdesk", "2026-11-22T09:00:00Z")
+        .args(["rota", "--stats"])
+        .stdout();
+    assert!(text.contains("over the last 30 / 90 / 365 days"), "{text}");
+    assert!(
+        text.contains("secdesk rota cover 2026-11-24 --by carol"),
+        "{text}"
+    );
 });
 
 desktest!(
     rota_cover_gives_that_shift_to_the_member_and_no_other,
     |desk| {
-        with_rota(&desk, "2026-11-16");
+        with_team_of_four(&desk, "2026-11-16");
         let shifts = || -> Vec<(String, String)> {
-            let v: Vec<ShiftJson> = desk
+            let v = desk
                 .cmd("secdesk")
                 .args(["rota", "--from", "2026-11-22", "--days", "4", "--json"])
-                .json();
+                .json::<RotaJson>()
+                .shifts;
             v.into_iter()
                 .map(|s| (s.start[..10].to_string(), s.member))
                 .collect()
@@ -550,9 +660,9 @@ desktest!(
                 .collect()
         };
         // Round-robin from alice on the 16th.
-        assert_eq!(shifts(), week(["alice", "bob", "carol", "alice"]));
-        // The member who takes the shift is `by`; who recorded it, `made_by`
-        // (issue 10: the two were one duplicate key).
+        assert_eq!(shifts(), week(["carol", "dave", "alice", "bob"]));
+        // The member who takes the shift is `by`; who recorded it,
+        // `made_by` (issue 10: the two were one duplicate key).
         let change: serde_json::Value = desk
             .cmd("secdesk")
             .args([
@@ -563,7 +673,7 @@ desktest!(
                 "cover",
                 "2026-11-23",
                 "--by",
-                "alice",
+                "bob",
             ])
             .json();
         assert_eq!(
@@ -572,15 +682,44 @@ desktest!(
                 "id": 1,
                 "kind": "cover",
                 "date": "2026-11-23",
-                "by": "alice",
+                "by": "bob",
                 "made_by": "carol",
                 "at": crate::util::NOW,
                 "undone": false,
+                "moved": [{
+                    "date": "2026-11-23",
+                    "from": "2026-11-23T00:00:00Z",
+                    "to": "2026-11-24T00:00:00Z",
+                    "mid_shift": false,
+                    "before": "dave",
+                    "after": "bob",
+                }],
+                "two_in_a_row": [],
             })
         );
-        // Alice takes bob's shift of the 23rd; every other shift stays.
-        assert_eq!(shifts(), week(["alice", "alice", "carol", "alice"]));
-        let out = desk
+        // Bob takes dave's shift of the 23rd; every other shift stays.
+        assert_eq!(shifts(), week(["carol", "bob", "alice", "bob"]));
+        // Carol on the 25th would have the 26th too: refused.
+        let err = desk
+            .cmd("secdesk")
+            .args([
+                "--as",
+                "carol",
+                "rota",
+                "cover",
+                "2026-11-25",
+                "--by",
+                "carol",
+            ])
+            .assert_usage_error();
+        assert!(
+            err.contains(
+                "that would put carol on call two shifts in a row (2026-11-25 and 2026-11-26)"
+            ),
+            "{err}"
+        );
+        // Alice already has the 24th; bob already has the 25th.
+        let err = desk
             .cmd("secdesk")
             .args([
                 "--as",
@@ -591,11 +730,46 @@ desktest!(
                 "--by",
                 "bob",
             ])
-            .stdout();
+            .assert_usage_error();
         assert!(
-            out.starts_with("rota change #2 recorded: bob covers 2026-11-25 (by carol)"),
-            "{out}"
+            err.contains("bob already has the shift of 2026-11-25"),
+            "{err}"
         );
-        assert_eq!(shifts(), week(["alice", "alice", "carol", "bob"]));
+        let out = desk
+            .cmd("secdesk")
+            .args([
+                "--as",
+                "carol",
+                "rota",
+                "cover",
+                "2026-11-25",
+                "--by",
+                "dave",
+            ])
+            .stdout();
+        expect_test::expect![[r#"
+            rota change #2 recorded: dave covers 2026-11-25 (by carol)
+              shift of 2026-11-25: bob → dave
+            secdesk-rotate-notify tells bob, dave (nobody else).
+        "#]]
+        .assert_eq(&out);
+        assert_eq!(shifts(), week(["carol", "bob", "alice", "dave"]));
+        // A shift that has ended cannot change.
+        let err = desk
+            .cmd("secdesk")
+            .args([
+                "--as",
+                "carol",
+                "rota",
+                "cover",
+                "2026-11-21",
+                "--by",
+                "dave",
+            ])
+            .assert_usage_error();
+        assert!(
+            err.contains("the shift of 2026-11-21 ended at 2026-11-22T00:00:00Z"),
+            "{err}"
+        );
     }
 );

@@ -94,9 +94,11 @@ pub struct Payback {
 /// How far ahead a payback shift is looked for, in days.
 pub const PAYBACK_DAYS: i64 = 28;
 
-/// The payback cover for the most uneven pair in `load`, if any member is
-/// owed a shift and one of their next shifts can be taken by the member
-/// who owes the most, under the rules of [`check`].
+/// The payback cover for the most uneven pair in `load` that can be
+/// evened out: a member owed shifts (covered for others more than they
+/// were covered), one who owes, and a shift of the first's in the next
+/// [`PAYBACK_DAYS`] the second can take under the rules of [`check`]
+/// without two shifts in a row. Pairs are tried most uneven first.
 pub fn payback(
     timeline: &Timeline<'_>,
     history: &super::History,
@@ -104,29 +106,41 @@ pub fn payback(
     now: Instant,
 ) -> Option<Payback> {
     let net = |l: &Load| l.covered_for_others as i64 - l.covered_by_others as i64;
-    let (owed, lo) = load
+    let mut owed: Vec<(&String, i64)> = load
         .iter()
-        .max_by_key(|(m, l)| (net(l), std::cmp::Reverse(*m)))?;
-    let (owes, lu) = load.iter().min_by_key(|(m, l)| (net(l), *m))?;
-    if net(lo) < 1 || net(lu) > -1 {
-        return None;
-    }
+        .map(|(m, l)| (m, net(l)))
+        .filter(|(_, n)| *n >= 1)
+        .collect();
+    owed.sort_by_key(|(m, n)| (-n, *m));
+    let mut owes: Vec<(&String, i64)> = load
+        .iter()
+        .map(|(m, l)| (m, net(l)))
+        .filter(|(_, n)| *n <= -1)
+        .collect();
+    owes.sort_by_key(|(m, n)| (*n, *m));
+    let mut pairs: Vec<(&String, &String, i64)> = owed
+        .iter()
+        .flat_map(|(a, na)| owes.iter().map(move |(b, nb)| (*a, *b, na - nb)))
+        .collect();
+    pairs.sort_by_key(|(a, b, gap)| (-gap, *a, *b));
     let rot = timeline.rotation();
     let today = super::shift_date_at(rot, now).unwrap_or(rot.start);
     let plan = timeline.plan_at(now);
-    (1..=PAYBACK_DAYS)
-        .map(|k| today + Duration::days(k))
-        .filter(|d| plan.member(*d) == Some(owed.as_str()))
-        .find(|d| {
-            let c = Change::Cover {
-                date: *d,
-                by: owes.clone(),
-            };
-            check(rot, history, &c, now).is_ok_and(|e| e.two_in_a_row.is_empty())
-        })
-        .map(|date| Payback {
-            owed: owed.clone(),
-            owes: owes.clone(),
-            date,
-        })
+    pairs.into_iter().find_map(|(owed, owes, _)| {
+        (1..=PAYBACK_DAYS)
+            .map(|k| today + Duration::days(k))
+            .filter(|d| plan.member(*d) == Some(owed.as_str()))
+            .find(|d| {
+                let c = Change::Cover {
+                    date: *d,
+                    by: owes.clone(),
+                };
+                check(rot, history, &c, now).is_ok_and(|e| e.two_in_a_row.is_empty())
+            })
+            .map(|date| Payback {
+                owed: owed.clone(),
+                owes: owes.clone(),
+                date,
+            })
+    })
 }
