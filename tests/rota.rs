@@ -773,3 +773,25 @@ desktest!(
         );
     }
 );
+
+desktest!(
+    status_says_who_is_on_call_until_when_and_who_is_next,
+    |desk| {
+        with_team_of_four(&desk, "2026-11-16");
+        // 22 carol, 23 dave (round-robin from alice on the 16th).
+        let out = desk.cmd("secdesk").arg("status").stdout();
+        let head: Vec<&str> = out.lines().take(2).collect();
+        assert_eq!(
+            head,
+            [
+                "on call: Carol until 2026-11-23T00:00:00Z (15h 0m from now)",
+                "next: Dave from 2026-11-23T00:00:00Z to 2026-11-24T00:00:00Z",
+            ],
+            "{out}"
+        );
+        let v: serde_json::Value = desk.cmd("secdesk").args(["status", "--json"]).json();
+        assert_eq!(v["on_call"]["now"]["member"], "carol");
+        assert_eq!(v["on_call"]["now"]["until"], "2026-11-23T00:00:00Z");
+        assert_eq!(v["on_call"]["next"]["member"], "dave");
+    }
+);

@@ -321,23 +321,25 @@ fn reminder(input: &Input<'_>) -> Option<Mail> {
     )
 }
 
-/// Why a part of a shift began or ended where it did: the change that
-/// split it.
-fn because(input: &Input<'_>, change: Option<i64>) -> String {
-    let Some(id) = change else {
-        return "a rota change".to_string();
+/// Why a part of a shift began or ended where it did, for a handover from
+/// `prev` to `cur` in the middle of a shift: the change that gave the rest
+/// to `cur`, or, when `cur` is back to the rotation's member, the undo of
+/// the one that had given it to `prev`.
+fn because(input: &Input<'_>, prev: &Shift, cur: &Shift) -> String {
+    let (id, undo) = match (cur.change, prev.change) {
+        (Some(id), _) => (id, false),
+        (None, Some(id)) => (id, true),
+        (None, None) => return "a rota change".to_string(),
     };
-    match input.history.iter().find(|(r, _)| r.id == id) {
+    let what = match input.history.iter().find(|(r, _)| r.id == id) {
         Some((r, _)) => format!("rota change #{id} ({})", describe(&r.change)),
         None => format!("rota change #{id}"),
+    };
+    if undo {
+        format!("the undo of {what}")
+    } else {
+        what
     }
-}
-
-/// The change that ended the part of a shift `prev` early: the one that
-/// gave the rest to `cur`, or, when `cur` is back to the rotation's member,
-/// the undo of the one that had given it to `prev`.
-fn split_by(prev: &Shift, cur: &Shift) -> Option<i64> {
-    cur.change.or(prev.change)
 }
 
 /// The handoff to the incoming person at shift start (or when a change
@@ -357,7 +359,7 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
                 prev.member,
                 local(cur.start, tz),
                 local(cur.end, tz),
-                because(input, split_by(prev, cur))
+                because(input, prev, cur)
             );
         }
         _ => {
@@ -439,7 +441,7 @@ fn shift_end(input: &Input<'_>) -> Option<Mail> {
             text,
             "your on-call shift ended early, at\n  {}\nbecause of {}; {} has taken over.\nThank you.",
             local(prev.end, tz),
-            because(input, split_by(prev, cur)),
+            because(input, prev, cur),
             cur.member
         );
     } else {
@@ -497,12 +499,21 @@ pub fn notice_text(n: &Notice, m: &Member) -> Option<(String, String)> {
         return None;
     }
     let what = describe(&n.change);
+    let who = |id: &str| {
+        if id == m.id {
+            "You".to_string()
+        } else {
+            id.to_string()
+        }
+    };
     let mut text = format!("Hello {},\n\n", m.display_name());
     let subject = if n.undo {
         let _ = writeln!(
             text,
             "{} undid rota change #{} ({what}, made by {}). It no longer applies, so these shifts of yours change back:",
-            n.by, n.id, n.made_by
+            who(&n.by),
+            n.id,
+            n.made_by
         );
         format!(
             "[secdesk] undone: rota change #{} ({what}); your shifts change back",
@@ -512,7 +523,8 @@ pub fn notice_text(n: &Notice, m: &Member) -> Option<(String, String)> {
         let _ = writeln!(
             text,
             "{} made rota change #{} ({what}). These shifts of yours change:",
-            n.by, n.id
+            who(&n.by),
+            n.id
         );
         format!(
             "[secdesk] rota change #{} ({what}): your shifts change",
@@ -632,6 +644,7 @@ pub fn describe(c: &Change) -> String {
     match c {
         Change::Swap { a, b } => format!("swap of {a} and {b}"),
         Change::Cover { date, by } => format!("{by} covers {date}"),
+        Change::Away { member, from, to } if from == to => format!("{member} away {from}"),
         Change::Away { member, from, to } => format!("{member} away {from} to {to}"),
     }
 }
@@ -851,7 +864,7 @@ mod tests {
         };
         let end = shift_end(&input).unwrap();
         assert!(
-            end.text.contains("ended early, at\n  Wed 2026-11-25 12:00 JST (03:00 UTC)\nbecause of rota change #1 (carol away 2026-11-25 to 2026-11-25)"),
+            end.text.contains("ended early, at\n  Wed 2026-11-25 12:00 JST (03:00 UTC)\nbecause of rota change #1 (carol away 2026-11-25)"),
             "{}",
             end.text
         );
