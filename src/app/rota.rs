@@ -446,7 +446,7 @@ impl fmt::Display for RotaStats {
         if let Some(p) = &self.payback {
             writeln!(
                 f,
-                "\n{} has covered for others more than anyone, {} been covered the most. To even out, {} could take {}'s shift of {}:\n  secdesk rota cover {} --by {}",
+                "\n{} has covered for others more often than been covered, {} the other way round.\nTo even out, {} could take {}'s shift of {}:\n  secdesk rota cover {} --by {}",
                 p.owed, p.owes, p.owes, p.owed, p.date, p.date, p.owes
             )?;
         }
