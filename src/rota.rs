@@ -9,12 +9,13 @@
 //!
 //! The base schedule is a fixed round-robin in `order` from `start`;
 //! nothing recorded at run time changes it. Swaps, covers and away periods
-//! are overrides of the shifts inside their dates ([`plan`]), in the order
+//! are overrides of the shifts inside their dates ([`plan`](mod@plan)), in the order
 //! they were made; for a shift whose member is away the substitute is
-//! chosen by the rule in [`plan`]. A change takes effect when it is made
-//! ([`timeline`]): the past stays as it was lived, and a change made during
+//! chosen by the rule in [`plan`](mod@plan). A change takes effect when it is made
+//! ([`timeline`](mod@timeline)): the past stays as it was lived, and a change made during
 //! a shift splits it at that instant. What may change, and when, is
-//! [`check`]; how load is shown instead of re-dealt, [`load`].
+//! [`check`](mod@check); how load is shown instead of re-dealt,
+//! [`load`](mod@load).
 //!
 //! Invariant: pure. No I/O, no clock; `now` and the changes come in.
 

@@ -316,8 +316,7 @@ pub fn stats(desk: &mut Desk<'_>, days: Option<usize>) -> Result<RotaStats> {
     let basis = windows
         .iter()
         .zip(&loads)
-        .filter(|(w, _)| **w <= 90)
-        .last()
+        .rfind(|(w, _)| **w <= 90)
         .or(windows.iter().zip(&loads).next())
         .map(|(_, l)| l);
     let payback = basis.and_then(|l| rota::payback(&timeline, &history, l, now));
