@@ -11,6 +11,7 @@
 //! It never reads the clock and never uses clap or anyhow.
 
 pub mod issue;
+pub mod message;
 pub mod rota;
 pub mod status;
 

@@ -237,9 +237,12 @@ impl Store {
                 return Ok(());
             }
             let next = version + 1;
-            let sql = migrations::MIGRATIONS[version as usize].sql;
-            tx.execute_batch(sql)
+            let migration = migrations::MIGRATIONS[version as usize];
+            tx.execute_batch(migration.sql)
                 .map_err(sql_err(format!("apply migration {next}")))?;
+            if let Some(fill) = migration.fill {
+                fill(&tx).map_err(sql_err(format!("fill migration {next}")))?;
+            }
             tx.pragma_update(None, "user_version", next)
                 .map_err(sql_err(format!("record migration {next}")))?;
             tx.commit()

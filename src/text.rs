@@ -1,6 +1,7 @@
 //! Making text safe and short wherever it goes: one line (for a header, a
-//! log line or an error message), an ellipsis (for a table cell), HTML
-//! escaping (for the report's HTML part). Pure: strings in, strings out.
+//! log line or an error message), visible controls (for mail text printed
+//! on a terminal), an ellipsis (for a table cell), HTML escaping (for the
+//! report's HTML part). Pure: strings in, strings out.
 //!
 //! Text that came from mail or from a server passes through here before it
 //! reaches a header, the log or a page, so each rule is written once.
@@ -37,6 +38,31 @@ pub fn ellipsize(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
     s.push('…');
     s
+}
+
+/// Makes text written by strangers safe to print on a terminal while
+/// keeping its lines: newlines and tabs stay, a CR before a newline is
+/// dropped, and every other control character (ESC, which starts terminal
+/// escape sequences, BEL, a lone CR, which could overwrite a line, DEL, the
+/// C1 controls) and every bidirectional override or isolate (which could
+/// reorder what is shown) becomes a visible escape: `\x1b`, `\u{202e}`.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            c if c.is_ascii_control() => out.push_str(&format!("\\x{:02x}", u32::from(c))),
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)))
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes text for HTML element content and attribute values; bare CRs
@@ -84,6 +110,18 @@ mod tests {
         check(ellipsize("longer", 5), expect!["long…"]);
         check(ellipsize("ünïcödé", 4), expect!["ünï…"]);
         check(ellipsize("abc", 0), expect!["…"]);
+    }
+
+    #[test]
+    fn visible_keeps_lines_and_shows_controls() {
+        check(
+            visible("a\r\nb\tc\n\u{1b}]0;owned\u{7}\u{1b}[2J\rd\u{7f}\u{9b}e\u{202e}f"),
+            expect![[r#"
+                a
+                b	c
+                \x1b]0;owned\x07\x1b[2J\x0dd\x7f\u{9b}e\u{202e}f"#]],
+        );
+        check(visible("plain é ü 中"), expect!["plain é ü 中"]);
     }
 
     #[test]

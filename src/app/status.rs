@@ -215,9 +215,16 @@ impl fmt::Display for Status {
             Some(at) => format!("{} ({} ago)", time::format(at), time::age(at, self.now)),
             None => "never".into(),
         };
+        // Where to look next: the issues of those messages, each of whose
+        // `show` names the messages and their problems.
+        let hint = if self.ingest.messages_with_problems > 0 {
+            ": secdesk issues --problems"
+        } else {
+            ""
+        };
         writeln!(
             f,
-            "ingest: {} messages ({} with problems), last stored {last}",
+            "ingest: {} messages ({} with problems{hint}), last stored {last}",
             self.ingest.messages, self.ingest.messages_with_problems
         )?;
         let o = &self.outbox;

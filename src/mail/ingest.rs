@@ -762,6 +762,7 @@ fn write_message(
         problems: &problems.join(" "),
         origin: &item.incoming.origin,
         raw: &item.incoming.raw,
+        text: &p.text,
         cves: &c.cves,
         refs: &refs,
         joined_by,

@@ -1,5 +1,6 @@
-//! Reading issues: the list with filters, one issue with its messages,
-//! related issues, release statuses, notes and history.
+//! Reading issues: the list with filters (state, source, CVE, package,
+//! words in the mail, problems) in id or triage order, one issue with its
+//! messages, related issues, release statuses, notes and history.
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
@@ -45,6 +46,9 @@ pub struct IssueSummary {
 /// own, with its own source and date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
+    /// Its number, for `secdesk message N` (the message's row id: unique
+    /// in the database, stable across merges).
+    pub number: i64,
     /// Message-ID without brackets.
     pub message_id: String,
     /// Which copy of the message this is; 1, the first, is not shown in
@@ -133,11 +137,22 @@ pub struct IssueDetail {
     pub merged_from: Vec<IssueId>,
 }
 
+/// The order issues are listed in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum IssueOrder {
+    /// By issue number.
+    #[default]
+    Number,
+    /// What to look at first: by severity (critical first, none last),
+    /// then oldest first (opened, then number).
+    Triage,
+}
+
 /// Filters for `secdesk issues`; all that are set must hold.
 #[derive(Debug, Clone, Default)]
 pub struct IssueFilter {
-    /// Only issues in this state.
-    pub state: Option<State>,
+    /// Only issues in one of these states (any state when empty).
+    pub states: Vec<State>,
     /// Only issues carried by this source.
     pub source: Option<Source>,
     /// Only issues opened at or after this instant.
@@ -148,6 +163,47 @@ pub struct IssueFilter {
     pub unclaimed: bool,
     /// Only issues whose status in this release is `.1`.
     pub release_status: Option<(String, ReleaseStatus)>,
+    /// Only the issue holding this CVE id (`CVE-YYYY-NNNN`, upper case).
+    pub cve: Option<String>,
+    /// Only issues naming this package (lower case, as stored).
+    pub package: Option<String>,
+    /// Only issues with a message whose subject or text has every one of
+    /// these words (see [`search_query`]).
+    pub search: Option<String>,
+    /// Only issues with a message that has parse problems.
+    pub problems: bool,
+    /// The order of the rows.
+    pub order: IssueOrder,
+}
+
+/// The full-text query for words people type: each word a quoted FTS5
+/// string, so punctuation (`CVE-2024-48990`, `a.b`), quotes and FTS5's
+/// operator words are searched as text, never parsed as query syntax; a
+/// word ending in `*` (`needrest*`) matches as a prefix. Every word must
+/// be in one message. `None` when there is no word.
+pub fn search_query(text: &str) -> Option<String> {
+    let terms: Vec<String> = text
+        .split_whitespace()
+        .map(|word| {
+            let (word, prefix) = match word.strip_suffix('*') {
+                Some(w) if !w.is_empty() => (w, "*"),
+                _ => (word, ""),
+            };
+            format!("\"{}\"{prefix}", word.replace('"', "\"\""))
+        })
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// `CASE` ranks for [`IssueOrder::Triage`]: the most severe first, from
+/// `triage`'s own order of severities, unset last.
+fn severity_rank() -> String {
+    let mut sql = String::from("CASE i.severity");
+    for (rank, s) in Severity::ALL.iter().rev().enumerate() {
+        sql.push_str(&format!(" WHEN '{}' THEN {rank}", s.as_str()));
+    }
+    sql.push_str(&format!(" ELSE {} END", Severity::ALL.len()));
+    sql
 }
 
 const SUMMARY_COLUMNS: &str =
@@ -200,13 +256,43 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<IssueSummary> {
 }
 
 impl Reader<'_> {
-    /// Issues matching the filter, by id.
+    /// Issues matching the filter, in the filter's order.
     pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<IssueSummary>> {
         let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM issues i WHERE i.merged_into IS NULL");
         let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-        if let Some(state) = filter.state {
-            args.push(Box::new(state));
-            sql.push_str(&format!(" AND i.state = ?{}", args.len()));
+        if !filter.states.is_empty() {
+            let mut marks = Vec::new();
+            for state in &filter.states {
+                args.push(Box::new(*state));
+                marks.push(format!("?{}", args.len()));
+            }
+            sql.push_str(&format!(" AND i.state IN ({})", marks.join(", ")));
+        }
+        if let Some(cve) = &filter.cve {
+            args.push(Box::new(cve.clone()));
+            sql.push_str(&format!(
+                " AND i.id IN (SELECT c.issue_id FROM issue_cves c WHERE c.cve = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(package) = &filter.package {
+            args.push(Box::new(package.clone()));
+            sql.push_str(&format!(
+                " AND i.id IN (SELECT p.issue_id FROM issue_packages p WHERE p.package = ?{})",
+                args.len()
+            ));
+        }
+        if let Some(query) = filter.search.as_deref().and_then(search_query) {
+            args.push(Box::new(query));
+            sql.push_str(&format!(
+                " AND i.id IN (SELECT m.issue_id FROM message_text JOIN messages m ON m.id = message_text.rowid WHERE message_text MATCH ?{})",
+                args.len()
+            ));
+        }
+        if filter.problems {
+            sql.push_str(
+                " AND EXISTS (SELECT 1 FROM messages m WHERE m.issue_id = i.id AND m.problems <> '')",
+            );
         }
         if let Some(source) = filter.source {
             args.push(Box::new(source));
@@ -245,7 +331,13 @@ impl Reader<'_> {
                 ));
             }
         }
-        sql.push_str(" ORDER BY i.id");
+        match filter.order {
+            IssueOrder::Number => sql.push_str(" ORDER BY i.id"),
+            IssueOrder::Triage => sql.push_str(&format!(
+                " ORDER BY {}, i.created_at, i.id",
+                severity_rank()
+            )),
+        }
         let mut stmt = self.conn.prepare(&sql).map_err(self.err("list issues"))?;
         let params: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref()).collect();
         let rows = stmt
@@ -274,6 +366,20 @@ impl Reader<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// The issue holding a CVE id (`CVE-YYYY-NNNN`, upper case), followed
+    /// through merges; `None` when no issue holds it.
+    pub fn issue_with_cve(&self, cve: &str) -> Result<Option<IssueId>> {
+        let held: Option<IssueId> = self
+            .conn
+            .prepare_cached("SELECT issue_id FROM issue_cves WHERE cve = ?1")
+            .and_then(|mut s| s.query_row([cve], |r| r.get(0)).optional())
+            .map_err(self.err("look up CVE"))?;
+        match held {
+            Some(issue) => self.resolve(issue),
+            None => Ok(None),
+        }
     }
 
     /// The list row of one issue (not following merges).
@@ -314,14 +420,15 @@ impl Reader<'_> {
             .prepare_cached(
                 "SELECT coalesce((SELECT f.message_id FROM messages f WHERE f.id = m.copy_of), m.message_id),
                    m.source, m.advisory_id, m.subject, coalesce(m.date, m.received_at), m.problems,
-                   m.joined_by, m.copy
+                   m.joined_by, m.copy, m.id
                  FROM messages m WHERE m.issue_id = ?1 ORDER BY coalesce(m.date, m.received_at), m.id",
             )
             .map_err(self.err("read timeline"))?;
         let messages = stmt
             .query_map([id], |r| {
-                let c = Cells::new(r, "messages", 0);
+                let c = Cells::new(r, "messages", 8);
                 Ok(TimelineEntry {
+                    number: c.get(8)?,
                     message_id: c.get(0)?,
                     source: c.get(1)?,
                     advisory_id: c.get(2)?,

@@ -6,6 +6,13 @@
 //! message (a cross-post through a second list): a row of its own whose
 //! `copy_of` points at the first copy and whose key is [`copy_key`], so the
 //! first copy keeps the Message-ID that thread lookups use.
+//!
+//! Every stored message also gets a row in the full-text index
+//! `message_text` (migration 9): its subject and decoded text, under its
+//! row id, so `secdesk issues --search` finds it and an issue merge, which
+//! moves the message, needs no index change. The same row id is the number
+//! `secdesk show` prints beside each timeline entry and `secdesk message`
+//! takes.
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
@@ -13,7 +20,10 @@ use crate::mail::Source;
 use crate::time::Instant;
 use crate::triage::correlate::{Child, JoinedBy};
 use crate::triage::{IssueId, Severity, State, raised_severity};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Adds one message's subject and decoded text to the full-text index.
+const INDEX_TEXT: &str = "INSERT INTO message_text (rowid, subject, body) VALUES (?1, ?2, ?3)";
 
 /// The key a further copy of a message is stored under: its Message-ID, a
 /// line feed and `copy N`. Parsing folds control characters out of every
@@ -67,6 +77,9 @@ pub struct NewMessage<'a> {
     pub origin: &'a str,
     /// The bytes as received.
     pub raw: &'a [u8],
+    /// Its decoded text (`mail::parse::Parsed::text`), for the full-text
+    /// index; not stored otherwise.
+    pub text: &'a str,
     /// The CVE ids it names.
     pub cves: &'a [String],
     /// The ids it refers to (In-Reply-To and References).
@@ -314,6 +327,10 @@ impl Tx<'_> {
             .prepare_cached("INSERT INTO message_raw (message_id, raw) VALUES (?1, ?2)")
             .and_then(|mut s| s.execute(params![id, m.raw]))
             .map_err(self.err("store message bytes"))?;
+        self.conn()
+            .prepare_cached(INDEX_TEXT)
+            .and_then(|mut s| s.execute(params![id, m.subject, m.text]))
+            .map_err(self.err("index message text"))?;
         let mut cve_stmt = self
             .conn()
             .prepare_cached("INSERT OR IGNORE INTO message_cves (message_id, cve) VALUES (?1, ?2)")
@@ -428,6 +445,71 @@ impl Tx<'_> {
     }
 }
 
+/// Indexes the subject and decoded text of every message stored before
+/// migration 9, in row order; the migration's [`super::migrations::Fill`].
+/// A message is decoded as ingest decodes it (`mail::parse`), so old and
+/// new messages are found alike; one without stored bytes is indexed by
+/// its subject alone.
+pub(super) fn index_stored_messages(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare(
+        "SELECT m.id, m.subject, r.raw FROM messages m
+         LEFT JOIN message_raw r ON r.message_id = m.id ORDER BY m.id",
+    )?;
+    let mut write = conn.prepare(INDEX_TEXT)?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let subject: String = row.get(1)?;
+        let text = match row.get_ref(2)?.as_blob_or_null()? {
+            Some(raw) => crate::mail::parse::parse(raw).text,
+            None => String::new(),
+        };
+        write.execute(params![id, subject, text])?;
+    }
+    Ok(())
+}
+
+/// One stored message as `secdesk message` reads it: where it is, what
+/// secdesk recorded about it, and its bytes as received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    /// Its number: the row id `show` prints beside it.
+    pub number: i64,
+    /// Its Message-ID without brackets (a further copy's is its first
+    /// copy's).
+    pub message_id: String,
+    /// Which copy this is; 1 for the first.
+    pub copy: i64,
+    /// The issue it belongs to.
+    pub issue: Option<IssueId>,
+    /// Where it was published.
+    pub source: Source,
+    /// Its parse problems, if any.
+    pub problems: Vec<String>,
+    /// The bytes as received.
+    pub raw: Vec<u8>,
+}
+
+/// The columns of [`StoredMessage`], in order.
+const STORED_COLUMNS: &str =
+    "m.id, coalesce((SELECT f.message_id FROM messages f WHERE f.id = m.copy_of), m.message_id),
+     m.copy, m.issue_id, m.source, m.problems, r.raw
+     FROM messages m LEFT JOIN message_raw r ON r.message_id = m.id";
+
+fn stored_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredMessage> {
+    let c = Cells::new(r, "messages", 0);
+    let problems: String = c.get(5)?;
+    Ok(StoredMessage {
+        number: c.get(0)?,
+        message_id: c.get(1)?,
+        copy: c.get(2)?,
+        issue: c.get(3)?,
+        source: c.get(4)?,
+        problems: problems.split_whitespace().map(str::to_string).collect(),
+        raw: c.get(6)?,
+    })
+}
+
 impl Reader<'_> {
     /// The bytes of a stored message, as received.
     pub fn raw_message(&self, message_id: &str) -> Result<Option<Vec<u8>>> {
@@ -437,5 +519,22 @@ impl Reader<'_> {
             )
             .and_then(|mut s| s.query_row([message_id], |r| r.get(0)).optional())
             .map_err(self.err("read message bytes"))
+    }
+
+    /// The stored message with this number (see [`StoredMessage::number`]).
+    pub fn message_numbered(&self, number: i64) -> Result<Option<StoredMessage>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {STORED_COLUMNS} WHERE m.id = ?1"))
+            .and_then(|mut s| s.query_row([number], stored_row).optional())
+            .map_err(self.err("read message"))
+    }
+
+    /// The first stored copy of the message with this Message-ID (without
+    /// brackets).
+    pub fn message_with_id(&self, message_id: &str) -> Result<Option<StoredMessage>> {
+        self.conn
+            .prepare_cached(&format!("SELECT {STORED_COLUMNS} WHERE m.message_id = ?1"))
+            .and_then(|mut s| s.query_row([message_id], stored_row).optional())
+            .map_err(self.err("read message"))
     }
 }

@@ -10,9 +10,20 @@
 //! Never edit a migration that has shipped; add the next number. The test
 //! `shipped_migrations_are_never_edited` pins each file's SHA-256 to keep
 //! that promise (atuin keeps the same habit).
+//!
+//! A migration may also name a [`Fill`]: Rust that runs after its SQL, in
+//! the same transaction, for what SQL alone cannot compute from the rows
+//! already stored (migration 9 decodes every stored message to index its
+//! text).
+
+use rusqlite::Connection;
+
+/// A step run after a migration's SQL, in its transaction: fills what the
+/// migration added for the rows stored before it.
+pub type Fill = fn(&Connection) -> rusqlite::Result<()>;
 
 /// One schema migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Migration {
     /// Its number: `user_version` after it is applied.
     pub version: i64,
@@ -20,16 +31,21 @@ pub struct Migration {
     pub file: &'static str,
     /// The SQL it runs, as one batch.
     pub sql: &'static str,
+    /// What runs after the SQL, if anything.
+    pub fill: Option<Fill>,
 }
 
 macro_rules! migrations {
-    ($($version:literal => $file:literal),+ $(,)?) => {
+    ($($version:literal => $file:literal $(then $fill:path)?),+ $(,)?) => {
         &[$(Migration {
             version: $version,
             file: $file,
             sql: include_str!(concat!("migrations/", $file)),
+            fill: migrations!(@fill $($fill)?),
         }),+]
     };
+    (@fill) => { None };
+    (@fill $fill:path) => { Some($fill) };
 }
 
 /// The migrations, in order; migration `n` is `MIGRATIONS[n - 1]`.
@@ -42,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     6 => "0006_job_indexes.sql",
     7 => "0007_message_copies.sql",
     8 => "0008_advisory_ids_joined_by.sql",
+    9 => "0009_message_text_search.sql" then super::messages::index_stored_messages,
 ];
 
 #[cfg(test)]
@@ -84,6 +101,10 @@ mod tests {
         (
             "0008_advisory_ids_joined_by.sql",
             "8b5f08dcc5eb7b27eeb03521898999430a645bf87075591f0d20e36415ef3951",
+        ),
+        (
+            "0009_message_text_search.sql",
+            "1a934fd368a0e1ebc592a114a6d79c5677a81c26de10512be9cace8b81d71195",
         ),
     ];
 

@@ -1,21 +1,28 @@
-//! `issues`: the list of issues, with filters, as a table or JSON rows.
+//! `issues`: the list of issues, with filters, as a table or JSON rows,
+//! most severe first, then oldest first.
 
+use super::show::cve_id;
 use crate::app::{Desk, Result};
 use crate::layout;
 use crate::mail::Source;
 use crate::refusal::Refusal;
-use crate::store::issues::{IssueFilter, IssueSummary};
+use crate::store::issues::{IssueFilter, IssueOrder, IssueSummary};
 use crate::time;
 use crate::triage::{self, Refused, ReleaseStatus, State};
 use serde::Serialize;
 use std::fmt;
 
+/// The state word that stands for every open state (`new`, `claimed`,
+/// `triaged`: those [`State::is_open`] holds).
+pub const OPEN: &str = "open";
+
 /// The filters as people type them; every one given must hold. Words are
 /// checked here so every caller refuses them the same way.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
-    /// A state word (`new`, …).
-    pub state: Option<String>,
+    /// State words (`new`, …, or `open`); an issue in any of them is
+    /// listed. Empty: any state.
+    pub states: Vec<String>,
     /// A source word (`debian`, …).
     pub source: Option<String>,
     /// `YYYY-MM-DD` (midnight UTC) or an RFC 3339 instant.
@@ -26,6 +33,15 @@ pub struct ListQuery {
     pub unclaimed: bool,
     /// A configured release and a status word, together.
     pub release_status: Option<(String, String)>,
+    /// A CVE id, in any case (`cve-2024-48990`).
+    pub cve: Option<String>,
+    /// A package name, in any case.
+    pub package: Option<String>,
+    /// Words that must all be in the subject or text of one of the
+    /// issue's messages (a word ending in `*` is a prefix).
+    pub search: Option<String>,
+    /// Only issues with a message that has parse problems.
+    pub problems: bool,
 }
 
 /// The list as printed: a table, or a JSON array of issue objects.
@@ -33,20 +49,39 @@ pub struct ListQuery {
 #[serde(transparent)]
 pub struct IssueList(pub Vec<IssueSummary>);
 
-/// Lists issues, oldest first. Refused when a word is unknown.
+/// Lists issues in triage order: by severity (critical first, none last),
+/// then oldest first. Refused when a word or a CVE id is wrong.
 pub fn list(desk: &mut Desk<'_>, query: &ListQuery) -> Result<IssueList> {
     let filter = query.filter(&desk.config.releases)?;
     Ok(IssueList(desk.store.read(|r| r.issues(&filter))?))
 }
 
 impl ListQuery {
-    /// The checked filter.
+    /// The checked filter, in triage order.
     pub fn filter(&self, releases: &[String]) -> Result<IssueFilter, Refusal> {
         let mut f = IssueFilter {
             claimed_by: self.claimed_by.clone(),
             unclaimed: self.unclaimed,
+            problems: self.problems,
+            order: IssueOrder::Triage,
+            package: self.package.as_ref().map(|p| p.trim().to_lowercase()),
             ..IssueFilter::default()
         };
+        if let Some(text) = &self.cve {
+            f.cve = Some(cve_id(text).ok_or_else(|| {
+                Refusal::Usage(format!(
+                    "--cve {text:?}: expected a CVE id like CVE-2024-48990"
+                ))
+            })?);
+        }
+        if let Some(text) = &self.search {
+            if text.split_whitespace().next().is_none() {
+                return Err(Refusal::Usage(
+                    "--search: expected at least one word".to_string(),
+                ));
+            }
+            f.search = Some(text.clone());
+        }
         if let Some((release, status)) = &self.release_status {
             if !releases.contains(release) {
                 return Err(Refused::UnknownRelease {
@@ -63,8 +98,18 @@ impl ListQuery {
             )?;
             f.release_status = Some((release.clone(), status));
         }
-        if let Some(s) = &self.state {
-            f.state = Some(triage::word("state", s, State::parse, State::expected())?);
+        for s in &self.states {
+            let states: Vec<State> = if s == OPEN {
+                State::ALL.iter().copied().filter(|s| s.is_open()).collect()
+            } else {
+                let expected = format!("{OPEN}, {}", State::expected());
+                vec![triage::word("state", s, State::parse, expected)?]
+            };
+            for state in states {
+                if !f.states.contains(&state) {
+                    f.states.push(state);
+                }
+            }
         }
         if let Some(s) = &self.source {
             let all: Vec<&str> = Source::ALL.iter().map(|s| s.as_str()).collect();

@@ -1,7 +1,9 @@
 //! One issue, whole: the list row plus claim, releases, checklist,
 //! runbooks, notes, history and the timeline of every message, each with
-//! why it joined the issue. Actions return this too, for the issue they
-//! changed.
+//! its number (for `secdesk message N`) and why it joined the issue, and
+//! the messages with parse problems. Actions return this too, for the
+//! issue they changed. An issue is named by its number or by a CVE id it
+//! holds ([`IssueRef`]).
 
 use crate::app::{Desk, Result};
 use crate::config::Runbook;
@@ -14,6 +16,63 @@ use crate::triage::{IssueId, Refused, ReleaseStatus};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+
+/// How people name an issue: its number (`12`, `#12`) or a CVE id it
+/// holds (`CVE-2024-48990`, in any case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueRef {
+    /// The issue number.
+    Number(IssueId),
+    /// A CVE id, normalised to `CVE-YYYY-NNNN`.
+    Cve(String),
+}
+
+impl IssueRef {
+    /// Reads an issue number (a leading `#` is fine) or a CVE id; the
+    /// error says what was expected.
+    pub fn parse(text: &str) -> Result<IssueRef, String> {
+        let text = text.trim();
+        if text
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("cve-"))
+        {
+            return cve_id(text)
+                .map(IssueRef::Cve)
+                .ok_or_else(|| format!("expected a CVE id like CVE-2024-48990, got {text:?}"));
+        }
+        text.strip_prefix('#')
+            .unwrap_or(text)
+            .parse::<IssueId>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(IssueRef::Number)
+            .ok_or_else(|| {
+                format!(
+                    "expected an issue number like 12 or a CVE id like CVE-2024-48990, got {text:?}"
+                )
+            })
+    }
+}
+
+impl fmt::Display for IssueRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IssueRef::Number(id) => write!(f, "#{id}"),
+            IssueRef::Cve(cve) => f.write_str(cve),
+        }
+    }
+}
+
+/// A CVE id as people type it (any case, spaces around) in the form the
+/// store keeps, `CVE-YYYY-NNNN` (four or more digits); `None` when it is
+/// not one.
+pub fn cve_id(text: &str) -> Option<String> {
+    let id = text.trim().to_ascii_uppercase();
+    let rest = id.strip_prefix("CVE-")?;
+    let (year, number) = rest.split_once('-')?;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (year.len() == 4 && digits(year) && number.len() >= 4 && digits(number)).then_some(id)
+}
 
 /// Why an issue was dismissed.
 #[derive(Debug, Serialize)]
@@ -82,6 +141,20 @@ pub fn show(desk: &mut Desk<'_>, id: IssueId) -> Result<IssueShow> {
         &desk.config.releases,
         &desk.config.runbooks,
     ))
+}
+
+/// Loads the issue a reference names, as [`show`] does. A number that no
+/// issue has is refused (exit 2); a CVE id that no issue holds is `None`
+/// (not tracked).
+pub fn show_ref(desk: &mut Desk<'_>, issue: &IssueRef) -> Result<Option<IssueShow>> {
+    let id = match issue {
+        IssueRef::Number(id) => *id,
+        IssueRef::Cve(cve) => match desk.store.read(|r| r.issue_with_cve(cve))? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    show(desk, id).map(Some)
 }
 
 impl IssueShow {
@@ -176,6 +249,17 @@ impl fmt::Display for IssueShow {
             writeln!(f, "announced: {a}")?;
         }
         writeln!(f, "opened:    {}", crate::time::format(s.created_at))?;
+        let troubled: Vec<String> = self
+            .messages
+            .iter()
+            .filter(|m| !m.problems.is_empty())
+            .map(|m| format!("{} ({})", m.number, m.problems.join(", ")))
+            .collect();
+        match troubled.as_slice() {
+            [] => {}
+            [one] => writeln!(f, "problems:  message {one}")?,
+            many => writeln!(f, "problems:  messages {}", many.join(", "))?,
+        }
         writeln!(f)?;
         writeln!(f, "releases:")?;
         let mut order = self.release_order.clone();
@@ -221,11 +305,18 @@ impl fmt::Display for IssueShow {
         }
         writeln!(f)?;
         writeln!(f, "timeline ({} messages):", self.messages.len())?;
+        let width = self
+            .messages
+            .iter()
+            .map(|m| m.number.to_string().len())
+            .max()
+            .unwrap_or(0);
         for m in &self.messages {
             // Why it joined: as wide as the longest word, `cve-in-subject`.
             writeln!(
                 f,
-                "  {}  {:<15}  {:<20}  {:<14}  {}{}",
+                "  {:>width$}  {}  {:<15}  {:<20}  {:<14}  {}{}",
+                m.number,
                 m.date.format("%Y-%m-%d %H:%M"),
                 m.source.as_str(),
                 m.advisory_id.as_deref().unwrap_or("-"),

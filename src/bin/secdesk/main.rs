@@ -2,6 +2,7 @@
 //! file only parses the command line and dispatches.
 
 mod issue;
+mod message;
 mod rota;
 mod status;
 
@@ -44,6 +45,7 @@ struct Cli {
 enum Command {
     #[command(flatten)]
     Issue(issue::IssueCommand),
+    Message(message::MessageShowCommand),
     Rota(rota::RotaCommand),
     Status(status::StatusCommand),
 }
@@ -98,6 +100,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
     };
     match args.command {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
+        Command::Message(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
     }

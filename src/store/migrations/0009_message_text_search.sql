@@ -1,0 +1,15 @@
+-- 9: full-text search over stored mail, for `secdesk issues --search`: the
+-- subject and the decoded text of every stored message (each copy its own
+-- row), keyed by the messages row id. Contentless: the text is not kept a
+-- second time (message_raw holds the bytes), only the index. An issue merge
+-- moves messages, not their index rows, so search follows merges without
+-- writing here. The store adds a row with every message it stores; rows
+-- for messages stored before this migration are added by the step that
+-- runs with it (store::messages::index_stored_messages), since decoding
+-- MIME needs the parser, not SQL.
+CREATE VIRTUAL TABLE message_text USING fts5(
+    subject, body, content = '', tokenize = 'unicode61 remove_diacritics 2'
+);
+
+-- `secdesk issues --package NAME` (package names are stored lower-case).
+CREATE INDEX issue_packages_package ON issue_packages(package);
