@@ -29,6 +29,7 @@ pub struct IssueJson {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageJson {
+    pub number: i64,
     pub message_id: String,
     pub source: String,
     pub advisory_id: Option<String>,

@@ -19,6 +19,9 @@ mod accounting;
 mod cli;
 // Grouping that follows the disclosure: advisory ids, why a message joined.
 mod grouping;
+// Lookups and reading mail (issue 13): show by CVE, issues --cve,
+// --package, --search, --problems, --state open, triage order; message.
+mod lookup;
 // Working issues: claims, release statuses, refusals, merges.
 mod triage;
 // IMAP ingest against a real Dovecot, and mirroring back.

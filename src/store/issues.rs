@@ -180,10 +180,12 @@ pub struct IssueFilter {
 /// string, so punctuation (`CVE-2024-48990`, `a.b`), quotes and FTS5's
 /// operator words are searched as text, never parsed as query syntax; a
 /// word ending in `*` (`needrest*`) matches as a prefix. Every word must
-/// be in one message. `None` when there is no word.
+/// be in one message; a "word" with no letter or digit (`-`, `"(`) is
+/// left out, as the index holds no such word. `None` when no word is left.
 pub fn search_query(text: &str) -> Option<String> {
     let terms: Vec<String> = text
         .split_whitespace()
+        .filter(|word| word.chars().any(char::is_alphanumeric))
         .map(|word| {
             let (word, prefix) = match word.strip_suffix('*') {
                 Some(w) if !w.is_empty() => (w, "*"),
@@ -282,12 +284,18 @@ impl Reader<'_> {
                 args.len()
             ));
         }
-        if let Some(query) = filter.search.as_deref().and_then(search_query) {
-            args.push(Box::new(query));
-            sql.push_str(&format!(
-                " AND i.id IN (SELECT m.issue_id FROM message_text JOIN messages m ON m.id = message_text.rowid WHERE message_text MATCH ?{})",
-                args.len()
-            ));
+        if let Some(text) = &filter.search {
+            match search_query(text) {
+                Some(query) => {
+                    args.push(Box::new(query));
+                    sql.push_str(&format!(
+                        " AND i.id IN (SELECT m.issue_id FROM message_text JOIN messages m ON m.id = message_text.rowid WHERE message_text MATCH ?{})",
+                        args.len()
+                    ));
+                }
+                // No word to look for: nothing holds it.
+                None => sql.push_str(" AND 0"),
+            }
         }
         if filter.problems {
             sql.push_str(

@@ -6,7 +6,7 @@ use crate::app::{Desk, Result};
 use crate::layout;
 use crate::mail::Source;
 use crate::refusal::Refusal;
-use crate::store::issues::{IssueFilter, IssueOrder, IssueSummary};
+use crate::store::issues::{IssueFilter, IssueOrder, IssueSummary, search_query};
 use crate::time;
 use crate::triage::{self, Refused, ReleaseStatus, State};
 use serde::Serialize;
@@ -75,10 +75,10 @@ impl ListQuery {
             })?);
         }
         if let Some(text) = &self.search {
-            if text.split_whitespace().next().is_none() {
-                return Err(Refusal::Usage(
-                    "--search: expected at least one word".to_string(),
-                ));
+            if search_query(text).is_none() {
+                return Err(Refusal::Usage(format!(
+                    "--search {text:?}: expected at least one word (letters or digits)"
+                )));
             }
             f.search = Some(text.clone());
         }

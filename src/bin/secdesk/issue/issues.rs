@@ -61,7 +61,7 @@ pub struct IssueListCommand {
     /// `Perl`, `CVE-2024-48990`); a word ending in * matches as a prefix
     /// (`needrest*`). Punctuation and words like AND or NOT are searched
     /// as text, never read as operators.
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", allow_hyphen_values = true)]
     search: Option<String>,
 
     /// Only issues with a message that has parse problems (no Message-ID,
