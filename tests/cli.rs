@@ -203,7 +203,7 @@ desktest!(show_text_holds_the_timeline, |desk| {
           [ ] draft and send the advisory
 
         timeline (1 messages):
-          2008-04-20 11:09  debian           DSA-1553-1            opened          [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
+          1  2008-04-20 11:09  debian           DSA-1553-1            opened          [SECURITY] [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
 
         history:
           2026-11-22 09:00  secdesk-ingest  opened: debian: [DSA 1553-1] New ikiwiki packages fix cross-site request forgery
@@ -242,10 +242,10 @@ desktest!(issue_filters_select_by_state_source_and_since, |desk| {
 desktest!(bad_filter_values_are_exit_2, |desk| {
     let err = desk
         .cmd("secdesk")
-        .args(["issues", "--state", "open"])
+        .args(["issues", "--state", "opened"])
         .assert_usage_error();
-    assert!(err.contains("unknown state \"open\""), "{err}");
-    assert!(err.contains("new, claimed"), "{err}");
+    assert!(err.contains("unknown state \"opened\""), "{err}");
+    assert!(err.contains("open, new, claimed"), "{err}");
     let err = desk
         .cmd("secdesk")
         .args(["issues", "--source", "lwn"])

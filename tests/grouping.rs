@@ -70,9 +70,9 @@ desktest!(
             .take_while(|l| !l.is_empty())
             .collect();
         expect_test::expect![[r#"
-        timeline (2 messages):
-          2031-01-01 10:00  debian           DSA-9901-1            opened          [SECURITY] [DSA 9901-1] frobnicate security update
-          2031-01-01 12:00  debian           DSA-9901-1            advisory-id     [SECURITY] [DSA 9901-1] frobnicate security update"#]]
+            timeline (2 messages):
+              1  2031-01-01 10:00  debian           DSA-9901-1            opened          [SECURITY] [DSA 9901-1] frobnicate security update
+              2  2031-01-01 12:00  debian           DSA-9901-1            advisory-id     [SECURITY] [DSA 9901-1] frobnicate security update"#]]
     .assert_eq(&timeline.join("\n"));
     }
 );

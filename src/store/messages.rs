@@ -15,15 +15,13 @@
 //! takes.
 
 use super::column::{Cells, Stamp};
+use super::migrations::INDEX_TEXT;
 use super::{Reader, Result, Tx};
 use crate::mail::Source;
 use crate::time::Instant;
 use crate::triage::correlate::{Child, JoinedBy};
 use crate::triage::{IssueId, Severity, State, raised_severity};
-use rusqlite::{Connection, OptionalExtension, params};
-
-/// Adds one message's subject and decoded text to the full-text index.
-const INDEX_TEXT: &str = "INSERT INTO message_text (rowid, subject, body) VALUES (?1, ?2, ?3)";
+use rusqlite::{OptionalExtension, params};
 
 /// The key a further copy of a message is stored under: its Message-ID, a
 /// line feed and `copy N`. Parsing folds control characters out of every
@@ -443,30 +441,6 @@ impl Tx<'_> {
             .map_err(self.err("touch issue"))?;
         Ok(())
     }
-}
-
-/// Indexes the subject and decoded text of every message stored before
-/// migration 9, in row order; the migration's [`super::migrations::Fill`].
-/// A message is decoded as ingest decodes it (`mail::parse`), so old and
-/// new messages are found alike; one without stored bytes is indexed by
-/// its subject alone.
-pub(super) fn index_stored_messages(conn: &Connection) -> rusqlite::Result<()> {
-    let mut read = conn.prepare(
-        "SELECT m.id, m.subject, r.raw FROM messages m
-         LEFT JOIN message_raw r ON r.message_id = m.id ORDER BY m.id",
-    )?;
-    let mut write = conn.prepare(INDEX_TEXT)?;
-    let mut rows = read.query([])?;
-    while let Some(row) = rows.next()? {
-        let id: i64 = row.get(0)?;
-        let subject: String = row.get(1)?;
-        let text = match row.get_ref(2)?.as_blob_or_null()? {
-            Some(raw) => crate::mail::parse::parse(raw).text,
-            None => String::new(),
-        };
-        write.execute(params![id, subject, text])?;
-    }
-    Ok(())
 }
 
 /// One stored message as `secdesk message` reads it: where it is, what

@@ -16,7 +16,7 @@
 //! already stored (migration 9 decodes every stored message to index its
 //! text).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 
 /// A step run after a migration's SQL, in its transaction: fills what the
 /// migration added for the rows stored before it.
@@ -58,8 +58,37 @@ pub const MIGRATIONS: &[Migration] = migrations![
     6 => "0006_job_indexes.sql",
     7 => "0007_message_copies.sql",
     8 => "0008_advisory_ids_joined_by.sql",
-    9 => "0009_message_text_search.sql" then super::messages::index_stored_messages,
+    9 => "0009_message_text_search.sql" then index_stored_messages,
 ];
+
+/// Adds one message's subject and decoded text to the full-text index
+/// (migration 9); `store::messages` runs it for every message it stores.
+pub(super) const INDEX_TEXT: &str =
+    "INSERT INTO message_text (rowid, subject, body) VALUES (?1, ?2, ?3)";
+
+/// Indexes the subject and decoded text of every message stored before
+/// migration 9, in row order; migration 9's [`Fill`].
+/// A message is decoded as ingest decodes it (`mail::parse`), so old and
+/// new messages are found alike; one without stored bytes is indexed by
+/// its subject alone.
+fn index_stored_messages(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare(
+        "SELECT m.id, m.subject, r.raw FROM messages m
+         LEFT JOIN message_raw r ON r.message_id = m.id ORDER BY m.id",
+    )?;
+    let mut write = conn.prepare(INDEX_TEXT)?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let subject: String = row.get(1)?;
+        let text = match row.get_ref(2)?.as_blob_or_null()? {
+            Some(raw) => crate::mail::parse::parse(raw).text,
+            None => String::new(),
+        };
+        write.execute(params![id, subject, text])?;
+    }
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
@@ -104,7 +133,7 @@ mod tests {
         ),
         (
             "0009_message_text_search.sql",
-            "1a934fd368a0e1ebc592a114a6d79c5677a81c26de10512be9cace8b81d71195",
+            "4f07417473eca94ac69eb857e7a0a86d7f993f0f8ae5ebbe881cee4c72aac420",
         ),
     ];
 

@@ -5,7 +5,7 @@
 -- moves messages, not their index rows, so search follows merges without
 -- writing here. The store adds a row with every message it stores; rows
 -- for messages stored before this migration are added by the step that
--- runs with it (store::messages::index_stored_messages), since decoding
+-- runs with it (store::migrations::index_stored_messages), since decoding
 -- MIME needs the parser, not SQL.
 CREATE VIRTUAL TABLE message_text USING fts5(
     subject, body, content = '', tokenize = 'unicode61 remove_diacritics 2'
