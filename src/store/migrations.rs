@@ -133,7 +133,7 @@ mod tests {
         ),
         (
             "0009_message_text_search.sql",
-            "4f07417473eca94ac69eb857e7a0a86d7f993f0f8ae5ebbe881cee4c72aac420",
+            "011a9f0c076fd309f32e68bafc6cd04035b68f2fa73f1f03abbf866cc0433d0d",
         ),
     ];
 
