@@ -133,7 +133,7 @@ mod tests {
         ),
         (
             "0009_message_text_search.sql",
-            "011a9f0c076fd309f32e68bafc6cd04035b68f2fa73f1f03abbf866cc0433d0d",
+            "d80b2dd37572337a5478d14904150cab5309280cff267a035c0e0c3637738924",
         ),
     ];
 
