@@ -1094,3 +1094,39 @@ desktest!(refused_changes_exit_2_and_json_changes_carry_ids, |desk| {
     );
     assert_eq!(v.shifts, schedule, "no shift moved");
 });
+
+// An undo changes back only the shifts of the change it takes back. Here
+// (by hand): #1 swaps 03-30 and 03-31 (03-30 alice, 03-31 dave); #2, at
+// 03:00 on 03-29, gives the rest of carol's shift to dave, the only member
+// rested (bob has 03-28, alice 03-30). Undoing #1 at 06:00 would give 03-30
+// back to dave, who is on call from 03:00 on 03-29: two shifts in a row
+// (45 hours) while three members are available, so it is refused; it must
+// not instead hand the rest of 03-29, a shift outside the swap's dates and
+// in progress, to someone else.
+desktest!(undoing_a_swap_moves_nothing_outside_its_dates, |desk| {
+    four_zones(&desk, None);
+    make(&desk, SWAP_30_31);
+    make(&desk, AWAY_29_MID_SHIFT);
+    let before = rota_json(&desk, "2026-03-29T05:00:00Z").shifts;
+    let out = desk
+        .cmd_at("secdesk", "2026-03-29T06:00:00Z")
+        .args(["--as", "alice", "rota", "undo", "1"])
+        .output();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "undo of the swap: expected a refusal (two shifts in a row), got:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "that would put dave on call two shifts in a row (2026-03-29 and 2026-03-30) while 3 members are available"
+        ),
+        "{err}"
+    );
+    let after = rota_json(&desk, "2026-03-29T06:05:00Z").shifts;
+    assert_no_one_on_call_too_long(&after);
+    assert_eq!(after, before, "nothing moved");
+});
