@@ -371,7 +371,7 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
     // having a say. Nothing else moves.
     let out = make(&desk, AWAY_APR_2);
     eqnice!(
-        "rota change #1 recorded: carol away 2026-04-02 to 2026-04-02 (by carol)\n  shift of 2026-04-02: carol → alice\nsecdesk-rotate-notify tells alice, carol (nobody else).\n",
+        "rota change #1 recorded: carol away 2026-04-02 (by carol)\n  shift of 2026-04-02: carol → alice\nsecdesk-rotate-notify tells alice, carol (nobody else).\n",
         out
     );
     let m = inbox.notify(
@@ -382,8 +382,7 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
             ("rota-change:1:carol", "carol"),
         ],
     );
-    let subject =
-        "[secdesk] rota change #1 (carol away 2026-04-02 to 2026-04-02): your shifts change";
+    let subject = "[secdesk] rota change #1 (carol away 2026-04-02): your shifts change";
     // Berlin is on summer time by 04-02: 00:00 UTC is 02:00 CEST.
     let alice = &m["rota-change:1:alice"];
     assert_eq!(alice.subject, subject);
@@ -512,7 +511,7 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
     // 00:00 UTC (10:30 ACDT): 21 hours. Carol keeps 00:00 to 03:00.
     let out = make(&desk, AWAY_29_MID_SHIFT);
     eqnice!(
-        "rota change #3 recorded: carol away 2026-03-29 to 2026-03-29 (by carol)\n  shift of 2026-03-29: carol → dave from 03:00 UTC\nsecdesk-rotate-notify tells carol, dave (nobody else).\n",
+        "rota change #3 recorded: carol away 2026-03-29 (by carol)\n  shift of 2026-03-29: carol → dave from 03:00 UTC\nsecdesk-rotate-notify tells carol, dave (nobody else).\n",
         out
     );
     let m = inbox.notify(
@@ -630,7 +629,7 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
     // 03-30: her reminder is due too, in Berlin summer time.
     let out = make(&desk, UNDO_1);
     eqnice!(
-        "rota change #1 undone: carol away 2026-04-02 to 2026-04-02 (by alice)\n  shift of 2026-04-02: alice → carol\nsecdesk-rotate-notify tells alice, carol (nobody else).\n",
+        "rota change #1 undone: carol away 2026-04-02 (by alice)\n  shift of 2026-04-02: alice → carol\nsecdesk-rotate-notify tells alice, carol (nobody else).\n",
         out
     );
     let m = inbox.notify(
@@ -647,13 +646,14 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
         body.contains("from\n  Mon 2026-03-30 02:00 CEST (00:00 UTC)\nto\n  Tue 2026-03-31 02:00 CEST (00:00 UTC)\n(24 hours)"),
         "{body}"
     );
-    let subject = "[secdesk] undone: rota change #1 (carol away 2026-04-02 to 2026-04-02); your shifts change back";
+    let subject =
+        "[secdesk] undone: rota change #1 (carol away 2026-04-02); your shifts change back";
     let alice = &m["rota-undo:1:alice"];
     assert_eq!(alice.subject, subject);
     assert!(
-        alice.body.contains(
-            "alice undid rota change #1 (carol away 2026-04-02 to 2026-04-02, made by carol)"
-        ),
+        alice
+            .body
+            .contains("You undid rota change #1 (carol away 2026-04-02, made by carol)"),
         "{}",
         alice.body
     );
@@ -690,6 +690,10 @@ fn a_week_of_changes_across_daylight_saving_mails_exactly_the_members_moved() {
     let out = make(&desk, UNDO_4);
     assert!(
         out.starts_with("rota change #4 undone: alice covers 2026-04-06 (by bob)\n  shift of 2026-04-06: alice → carol\n"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("the change was never announced, so nobody is told of the undo either.\n"),
         "{out}"
     );
     inbox.notify(&desk, "2026-03-29T13:05:00Z", &[]);
@@ -1056,7 +1060,7 @@ desktest!(refused_changes_exit_2_and_json_changes_carry_ids, |desk| {
         ])
         .stdout();
     eqnice!(
-        "rota change #1 recorded: dave away 2026-04-09 to 2026-04-09 (by dave)\nno shift moves.\n",
+        "rota change #1 recorded: dave away 2026-04-09 (by dave)\nno shift moves.\n",
         out
     );
     let err = refused(&["--as", "bob", "rota", "cover", "2026-04-09", "--by", "dave"]);
@@ -1102,7 +1106,7 @@ desktest!(refused_changes_exit_2_and_json_changes_carry_ids, |desk| {
 // back to dave, who is on call from 03:00 on 03-29: two shifts in a row
 // (45 hours) while three members are available, so it is refused; it must
 // not instead hand the rest of 03-29, a shift outside the swap's dates and
-// in progress, to someone else.
+// in progress, to someone else. The refusal names the change in the way.
 desktest!(undoing_a_swap_moves_nothing_outside_its_dates, |desk| {
     four_zones(&desk, None);
     make(&desk, SWAP_30_31);
@@ -1115,14 +1119,14 @@ desktest!(undoing_a_swap_moves_nothing_outside_its_dates, |desk| {
     assert_eq!(
         out.status.code(),
         Some(2),
-        "undo of the swap: expected a refusal (two shifts in a row), got:\n{}{}",
+        "undo of the swap: expected a refusal, got:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "that would put dave on call two shifts in a row (2026-03-29 and 2026-03-30) while 3 members are available"
+            "undoing rota change #1 would also move the shift of 2026-03-29, which rota change #2 gave: undo #2 first"
         ),
         "{err}"
     );

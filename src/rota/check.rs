@@ -223,8 +223,8 @@ pub fn event_effect(rot: &Rotation, history: &History, id: i64, undo: bool) -> O
     let at = if undo { undone.as_ref()?.at } else { rec.at };
     let timeline = Timeline::new(rot, history);
     let others: Vec<&Recorded> = timeline.in_force(at).filter(|r| r.id != id).collect();
-    let without = Plan::new(rot, others.iter().copied());
-    let with = Plan::new(rot, others.iter().copied().chain([rec]));
+    let without = Plan::new(rot, others.iter().copied(), timeline.pins());
+    let with = Plan::new(rot, others.iter().copied().chain([rec]), timeline.pins());
     let (before, after) = if undo {
         (&with, &without)
     } else {
@@ -311,7 +311,7 @@ pub fn check(
         by: String::new(),
         at: now,
     };
-    let after = Plan::new(rot, timeline.in_force(now).chain([&new]));
+    let after = Plan::new(rot, timeline.in_force(now).chain([&new]), timeline.pins());
     let from = first_open(rot, now);
     verdict(compare(
         rot,
@@ -344,7 +344,11 @@ pub fn check_undo(
     }
     let timeline = Timeline::new(rot, history);
     let before = timeline.plan_at(now);
-    let after = Plan::new(rot, timeline.in_force(now).filter(|r| r.id != id));
+    let after = Plan::new(
+        rot,
+        timeline.in_force(now).filter(|r| r.id != id),
+        timeline.pins(),
+    );
     let from = first_open(rot, now);
     let effect = verdict(compare(
         rot,
@@ -354,5 +358,15 @@ pub fn check_undo(
         horizon(history, &rec.change, from),
         now,
     ))?;
+    // An undo gives back only the shifts of its own change; one that would
+    // also move a later change's shift (a kept substitute that no longer
+    // fits) is refused, naming that change.
+    if let Some(m) = effect.moved.iter().find(|m| !rec.change.touches(m.date)) {
+        return Err(Refused::UndoMovesOthers {
+            id,
+            date: m.date,
+            by: before.change(m.date).or(after.change(m.date)),
+        });
+    }
     Ok((rec.clone(), effect))
 }

@@ -7,7 +7,7 @@
 //! change made during a shift splits it at that instant: the shift's first
 //! part stays with the member who worked it. Pure.
 
-use super::plan::Plan;
+use super::plan::{Pins, Plan};
 use super::{History, Recorded, Shift, base_member, shift_bounds};
 use crate::config::Rotation;
 use crate::time::Instant;
@@ -23,6 +23,8 @@ pub struct Timeline<'a> {
     /// `plans[k]`: the plan in force from `instants[k - 1]` (or the
     /// beginning) to `instants[k]`, built when first asked for.
     plans: Vec<OnceCell<Plan<'a>>>,
+    /// The substitutes each away period chose when it was made.
+    pins: OnceCell<Pins>,
 }
 
 impl<'a> Timeline<'a> {
@@ -42,7 +44,33 @@ impl<'a> Timeline<'a> {
             history,
             instants,
             plans,
+            pins: OnceCell::new(),
         }
+    }
+
+    /// The substitutes each away period chose when it was made: the plan of
+    /// the changes in force then (made before it), itself included.
+    pub fn pins(&self) -> &Pins {
+        self.pins.get_or_init(|| {
+            let mut aways: Vec<&Recorded> = self
+                .history
+                .iter()
+                .map(|(r, _)| r)
+                .filter(|r| matches!(r.change, super::Change::Away { .. }))
+                .collect();
+            aways.sort_by_key(|r| r.id);
+            let mut pins = Pins::new();
+            for a in aways {
+                let then = self.in_force(a.at).filter(|r| r.id <= a.id).chain(
+                    std::iter::once(a).filter(|a| !self.in_force(a.at).any(|r| r.id == a.id)),
+                );
+                let plan = Plan::new(self.rot, then, &pins);
+                if let Some(chosen) = plan.chosen(a.id) {
+                    pins.insert(a.id, chosen.clone());
+                }
+            }
+            pins
+        })
     }
 
     /// The rotation this timeline is of.
@@ -66,8 +94,8 @@ impl<'a> Timeline<'a> {
     pub fn plan_at(&self, t: Instant) -> &Plan<'a> {
         let k = self.epoch(t);
         self.plans[k].get_or_init(|| match k {
-            0 => Plan::new(self.rot, std::iter::empty()),
-            _ => Plan::new(self.rot, self.in_force(self.instants[k - 1])),
+            0 => Plan::new(self.rot, std::iter::empty(), self.pins()),
+            _ => Plan::new(self.rot, self.in_force(self.instants[k - 1]), self.pins()),
         })
     }
 
