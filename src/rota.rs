@@ -212,6 +212,11 @@ pub enum Refused {
     },
     /// Undoing a change whose shifts have all ended would change nothing.
     UndoEnded(i64),
+    /// An away period longer than the longest allowed.
+    TooLong {
+        /// The longest, in days.
+        days: i64,
+    },
     /// Undoing a change would also move a shift outside its dates (one a
     /// later change gave).
     UndoMovesOthers {
@@ -264,6 +269,10 @@ impl fmt::Display for Refused {
             UndoEnded(id) => write!(
                 f,
                 "rota change #{id} touched only shifts that have ended: undoing it would change nothing"
+            ),
+            TooLong { days } => write!(
+                f,
+                "an away period is at most {days} days: to leave the rota for longer, take the member out of rotation.order"
             ),
             UndoMovesOthers { id, date, by } => match by {
                 Some(other) => write!(

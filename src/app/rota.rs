@@ -116,7 +116,9 @@ pub fn undo(desk: &mut Desk<'_>, by: &str, id: i64) -> Result<ChangeMade> {
         let r = tx.reader();
         let history = r.rota_history()?;
         let (rec, effect) = rota::check_undo(rot, &history, id, now)?;
-        let announced = !r.outbox_keys(&Key::rota_change_prefix(id))?.is_empty();
+        let announced = !r
+            .outbox_keys(&Key::rota_change_prefix(id, false))?
+            .is_empty();
         tx.undo_rota_change(id, by, now)?;
         Ok::<_, super::Error>((rec, effect, announced))
     })?;

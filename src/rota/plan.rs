@@ -21,7 +21,7 @@
 use super::{Change, Recorded, base_index};
 use crate::config::Rotation;
 use chrono::{Duration, NaiveDate};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many shifts back the substitute rule counts load over.
 pub const TRAILING_SHIFTS: i64 = 30;
@@ -37,9 +37,9 @@ pub struct Plan<'a> {
     /// Shifts the changes gave to someone other than the rotation did:
     /// date → (member index, the change that put them there).
     overrides: BTreeMap<NaiveDate, (usize, i64)>,
-    /// The away periods laid over so far (all of them, once built):
-    /// (member index, from, to).
-    away: Vec<(usize, NaiveDate, NaiveDate)>,
+    /// The away days laid over so far (all of them, once built): (date,
+    /// member index).
+    away: BTreeSet<(NaiveDate, usize)>,
     /// The substitutes each away period chose in this plan.
     chosen: Pins,
 }
@@ -54,17 +54,23 @@ impl<'a> Plan<'a> {
     ) -> Plan<'a> {
         let mut changes: Vec<&Recorded> = changes.into_iter().collect();
         changes.sort_by_key(|c| c.id);
-        let index = |m: &str| rot.order.iter().position(|o| o == m);
         let mut plan = Plan {
             rot,
             overrides: BTreeMap::new(),
-            away: Vec::new(),
+            away: BTreeSet::new(),
             chosen: Pins::new(),
         };
         for c in changes {
-            plan.apply(c, &index, pins.get(&c.id));
+            plan.push(c, pins);
         }
         plan
+    }
+
+    /// Lays one more change over the plan; changes must come in id order.
+    pub fn push(&mut self, c: &Recorded, pins: &Pins) {
+        let rot = self.rot;
+        let index = |m: &str| rot.order.iter().position(|o| o == m);
+        self.apply(c, &index, pins.get(&c.id));
     }
 
     /// The substitutes away period `id` chose in this plan.
@@ -94,7 +100,11 @@ impl<'a> Plan<'a> {
                 let Some(m) = index(member) else { return };
                 // Only away periods made so far count here, so a later one
                 // moves nothing outside its own dates.
-                self.away.push((m, *from, *to));
+                let mut d = *from;
+                while d <= *to {
+                    self.away.insert((d, m));
+                    d += Duration::days(1);
+                }
                 let mut d = (*from).max(self.rot.start);
                 while d <= *to {
                     if self.index_at(d) == Some(m) {
@@ -149,9 +159,7 @@ impl<'a> Plan<'a> {
     }
 
     fn away_index(&self, m: usize, date: NaiveDate) -> bool {
-        self.away
-            .iter()
-            .any(|(a, from, to)| *a == m && *from <= date && date <= *to)
+        self.away.contains(&(date, m))
     }
 
     /// How many members are not away on `date`.

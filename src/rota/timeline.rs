@@ -8,7 +8,7 @@
 //! part stays with the member who worked it. Pure.
 
 use super::plan::{Pins, Plan};
-use super::{History, Recorded, Shift, base_member, shift_bounds};
+use super::{History, Recorded, Shift, Undone, base_member, shift_bounds};
 use crate::config::Rotation;
 use crate::time::Instant;
 use chrono::{Duration, NaiveDate};
@@ -49,24 +49,39 @@ impl<'a> Timeline<'a> {
     }
 
     /// The substitutes each away period chose when it was made: the plan of
-    /// the changes in force then (made before it), itself included.
+    /// the changes in force then (made before it), itself included. While
+    /// nothing made before an away period was undone before it, that plan
+    /// is the running one of every change in id order, so the common case
+    /// costs one pass.
     pub fn pins(&self) -> &Pins {
         self.pins.get_or_init(|| {
-            let mut aways: Vec<&Recorded> = self
-                .history
-                .iter()
-                .map(|(r, _)| r)
-                .filter(|r| matches!(r.change, super::Change::Away { .. }))
-                .collect();
-            aways.sort_by_key(|r| r.id);
+            let mut all: Vec<&(Recorded, Option<Undone>)> = self.history.iter().collect();
+            all.sort_by_key(|(r, _)| r.id);
             let mut pins = Pins::new();
-            for a in aways {
-                let then = self.in_force(a.at).filter(|r| r.id <= a.id).chain(
-                    std::iter::once(a).filter(|a| !self.in_force(a.at).any(|r| r.id == a.id)),
-                );
-                let plan = Plan::new(self.rot, then, &pins);
-                if let Some(chosen) = plan.chosen(a.id) {
-                    pins.insert(a.id, chosen.clone());
+            let mut running = Plan::new(self.rot, std::iter::empty(), &pins);
+            let mut applied = 0;
+            for (i, (a, _)) in all.iter().enumerate() {
+                if !matches!(a.change, super::Change::Away { .. }) {
+                    continue;
+                }
+                // The changes made before `a` that were in force when it
+                // was made.
+                let then = |r: &Recorded, u: &Option<Undone>| {
+                    r.id == a.id || (r.at <= a.at && u.as_ref().is_none_or(|u| a.at < u.at))
+                };
+                let prefix = &all[..=i];
+                let chosen = if prefix.iter().all(|(r, u)| then(r, u)) {
+                    for (r, _) in &all[applied..=i] {
+                        running.push(r, &pins);
+                    }
+                    applied = i + 1;
+                    running.chosen(a.id).cloned()
+                } else {
+                    let set = prefix.iter().filter(|(r, u)| then(r, u)).map(|(r, _)| r);
+                    Plan::new(self.rot, set, &pins).chosen(a.id).cloned()
+                };
+                if let Some(chosen) = chosen {
+                    pins.insert(a.id, chosen);
                 }
             }
             pins
@@ -76,6 +91,11 @@ impl<'a> Timeline<'a> {
     /// The rotation this timeline is of.
     pub fn rotation(&self) -> &'a Rotation {
         self.rot
+    }
+
+    /// Every change, with its undo.
+    pub fn history(&self) -> &'a History {
+        self.history
     }
 
     fn epoch(&self, t: Instant) -> usize {
