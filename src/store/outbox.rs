@@ -134,14 +134,14 @@ impl Reader<'_> {
         // `prefix` sorts between it and the prefix with its last character
         // one higher (keys compare as bytes).
         let mut upper: Vec<char> = prefix.chars().collect();
-        let bumped = upper
-            .pop()
-            .and_then(|c| char::from_u32(c as u32 + 1))
-            .map(|c| upper.into_iter().chain([c]).collect::<String>());
+        let bumped: String = match upper.pop().and_then(|c| char::from_u32(c as u32 + 1)) {
+            Some(c) => upper.into_iter().chain([c]).collect(),
+            None => format!("{prefix}{}", char::MAX),
+        };
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT key FROM outbox WHERE key >= ?1 AND (?2 IS NULL OR key < ?2)
+                "SELECT key FROM outbox WHERE key >= ?1 AND key < ?2
                    AND substr(key, 1, length(?1)) = ?1 ORDER BY key",
             )
             .map_err(self.err("read outbox"))?;
