@@ -63,7 +63,7 @@ fn generate_prints_man_page_and_completions_without_configuration_or_database() 
             // The completions know the flags, --generate's kinds included.
             (
                 "complete-fish",
-                format!("-l generate -d 'Print this program\\'s man page"),
+                "-l generate -d 'Print this program\\'s man page".to_string(),
             ),
         ] {
             let out = run_in(&dir, bin, &["--generate", kind]);
