@@ -38,3 +38,6 @@ mod docs;
 // real nixpkgs lib (NIXPKGS_LIB, else ../shared/nixpkgs-lib/lib; neither
 // fails); the JSON it generates is accepted by the programs.
 mod nix;
+// What packagers and deploys use (issue 13): --generate (man pages, shell
+// completions) on every binary, and secdesk check-config.
+mod tooling;

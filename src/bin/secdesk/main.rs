@@ -1,11 +1,13 @@
 //! `secdesk`: the operator CLI. Each subcommand lives in its own file; this
 //! file only parses the command line and dispatches.
 
+mod check_config;
 mod issue;
 mod rota;
 mod status;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use std::process::ExitCode;
 
@@ -24,6 +26,11 @@ const NAME: &str = "secdesk";
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
+
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
 
     /// Print JSON instead of text.
     #[arg(long, global = true)]
@@ -46,6 +53,7 @@ enum Command {
     Issue(issue::IssueCommand),
     Rota(rota::RotaCommand),
     Status(status::StatusCommand),
+    CheckConfig(check_config::CheckConfigCommand),
 }
 
 /// What every subcommand works with.
@@ -86,10 +94,18 @@ impl App {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Cli::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Cli::parse()))
 }
 
 fn run(args: Cli) -> anyhow::Result<ExitCode> {
+    // Before Ctx::open: check-config opens no database.
+    if let Command::CheckConfig(cmd) = &args.command {
+        cmd.execute(&args.common, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let ctx = Ctx::open(&args.common)?;
     let mut app = App {
         ctx,
@@ -100,6 +116,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
+        Command::CheckConfig(_) => {} // Ran above.
     }
     Ok(ExitCode::SUCCESS)
 }
