@@ -370,6 +370,12 @@ fn report_rendering_snapshot() {
         ],
     );
     act("2026-11-20T10:00:00Z", "bob", &["claim", "2"]);
+    // Severities put what matters first: #11 and #9 lead the unclaimed
+    // list and the matrix, unset ones come last.
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "11", "critical"]);
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "9", "high"]);
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "10", "medium"]);
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "7", "low"]);
     act(
         "2026-11-20T11:00:00Z",
         "carol",

@@ -68,7 +68,7 @@ pub fn render(r: &Report) -> String {
             "{} ({tag}, now {}{severity}) {}",
             issue_ref(n.issue.id),
             n.issue.state,
-            n.issue.cves_and_title(LINE_CVES, 90)
+            n.issue.cves_and_title(LINE_CVES, 80)
         );
         let via: Vec<&str> = n.carried_by.iter().map(|v| v.label.as_str()).collect();
         let _ = writeln!(out, "    via {}", via.join(", "));
