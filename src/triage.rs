@@ -616,17 +616,39 @@ mod tests {
 
     #[test]
     fn list_lines_name_at_most_three_cves_the_title_does_not() {
-        let mut b = brief(1, None, "2026-11-01T00:00:00Z", "CVE-2024-48990: needrestart");
-        b.cves = ["CVE-2024-9999", "CVE-2024-10224", "CVE-2024-48990", "CVE-2023-1", "CVE-2024-11003", "CVE-2024-48991"]
-            .map(String::from)
-            .to_vec();
+        let mut b = brief(
+            1,
+            None,
+            "2026-11-01T00:00:00Z",
+            "CVE-2024-48990: needrestart",
+        );
+        b.cves = [
+            "CVE-2024-9999",
+            "CVE-2024-10224",
+            "CVE-2024-48990",
+            "CVE-2023-1",
+            "CVE-2024-11003",
+            "CVE-2024-48991",
+        ]
+        .map(String::from)
+        .to_vec();
         sort_cves(&mut b.cves);
         assert_eq!(
             b.cves,
-            ["CVE-2023-1", "CVE-2024-9999", "CVE-2024-10224", "CVE-2024-11003", "CVE-2024-48990", "CVE-2024-48991"]
+            [
+                "CVE-2023-1",
+                "CVE-2024-9999",
+                "CVE-2024-10224",
+                "CVE-2024-11003",
+                "CVE-2024-48990",
+                "CVE-2024-48991"
+            ]
         );
         assert_eq!(b.cve_words(3), "CVE-2023-1 CVE-2024-9999 CVE-2024-10224 +2");
-        assert_eq!(b.cve_words(5), "CVE-2023-1 CVE-2024-9999 CVE-2024-10224 CVE-2024-11003 CVE-2024-48991");
+        assert_eq!(
+            b.cve_words(5),
+            "CVE-2023-1 CVE-2024-9999 CVE-2024-10224 CVE-2024-11003 CVE-2024-48991"
+        );
         assert_eq!(b.some_cves(4).1, 2);
         b.cves = vec!["CVE-2024-48990".into()];
         assert_eq!(b.cve_words(3), "", "the title names it already");

@@ -54,7 +54,10 @@ fn report_html(desk: &Desk) -> std::path::PathBuf {
     };
     act("alice", &["severity", "5", "critical"]);
     act("alice", &["claim", "5"]);
-    act("alice", &["release-status", "5", "25.05", "fixed", "--ref", "PR #1"]);
+    act(
+        "alice",
+        &["release-status", "5", "25.05", "fixed", "--ref", "PR #1"],
+    );
     act("alice", &["release-status", "5", "25.11", "affected"]);
     act("bob", &["severity", "8", "high"]);
     desk.dir.write(

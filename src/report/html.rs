@@ -26,9 +26,7 @@
 //! An issue links to the first of its messages (one per source, in order
 //! of arrival) that has such a page.
 
-use super::{
-    Cell, LINE_CVES, Posted, Report, Row, Spread, Table, issue_ref, severity_word,
-};
+use super::{Cell, LINE_CVES, Posted, Report, Row, Spread, Table, issue_ref, severity_word};
 use crate::mail::Source;
 use crate::text::html_escape as e;
 use crate::triage::{Brief, ReleaseStatus, Severity};
@@ -66,14 +64,15 @@ pub fn message_url(p: &Posted) -> Option<String> {
 /// `GLSA 202405-01`); `None` for any other shape.
 pub fn advisory_url(id: &str) -> Option<String> {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let digits_dashes = |s: &str| {
-        s.split('-').count() == 2 && s.split('-').all(digits)
-    };
+    let digits_dashes = |s: &str| s.split('-').count() == 2 && s.split('-').all(digits);
     if let Some(rest) = id.strip_prefix("DSA-").or_else(|| id.strip_prefix("DLA-")) {
         return digits_dashes(rest)
             .then(|| format!("https://security-tracker.debian.org/tracker/{id}"));
     }
-    if let Some(kind) = ["RHSA-", "RHBA-", "RHEA-"].iter().find(|k| id.starts_with(*k)) {
+    if let Some(kind) = ["RHSA-", "RHBA-", "RHEA-"]
+        .iter()
+        .find(|k| id.starts_with(*k))
+    {
         let (year, number) = id[kind.len()..].split_once(':')?;
         let number = number.split('-').next()?;
         return (year.len() == 4 && digits(year) && digits(number))
@@ -102,7 +101,10 @@ pub fn cve_url(cve: &str) -> Option<String> {
     let (year, number) = rest.split_once('-')?;
     let ok = year.len() == 4
         && !number.is_empty()
-        && year.bytes().chain(number.bytes()).all(|b| b.is_ascii_digit());
+        && year
+            .bytes()
+            .chain(number.bytes())
+            .all(|b| b.is_ascii_digit());
     ok.then(|| format!("https://www.cve.org/CVERecord?id={cve}"))
 }
 
@@ -387,7 +389,9 @@ mod tests {
             Source::FullDisclosure,
             "a+b/c=d&e f\"onmouseover=x<@y>",
             None,
-            expect![[r#"Some("https://marc.info/?i=a%2Bb%2Fc%3Dd%26e%20f%22onmouseover%3Dx%3C@y%3E")"#]],
+            expect![[
+                r#"Some("https://marc.info/?i=a%2Bb%2Fc%3Dd%26e%20f%22onmouseover%3Dx%3C@y%3E")"#
+            ]],
         );
         check(
             Source::OssSecurity,
@@ -421,7 +425,9 @@ mod tests {
             Source::Suse,
             "x@suse.de",
             Some("SUSE-SU-2024:1234-1"),
-            expect![[r#"Some("https://www.suse.com/support/update/announcement/2024/suse-su-20241234-1/")"#]],
+            expect![[
+                r#"Some("https://www.suse.com/support/update/announcement/2024/suse-su-20241234-1/")"#
+            ]],
         );
         check(
             Source::Gentoo,
@@ -435,7 +441,12 @@ mod tests {
             Some("RHSA-2031:0042-01"),
             expect![[r#"Some("https://access.redhat.com/errata/RHSA-2031:0042")"#]],
         );
-        check(Source::Suse, "x@suse.de", Some("openSUSE-SU-2024:0001-1"), expect!["None"]);
+        check(
+            Source::Suse,
+            "x@suse.de",
+            Some("openSUSE-SU-2024:0001-1"),
+            expect!["None"],
+        );
         check(Source::Debian, "x@debian.org", None, expect!["None"]);
         check(Source::Other, "x@example.org", None, expect!["None"]);
         check(Source::Debian, "x", Some("DSA-12\"-1"), expect!["None"]);

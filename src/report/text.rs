@@ -91,10 +91,7 @@ pub fn render(r: &Report) -> String {
             .iter()
             .map(|row| {
                 let b = &row.issue;
-                let mut cells = vec![
-                    issue_ref(b.id),
-                    severity_word(b.severity).to_string(),
-                ];
+                let mut cells = vec![issue_ref(b.id), severity_word(b.severity).to_string()];
                 cells.extend(row.cells.iter().map(|c| c.words().to_string()));
                 cells.push(b.cves_and_title(cves, width));
                 cells

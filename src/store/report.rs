@@ -166,11 +166,7 @@ impl Reader<'_> {
     pub fn unclaimed_oldest(&self, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read unclaimed issues",
-            concat!(
-                "i.state IN (",
-                open_states!(),
-                ") AND i.claimed_by IS NULL"
-            ),
+            concat!("i.state IN (", open_states!(), ") AND i.claimed_by IS NULL"),
             &by_urgency(),
             &[],
             limit,
@@ -481,7 +477,10 @@ mod tests {
         assert_eq!(ids, [8, 3, 6, 4, 7, 2, 1, 5]);
         assert_eq!(
             all.rows.iter().find(|b| b.id == 4).map(|b| b.cves.clone()),
-            Some(vec!["CVE-2024-9999".to_string(), "CVE-2024-10224".to_string()])
+            Some(vec![
+                "CVE-2024-9999".to_string(),
+                "CVE-2024-10224".to_string()
+            ])
         );
         let cut = store.read(|r| r.unclaimed_oldest(2)).expect("read");
         assert_eq!(cut.rows.iter().map(|b| b.id).collect::<Vec<_>>(), [8, 3]);
