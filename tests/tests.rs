@@ -30,6 +30,8 @@ mod rota;
 mod rota_scenario;
 // The daily report and the outbox, against a real SMTP server.
 mod report;
+// The HTML report in a real headless Chromium: phone width, hostile text.
+mod browser;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Documentation that must stay true (the architecture map).

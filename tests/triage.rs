@@ -469,7 +469,7 @@ desktest!(status_counts_states_and_lists_unclaimed_by_age, |desk| {
         .arg("status")
         .stdout();
     assert!(text.contains("issues: new 10, claimed 1"), "{text}");
-    assert!(text.contains("#2   1d 3h"), "{text}");
+    assert!(text.contains("#2   -         1d 3h"), "{text}");
 });
 
 desktest!(relate_links_both_issues_and_records_it_on_each, |desk| {

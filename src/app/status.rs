@@ -7,9 +7,9 @@ use crate::mail::health;
 use crate::outbox::{OutboxEntry, OutboxState};
 use crate::report::STUCK_MAIL;
 use crate::rota;
-use crate::store::{self, issues::IssueFilter};
+use crate::store;
 use crate::time::{self, Instant};
-use crate::triage::{IssueId, State};
+use crate::triage::{IssueId, Severity, State};
 use serde::Serialize;
 use std::fmt;
 
@@ -18,6 +18,7 @@ use std::fmt;
 pub struct Unclaimed {
     id: IssueId,
     title: String,
+    severity: Option<Severity>,
     #[serde(serialize_with = "crate::time::ser_instant")]
     created_at: Instant,
     age_seconds: i64,
@@ -90,19 +91,16 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 }
 
 /// How the desk stands at `now`: issue counts by state, the unclaimed
-/// issues with their age (oldest first), ingest health per mailbox (every
+/// issues with their age (most severe first, unset last, then oldest, as
+/// in the report and the handoff), ingest health per mailbox (every
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
     let (counts, unclaimed, totals, health, outbox_counts, trouble, rota) =
         desk.store.read(|r| {
-            let filter = IssueFilter {
-                unclaimed: true,
-                ..IssueFilter::default()
-            };
             Ok::<_, store::Error>((
                 r.state_counts()?,
-                r.issues(&filter)?,
+                r.unclaimed_oldest(usize::MAX)?.rows,
                 r.message_totals()?,
                 r.health()?,
                 r.outbox_counts()?,
@@ -145,6 +143,7 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
         .map(|i| Unclaimed {
             id: i.id,
             title: i.title,
+            severity: i.severity,
             created_at: i.created_at,
             age_seconds: time::age(i.created_at, now).as_seconds(),
         })
@@ -194,19 +193,24 @@ impl fmt::Display for Status {
         if self.unclaimed.is_empty() {
             writeln!(f, "unclaimed: none")?;
         } else {
-            writeln!(f, "unclaimed ({}), oldest first:", self.unclaimed.len())?;
+            writeln!(
+                f,
+                "unclaimed ({}), most severe first, then oldest:",
+                self.unclaimed.len()
+            )?;
             let rows: Vec<Vec<String>> = self
                 .unclaimed
                 .iter()
                 .map(|u| {
                     vec![
                         format!("#{}", u.id),
+                        u.severity.map_or("-", Severity::as_str).to_string(),
                         time::Span::seconds(u.age_seconds).to_string(),
                         crate::text::ellipsize(&u.title, 70),
                     ]
                 })
                 .collect();
-            for line in layout::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+            for line in layout::table(&["ID", "SEVERITY", "AGE", "TITLE"], &rows).lines() {
                 writeln!(f, "  {line}")?;
             }
         }

@@ -250,18 +250,26 @@ fn member<'a>(team: &'a [Member], id: &str) -> Option<&'a Member> {
     team.iter().find(|m| m.id == id)
 }
 
+/// One handoff list, each issue on one short line that puts what matters
+/// first: `#12 [new, high] CVE-2024-48990 CVE-2024-48991 needrestart: …`
+/// (state, severity, holder; at most three CVE ids the title does not
+/// name, then `+N`).
 fn list(out: &mut String, title: &str, issues: &[Brief]) {
     let _ = writeln!(out, "\n{title} ({}):", issues.len());
     if issues.is_empty() {
         let _ = writeln!(out, "  none");
     }
     for b in issues {
-        let holder = b
-            .claimed_by
-            .as_deref()
-            .map(|h| format!(", held by {h}"))
-            .unwrap_or_default();
-        let _ = writeln!(out, "  #{} [{}{holder}] {}", b.id, b.state, b.title);
+        let mut tags = vec![b.state.to_string()];
+        tags.extend(b.severity.map(|s| s.to_string()));
+        tags.extend(b.claimed_by.as_deref().map(|h| format!("held by {h}")));
+        let _ = writeln!(
+            out,
+            "  #{} [{}] {}",
+            b.id,
+            tags.join(", "),
+            b.cves_and_title(3, 90)
+        );
     }
 }
 
@@ -422,7 +430,13 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
         let _ = writeln!(text, "  none");
     }
     for (b, reason) in &h.dismissed {
-        let _ = writeln!(text, "  #{} ({reason}) {}", b.id, b.title);
+        let severity = b.severity.map(|s| format!(" [{s}]")).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  #{}{severity} ({reason}) {}",
+            b.id,
+            b.cves_and_title(3, 90)
+        );
     }
     let _ = writeln!(text, "\nRun `secdesk status` for the whole picture.");
     mail_to(
