@@ -13,6 +13,11 @@ use crate::triage::{IssueId, State};
 use serde::Serialize;
 use std::fmt;
 
+/// How many unclaimed issues the text shows: a screenful with the rest
+/// of the status. The count says how many there are, and `--json` lists
+/// them all.
+pub const UNCLAIMED_ROWS: usize = 20;
+
 /// One unclaimed issue.
 #[derive(Debug, Serialize)]
 pub struct Unclaimed {
@@ -90,7 +95,8 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 }
 
 /// How the desk stands at `now`: issue counts by state, the unclaimed
-/// issues with their age (oldest first), ingest health per mailbox (every
+/// issues with their age (oldest first; the text shows the first
+/// [`UNCLAIMED_ROWS`]), ingest health per mailbox (every
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
@@ -198,6 +204,7 @@ impl fmt::Display for Status {
             let rows: Vec<Vec<String>> = self
                 .unclaimed
                 .iter()
+                .take(UNCLAIMED_ROWS)
                 .map(|u| {
                     vec![
                         format!("#{}", u.id),
@@ -206,8 +213,16 @@ impl fmt::Display for Status {
                     ]
                 })
                 .collect();
-            for line in layout::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+            let page = layout::page(f, 2);
+            for line in layout::fit(&["ID", "AGE", "TITLE"], &rows, page, &[2]).lines() {
                 writeln!(f, "  {line}")?;
+            }
+            let more = self.unclaimed.len().saturating_sub(UNCLAIMED_ROWS);
+            if more > 0 {
+                writeln!(
+                    f,
+                    "  … and {more} more: `secdesk issues --unclaimed` lists them all"
+                )?;
             }
         }
         writeln!(f)?;
@@ -272,7 +287,7 @@ impl Status {
                 ]
             })
             .collect();
-        for line in layout::table(
+        for line in layout::fit(
             &[
                 "MAILBOX",
                 "LAST SUCCESS",
@@ -281,6 +296,8 @@ impl Status {
                 "LAST ERROR",
             ],
             &rows,
+            layout::page(f, 2),
+            &[4, 0],
         )
         .lines()
         {
