@@ -8,6 +8,8 @@
 //! 2 the invocation or configuration is wrong, or a rule refused the
 //! request; nothing changed.
 
+pub mod generate;
+
 use crate::app;
 use crate::config::{self, Config, Origin};
 use crate::refusal::Refusal;

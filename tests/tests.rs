@@ -25,6 +25,9 @@ mod triage;
 mod imap;
 // The on-call rota: schedule, changes, iCalendar, rotate-notify.
 mod rota;
+// A DST week of rota changes in four zones: exactly who is mailed, splits,
+// undos, the iCalendar feed's revisions, refusals.
+mod rota_scenario;
 // The daily report and the outbox, against a real SMTP server.
 mod report;
 // Bad mail, bad configuration, killed runs.
@@ -41,3 +44,6 @@ mod docs;
 // real nixpkgs lib (NIXPKGS_LIB, else ../shared/nixpkgs-lib/lib; neither
 // fails); the JSON it generates is accepted by the programs.
 mod nix;
+// What packagers and deploys use (issue 13): --generate (man pages, shell
+// completions) on every binary, and secdesk check-config.
+mod tooling;

@@ -1,6 +1,7 @@
 //! `secdesk-ingest`: the timer job that turns mail into issues.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use secdesk::job::ingest;
 use secdesk::mail::ingest::Local;
@@ -36,6 +37,11 @@ const NAME: &str = "secdesk-ingest";
 struct Args {
     #[command(flatten)]
     common: CommonArgs,
+
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
 
     /// Read a Maildir, or a tree of Maildirs, instead of IMAP. Repeatable.
     ///
@@ -76,6 +82,9 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Args::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Args::parse()))
 }
 

@@ -17,7 +17,7 @@ pub struct InitCommand {}
 impl InitCommand {
     /// Runs the command: it opens the database itself, as the only
     /// `secdesk` command that may create it.
-    pub fn execute(self, common: &CommonArgs, json: bool) -> anyhow::Result<()> {
+    pub fn execute(&self, common: &CommonArgs, json: bool) -> anyhow::Result<()> {
         let (_ctx, done) = Ctx::init(common)?;
         if json {
             cli::print_json(&done)

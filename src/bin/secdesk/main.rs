@@ -1,12 +1,14 @@
 //! `secdesk`: the operator CLI. Each subcommand lives in its own file; this
 //! file only parses the command line and dispatches.
 
+mod check_config;
 mod init;
 mod issue;
 mod rota;
 mod status;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use std::process::ExitCode;
 
@@ -25,6 +27,11 @@ const NAME: &str = "secdesk";
 struct Cli {
     #[command(flatten)]
     common: CommonArgs,
+
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
 
     /// Print JSON instead of text.
     #[arg(long, global = true)]
@@ -53,6 +60,7 @@ enum Command {
     Issue(issue::IssueCommand),
     Rota(rota::RotaCommand),
     Status(status::StatusCommand),
+    CheckConfig(check_config::CheckConfigCommand),
 }
 
 /// What every subcommand works with.
@@ -95,13 +103,21 @@ impl App {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Cli::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Cli::parse()))
 }
 
 fn run(args: Cli) -> anyhow::Result<ExitCode> {
+    // Before Ctx::open: check-config opens no database.
+    if let Command::CheckConfig(cmd) = &args.command {
+        cmd.execute(&args.common, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     // The only command that may create the database: every other one
     // refuses a missing file.
-    if let Command::Init(cmd) = args.command {
+    if let Command::Init(cmd) = &args.command {
         cmd.execute(&args.common, args.json)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -113,10 +129,10 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         as_member: args.as_member,
     };
     match args.command {
-        Command::Init(_) => unreachable!("init returned above"),
         Command::Issue(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
+        Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
     Ok(ExitCode::SUCCESS)
 }
