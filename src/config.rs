@@ -23,12 +23,14 @@ pub const SYSTEM_PATH: &str = "/etc/secdesk/config.json";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file named by `--config` or `$SECDESK_CONFIG` could not be read.
-    #[error("cannot read configuration {file}: {source}")]
+    /// The operating system's words are in the message and not a
+    /// `source()`, so a printed cause chain does not say them twice.
+    #[error("cannot read configuration {file}: {error}")]
     Read {
         /// The configuration file.
         file: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not JSON.
     #[error("configuration {file}: not valid JSON: {message}")]
@@ -544,13 +546,21 @@ impl Config {
         Ok((config, Origin::File(file)))
     }
 
-    /// Reads and checks one file.
+    /// Reads and checks one file. A relative `database` is taken relative
+    /// to the file's directory, not to wherever the program happens to
+    /// run, so every program given this file opens the same database.
     pub fn load(file: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+        let text = std::fs::read_to_string(file).map_err(|error| Error::Read {
             file: file.to_path_buf(),
-            source,
+            error,
         })?;
-        Config::parse(file, &text)
+        let mut config = Config::parse(file, &text)?;
+        if config.database.is_relative()
+            && let Some(dir) = file.parent()
+        {
+            config.database = dir.join(&config.database);
+        }
+        Ok(config)
     }
 
     /// Parses and checks configuration text; `file` is only for messages.

@@ -34,6 +34,12 @@ mod report;
 mod browser;
 // Bad mail, bad configuration, killed runs.
 mod faults;
+// Quiet by default (issue 13): one line per action, a screenful of status,
+// tables that fit the terminal, no colour.
+mod quiet;
+// Errors said once (issue 13): every reported case names its path once;
+// no silent new database; mail sources checked before a run.
+mod errors;
 // Documentation that must stay true (the architecture map).
 mod docs;
 // The NixOS module: every .nix file parses; the module evaluates against a

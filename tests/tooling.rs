@@ -230,7 +230,7 @@ fn full_config(desk: &Desk) -> serde_json::Value {
 }
 
 desktest!(
-    check_config_accepts_a_good_configuration_and_touches_nothing,
+    fresh check_config_accepts_a_good_configuration_and_touches_nothing,
     |desk| {
         desk.set_config(&full_config(&desk));
         let stdout = desk.cmd("secdesk").arg("check-config").stdout();
@@ -262,7 +262,7 @@ desktest!(check_config_json_names_the_file, |desk| {
 });
 
 desktest!(
-    check_config_typo_in_a_key_names_the_key_and_the_file_and_exits_2,
+    fresh check_config_typo_in_a_key_names_the_key_and_the_file_and_exits_2,
     |desk| {
         let mut config = full_config(&desk);
         config["report"]["reprot"] = serde_json::json!(["security-team@example.org"]);

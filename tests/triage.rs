@@ -504,10 +504,10 @@ desktest!(relate_links_both_issues_and_records_it_on_each, |desk| {
         .args(["--as", "bob", "relate", "4", "3"])
         .output();
     assert!(out.status.success(), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr.contains("already related; nothing changed"),
-        "{stderr}"
+        stdout.contains("already related; nothing changed"),
+        "{stdout}"
     );
     assert!(desk.dump() == before, "relating twice changed the database");
 });

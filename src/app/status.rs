@@ -13,6 +13,11 @@ use crate::triage::{IssueId, Severity, State};
 use serde::Serialize;
 use std::fmt;
 
+/// How many unclaimed issues the text shows: a screenful with the rest
+/// of the status. The count says how many there are, and `--json` lists
+/// them all.
+pub const UNCLAIMED_ROWS: usize = 20;
+
 /// One unclaimed issue.
 #[derive(Debug, Serialize)]
 pub struct Unclaimed {
@@ -92,7 +97,8 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 
 /// How the desk stands at `now`: issue counts by state, the unclaimed
 /// issues with their age (most severe first, unset last, then oldest, as
-/// in the report and the handoff), ingest health per mailbox (every
+/// in the report and the handoff; the text shows the first
+/// [`UNCLAIMED_ROWS`]), ingest health per mailbox (every
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
@@ -201,6 +207,7 @@ impl fmt::Display for Status {
             let rows: Vec<Vec<String>> = self
                 .unclaimed
                 .iter()
+                .take(UNCLAIMED_ROWS)
                 .map(|u| {
                     vec![
                         format!("#{}", u.id),
@@ -210,8 +217,17 @@ impl fmt::Display for Status {
                     ]
                 })
                 .collect();
-            for line in layout::table(&["ID", "SEVERITY", "AGE", "TITLE"], &rows).lines() {
+            let page = layout::page(f, 2);
+            for line in layout::fit(&["ID", "SEVERITY", "AGE", "TITLE"], &rows, page, &[3]).lines()
+            {
                 writeln!(f, "  {line}")?;
+            }
+            let more = self.unclaimed.len().saturating_sub(UNCLAIMED_ROWS);
+            if more > 0 {
+                writeln!(
+                    f,
+                    "  … and {more} more: `secdesk issues --unclaimed` lists them all"
+                )?;
             }
         }
         writeln!(f)?;
@@ -276,7 +292,7 @@ impl Status {
                 ]
             })
             .collect();
-        for line in layout::table(
+        for line in layout::fit(
             &[
                 "MAILBOX",
                 "LAST SUCCESS",
@@ -285,6 +301,8 @@ impl Status {
                 "LAST ERROR",
             ],
             &rows,
+            layout::page(f, 2),
+            &[4, 0],
         )
         .lines()
         {

@@ -441,7 +441,7 @@ mod tests {
     #[test]
     fn unclaimed_come_most_severe_first_then_oldest_as_urgency_says() {
         let db = TempDb::new("report-urgency");
-        let mut store = Store::open(&db.0).expect("open");
+        let mut store = Store::create(&db.0).expect("create");
         let at = |day: u32| {
             crate::time::parse(&format!("2026-11-{day:02}T10:00:00Z")).expect("an instant")
         };

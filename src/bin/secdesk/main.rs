@@ -2,6 +2,7 @@
 //! file only parses the command line and dispatches.
 
 mod check_config;
+mod init;
 mod issue;
 mod rota;
 mod status;
@@ -36,6 +37,11 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// After an action, print the whole issue as `show` does, instead of
+    /// one line saying what changed.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+
     /// Act as this team member (for commands that change issues).
     ///
     /// Default: $SECDESK_USER, then the team member whose `unix_user` is
@@ -49,6 +55,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    Init(init::InitCommand),
     #[command(flatten)]
     Issue(issue::IssueCommand),
     Rota(rota::RotaCommand),
@@ -62,6 +69,8 @@ pub struct App {
     pub ctx: Ctx,
     /// Whether to print JSON.
     pub json: bool,
+    /// `-v`: after an action, the whole issue instead of one line.
+    pub verbose: bool,
     /// `--as`, if given.
     pub as_member: Option<String>,
 }
@@ -72,7 +81,7 @@ impl App {
         if self.json {
             cli::print_json(value)
         } else {
-            cli::print(&value.to_string())
+            cli::print(&cli::text(value))
         }
     }
 
@@ -106,17 +115,24 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         cmd.execute(&args.common, args.json)?;
         return Ok(ExitCode::SUCCESS);
     }
+    // The only command that may create the database: every other one
+    // refuses a missing file.
+    if let Command::Init(cmd) = &args.command {
+        cmd.execute(&args.common, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let ctx = Ctx::open(&args.common)?;
     let mut app = App {
         ctx,
         json: args.json,
+        verbose: args.verbose,
         as_member: args.as_member,
     };
     match args.command {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
-        Command::CheckConfig(_) => {} // Ran above.
+        Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
     Ok(ExitCode::SUCCESS)
 }
