@@ -15,58 +15,8 @@
       ];
       forAllSystems = f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
 
-      cargoToml = lib.importTOML ./Cargo.toml;
-
-      # The Cargo package with every binary: secdesk, secdesk-ingest,
-      # secdesk-rotate-notify, secdesk-triage-report, ...
-      secdesk =
-        {
-          lib,
-          rustPlatform,
-          pkg-config,
-          openssl,
-        }:
-        rustPlatform.buildRustPackage {
-          pname = cargoToml.package.name;
-          inherit (cargoToml.package) version;
-
-          # Only what cargo reads, so that a change to the docs or the Nix
-          # files does not rebuild the package. tests/ is kept because
-          # Cargo.toml names tests/tests.rs and cargo checks that it exists.
-          src = lib.cleanSourceWith {
-            src = ./.;
-            filter =
-              path: type:
-              let
-                relative = lib.removePrefix (toString ./. + "/") (toString path);
-                top = builtins.head (lib.splitString "/" relative);
-              in
-              builtins.elem top [
-                "Cargo.toml"
-                "Cargo.lock"
-                "src"
-                "tests"
-              ];
-          };
-          cargoLock.lockFile = ./Cargo.lock;
-
-          # native-tls links OpenSSL, found through pkg-config; rusqlite
-          # builds its bundled SQLite with the C compiler of stdenv.
-          nativeBuildInputs = [ pkg-config ];
-          buildInputs = [ openssl ];
-
-          # The integration tests start Dovecot and an SMTP server on
-          # loopback, which the build sandbox does not provide; the flake's
-          # checks run the NixOS VM test against the built package instead.
-          doCheck = false;
-
-          meta = {
-            inherit (cargoToml.package) description;
-            license = lib.licenses.mit;
-            mainProgram = "secdesk";
-            platforms = lib.platforms.linux;
-          };
-        };
+      # The package: every binary, its man pages and completions.
+      secdesk = ./package.nix;
     in
     {
       overlays.default = final: _prev: { secdesk = final.callPackage secdesk { }; };

@@ -14,8 +14,8 @@
 #
 # It must stay evaluable by Nix 2.8 (Debian's nix-bin runs the evaluation
 # test in nixos-module/tests/eval.nix): no `lib.fileset`, no newer builtins,
-# and only `pkgs.formats.json`, `pkgs.writeShellScriptBin` and
-# `pkgs.stdenv.hostPlatform.system` from `pkgs`, which the test stubs.
+# and only `pkgs.formats.json`, `pkgs.writeShellScriptBin`, `pkgs.runCommand`
+# and `pkgs.stdenv.hostPlatform.system` from `pkgs`, which the test stubs.
 {
   self ? null,
 }:
@@ -147,7 +147,28 @@ let
     else
       value;
 
-  configFile = format.generate "secdesk.json" (dropNulls cfg.settings);
+  generatedConfigFile = format.generate "secdesk.json" (dropNulls cfg.settings);
+
+  # The generated file, built only once `secdesk check-config` accepts it,
+  # as nixpkgs' atticd module checks its configuration: a typo in
+  # `settings` (`report.reprot`, a member's unknown time zone) then fails
+  # the system build instead of the first timer run. check-config reads no
+  # secret and opens no database, which the build sandbox does not have.
+  checkedConfigFile =
+    pkgs.runCommand "secdesk-checked.json"
+      {
+        configFile = generatedConfigFile;
+      }
+      ''
+        if ! ${cfg.package}/bin/secdesk check-config --config "$configFile"; then
+          echo "secdesk refuses services.secdesk.settings (above, as the generated $configFile);" >&2
+          echo "fix the key it names, or set services.secdesk.checkConfig = false to skip the check." >&2
+          exit 1
+        fi
+        cp "$configFile" "$out"
+      '';
+
+  configFile = if cfg.checkConfig then checkedConfigFile else generatedConfigFile;
 
   # The operators' commands: the CLI, and the job programs for work by hand
   # (a `--maildir` backfill, `secdesk-triage-report --stdout`), all with the
@@ -482,8 +503,24 @@ in
       default = configFile;
       defaultText = literalExpression ''(pkgs.formats.json { }).generate "secdesk.json" config.services.secdesk.settings'';
       description = ''
-        The generated configuration file. Every job and the `secdesk` command
-        on the system path get it as `SECDESK_CONFIG`; it holds no secret.
+        The generated configuration file, checked by `secdesk check-config`
+        at build time unless {option}`services.secdesk.checkConfig` is off.
+        Every job and the `secdesk` command on the system path get it as
+        `SECDESK_CONFIG`; it holds no secret.
+      '';
+    };
+
+    checkConfig = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether to run `secdesk check-config` on the generated configuration
+        file when the system is built, so that a setting secdesk refuses (an
+        unknown key, a member `rotation.order` names but `team` lacks, an
+        unknown time zone or duration, a malformed mail address) fails the
+        build instead of the first timer run. The check reads no secret and
+        opens no database. It runs {option}`services.secdesk.package` on the
+        build machine: turn it off when cross-compiling.
       '';
     };
 
@@ -720,7 +757,11 @@ in
       # the CLI on the shared database.
       users.groups.secdesk = { };
 
-      environment.systemPackages = map wrapper wrappedPrograms;
+      # The wrappers, and below them the package itself for what it has
+      # beside its programs: man pages (`man secdesk`, `man secdesk-rota`)
+      # and bash, zsh and fish completions. Its own bin/ loses to the
+      # wrappers (lowPrio), so every command still gets the configuration.
+      environment.systemPackages = map wrapper wrappedPrograms ++ [ (lib.lowPrio cfg.package) ];
     }
     {
       systemd.services = lib.mapAttrs' (

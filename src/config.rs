@@ -23,12 +23,14 @@ pub const SYSTEM_PATH: &str = "/etc/secdesk/config.json";
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The file named by `--config` or `$SECDESK_CONFIG` could not be read.
-    #[error("cannot read configuration {file}: {source}")]
+    /// The operating system's words are in the message and not a
+    /// `source()`, so a printed cause chain does not say them twice.
+    #[error("cannot read configuration {file}: {error}")]
     Read {
         /// The configuration file.
         file: PathBuf,
         /// What the operating system said.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not JSON.
     #[error("configuration {file}: not valid JSON: {message}")]
@@ -544,13 +546,21 @@ impl Config {
         Ok((config, Origin::File(file)))
     }
 
-    /// Reads and checks one file.
+    /// Reads and checks one file. A relative `database` is taken relative
+    /// to the file's directory, not to wherever the program happens to
+    /// run, so every program given this file opens the same database.
     pub fn load(file: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(file).map_err(|source| Error::Read {
+        let text = std::fs::read_to_string(file).map_err(|error| Error::Read {
             file: file.to_path_buf(),
-            source,
+            error,
         })?;
-        Config::parse(file, &text)
+        let mut config = Config::parse(file, &text)?;
+        if config.database.is_relative()
+            && let Some(dir) = file.parent()
+        {
+            config.database = dir.join(&config.database);
+        }
+        Ok(config)
     }
 
     /// Parses and checks configuration text; `file` is only for messages.
@@ -664,6 +674,131 @@ impl Config {
     /// The member with this id.
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team.iter().find(|m| m.id == id)
+    }
+}
+
+/// What `secdesk check-config` reports when the configuration passes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Checked {
+    /// The file checked; `None` when there is none and the embedded
+    /// defaults are in force.
+    pub file: Option<PathBuf>,
+}
+
+impl std::fmt::Display for Checked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(file) => write!(f, "configuration OK: {}", file.display()),
+            None => write!(
+                f,
+                "configuration OK: no file (no --config, $SECDESK_CONFIG or {SYSTEM_PATH}), the embedded defaults"
+            ),
+        }
+    }
+}
+
+/// Loads the configuration exactly as every program does ([`Config::locate`]:
+/// the same file, the same errors), then makes the checks the programs
+/// make only when they come to use a setting ([`Config::check_deferred`]),
+/// so that a wrong file fails here, at build or deploy time, rather than
+/// at the first timer run. Reads only the configuration file: no secret,
+/// no CA file, no database, no network (a build sandbox has none of them).
+pub fn check_config(explicit: Option<&Path>) -> Result<Checked, Error> {
+    let (config, origin) = Config::locate(explicit)?;
+    match origin {
+        Origin::File(file) => {
+            config.check_deferred(&file)?;
+            Ok(Checked { file: Some(file) })
+        }
+        Origin::Embedded => Ok(Checked { file: None }),
+    }
+}
+
+impl Config {
+    /// The checks of settings the programs use only later: secret
+    /// references in a form they can read (a non-empty file path; a
+    /// credential name that is a file name in `$CREDENTIALS_DIRECTORY`),
+    /// `smtp.user` with a password to log in with, and every mail address
+    /// (`smtp.from`, `team[].email`, `report.to[]`) one that parses as the
+    /// outbox parses it. Reads no secret: only the form of each reference
+    /// is checked. `file` is only for messages.
+    pub fn check_deferred(&self, file: &Path) -> Result<(), Error> {
+        let invalid = |key: String, expected: String| Error::Invalid {
+            file: file.to_path_buf(),
+            key,
+            expected,
+        };
+        let mut secrets: Vec<(String, &str, &SecretRef)> = Vec::new();
+        for (i, account) in self.imap.iter().enumerate() {
+            if let Some(secret) = &account.password {
+                secrets.push((format!("imap[{i}]"), "password", secret));
+            }
+        }
+        if let Some(smtp) = &self.smtp {
+            if let Some(secret) = &smtp.password {
+                secrets.push(("smtp".into(), "password", secret));
+            }
+            if smtp.user.is_some() && smtp.password.is_none() {
+                return Err(invalid(
+                    "smtp.user".into(),
+                    "a user is set without a password, expected `password_file` or \
+                     `password_credential` beside it (or no `user` for a relay that needs no login)"
+                        .into(),
+                ));
+            }
+        }
+        if let Some(contacts) = self.signal.as_ref().and_then(|s| s.contacts.as_ref()) {
+            secrets.push(("signal".into(), "contacts", contacts));
+        }
+        for (place, stem, secret) in secrets {
+            match secret {
+                SecretRef::File(path) if path.as_os_str().is_empty() => {
+                    return Err(invalid(
+                        format!("{place}.{stem}_file"),
+                        "empty, expected the path of the file holding the secret".into(),
+                    ));
+                }
+                SecretRef::File(_) => {}
+                SecretRef::Credential(name) => {
+                    if name.is_empty() || name == "." || name == ".." || name.contains('/') {
+                        return Err(invalid(
+                            format!("{place}.{stem}_credential"),
+                            format!(
+                                "{name:?} is not a credential name, expected a file name in \
+                                 $CREDENTIALS_DIRECTORY (systemd LoadCredential=), without `/`"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        let mut addresses: Vec<(String, &str)> = Vec::new();
+        if let Some(smtp) = &self.smtp {
+            addresses.push(("smtp.from".into(), &smtp.from));
+        }
+        for (i, member) in self.team.iter().enumerate() {
+            if let Some(email) = &member.email {
+                addresses.push((format!("team[{i}].email"), email));
+            }
+        }
+        for (i, to) in self.report.to.iter().enumerate() {
+            addresses.push((format!("report.to[{i}]"), to));
+        }
+        for (key, address) in addresses {
+            // As the outbox reads it (`outbox::compose::header_text`), so that
+            // what passes here also composes.
+            let folded = crate::text::one_line(address);
+            if let Err(e) = folded.parse::<lettre::message::Mailbox>() {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "invalid mail address {address:?} ({e}), expected one like \
+                         \"user@example.org\" or \"Name <user@example.org>\""
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -812,6 +947,75 @@ mod tests {
         let c = Config::parse(Path::new("c.json"), "{}").unwrap();
         assert_eq!(c.database, PathBuf::from("secdesk.sqlite"));
         assert_eq!(c.report.stale_ingest_after, Span::hours(1));
+    }
+
+    fn check_deferred(text: &str) -> String {
+        let file = Path::new("/etc/x.json");
+        match Config::parse(file, text).and_then(|c| c.check_deferred(file)) {
+            Ok(()) => "ok".into(),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn deferred_checks_pass_secret_references_they_never_read() {
+        // Neither the file nor $CREDENTIALS_DIRECTORY exists: only the form
+        // of each reference is checked.
+        let text = r#"{
+            "imap": [{"name": "l", "host": "h", "user": "u", "password_credential": "imap-l"}],
+            "smtp": {"host": "h", "user": "u", "password_file": "/nonexistent/smtp",
+                     "from": "secdesk <security@example.org>"},
+            "signal": {"contacts_credential": "signal-contacts"},
+            "team": [{"id": "a", "email": "Alice <alice@example.org>"}],
+            "report": {"to": ["team@example.org"]}
+        }"#;
+        assert_eq!(check_deferred(text), "ok");
+    }
+
+    #[test]
+    fn deferred_checks_name_the_key_of_what_the_jobs_would_fail_on_later() {
+        for (text, expected) in [
+            (
+                r#"{"smtp": {"host": "h", "user": "u", "from": "a@example.org"}}"#,
+                "configuration /etc/x.json: key `smtp.user`: a user is set without a password",
+            ),
+            (
+                r#"{"imap": [{"name": "l", "host": "h", "user": "u", "password_credential": "../x"}]}"#,
+                "configuration /etc/x.json: key `imap[0].password_credential`: \"../x\" is not a credential name",
+            ),
+            (
+                r#"{"signal": {"contacts_file": ""}}"#,
+                "configuration /etc/x.json: key `signal.contacts_file`: empty",
+            ),
+            (
+                r#"{"report": {"to": ["ok@example.org", "team at example"]}}"#,
+                "configuration /etc/x.json: key `report.to[1]`: invalid mail address \"team at example\"",
+            ),
+            (
+                r#"{"team": [{"id": "a", "email": "a@"}]}"#,
+                "configuration /etc/x.json: key `team[0].email`: invalid mail address",
+            ),
+        ] {
+            let msg = check_deferred(text);
+            assert!(msg.starts_with(expected), "{text}\n{msg}");
+        }
+    }
+
+    #[test]
+    fn check_config_reports_the_file_or_the_embedded_defaults() {
+        let dir = std::env::temp_dir().join(format!("secdesk-check-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.json");
+        std::fs::write(&file, r#"{"releases": ["unstable"]}"#).unwrap();
+        let checked = check_config(Some(&file)).unwrap();
+        assert_eq!(
+            checked.to_string(),
+            format!("configuration OK: {}", file.display())
+        );
+        std::fs::write(&file, r#"{"reprot": {}}"#).unwrap();
+        let err = check_config(Some(&file)).unwrap_err().to_string();
+        assert!(err.contains("unknown key `reprot`"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -7,7 +7,9 @@
 //! [`build`] turns the data the store gathered into a [`Report`]; the
 //! [`text`] and [`html`] renderers lay it out. Pure: `now` comes in.
 //! Every piece of text that came from mail is escaped by the HTML renderer
-//! and kept to one line by the text one.
+//! and kept to one line by the text one. What matters first comes first:
+//! every issue line shows its severity and CVE ids, and unclaimed issues
+//! (and the release matrix) are ordered most severe first, then oldest.
 
 pub mod html;
 pub mod text;
@@ -16,7 +18,7 @@ use crate::mail::{Health, Source, health};
 use crate::outbox::OutboxEntry;
 use crate::rota::Shift;
 use crate::time::{self, Instant, Span};
-use crate::triage::{Brief, IssueId, ReleaseStatus};
+use crate::triage::{Brief, IssueId, ReleaseStatus, Severity};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -34,6 +36,9 @@ pub struct Capped<T> {
     pub total: i64,
 }
 
+/// How many CVE ids an issue line shows before `+N`.
+pub const LINE_CVES: usize = 3;
+
 /// A message that arrived recently, with its issue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arrival {
@@ -45,6 +50,20 @@ pub struct Arrival {
     pub advisory_id: Option<String>,
     /// When secdesk stored it.
     pub received_at: Instant,
+    /// Its Message-ID (without brackets), for a link to a list archive.
+    pub message_id: String,
+}
+
+/// A message of an issue as far as a link to it needs: where it was
+/// published, its Message-ID and its advisory id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posted {
+    /// Where it was published.
+    pub source: Source,
+    /// Its Message-ID (without brackets).
+    pub message_id: String,
+    /// Its advisory id (`DSA-5678-1`, `RHSA-2024:1234-01`, …).
+    pub advisory_id: Option<String>,
 }
 
 /// The milestones of one issue opened in the window.
@@ -80,11 +99,13 @@ pub struct Input {
     pub on_call: Option<Vec<(Shift, String)>>,
     /// Messages stored in the last 24 hours.
     pub arrivals: Capped<Arrival>,
-    /// Open, unclaimed issues, oldest first.
+    /// Open, unclaimed issues, most severe first (unset last), then
+    /// oldest ([`Brief::urgency`]).
     pub unclaimed: Capped<Brief>,
     /// Issues claimed more than 24 hours ago and not triaged.
     pub stuck: Capped<Brief>,
-    /// Open issues and their release statuses.
+    /// Open issues and their release statuses, in the order of
+    /// `unclaimed`.
     pub matrix: Capped<(Brief, BTreeMap<String, ReleaseStatus>)>,
     /// Fixed but not announced.
     pub fixed: Capped<Brief>,
@@ -94,6 +115,30 @@ pub struct Input {
     pub closed: i64,
     /// Per member: claims and fixes in the last 30 days.
     pub load: BTreeMap<String, (i64, i64)>,
+    /// For each issue the report lists ([`Input::listed_issues`]): its
+    /// first message from each source, in order of arrival; the HTML part
+    /// links the issue to the first that has a public archive page.
+    pub posts: BTreeMap<IssueId, Vec<Posted>>,
+}
+
+impl Input {
+    /// Every issue the report lists, once each: the ones whose first
+    /// messages [`Input::posts`] needs.
+    pub fn listed_issues(&self) -> Vec<IssueId> {
+        let mut ids: Vec<IssueId> = self
+            .arrivals
+            .rows
+            .iter()
+            .map(|a| a.issue.id)
+            .chain(self.unclaimed.rows.iter().map(|b| b.id))
+            .chain(self.stuck.rows.iter().map(|b| b.id))
+            .chain(self.matrix.rows.iter().map(|(b, _)| b.id))
+            .chain(self.fixed.rows.iter().map(|b| b.id))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
 }
 
 /// The machinery section.
@@ -112,8 +157,17 @@ pub struct NewItem {
     pub issue: Brief,
     /// Whether it was opened in the window (else it was updated).
     pub opened: bool,
-    /// The sources that carried it, as `oss-security 10:02 (DSA-5678-1)`.
-    pub carried_by: Vec<String>,
+    /// The messages that carried it, one per source, time and advisory.
+    pub carried_by: Vec<Via>,
+}
+
+/// One message that carried an issue in the last 24 hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    /// As shown: `oss-security 10:02 (DSA-5678-1)`.
+    pub label: String,
+    /// The message, for a link to it.
+    pub posted: Posted,
 }
 
 /// Median and 90th percentile of a duration, over the issues that have it.
@@ -161,7 +215,7 @@ pub struct Report {
     pub new: Vec<NewItem>,
     /// Messages in the window not shown (over the cap).
     pub new_hidden: i64,
-    /// 4. Unclaimed, oldest first, with age.
+    /// 4. Unclaimed, most severe first, then oldest, with age.
     pub unclaimed: Vec<(Brief, Span)>,
     /// All unclaimed.
     pub unclaimed_total: i64,
@@ -171,7 +225,7 @@ pub struct Report {
     pub stuck_total: i64,
     /// 6. Release columns.
     pub releases: Vec<String>,
-    /// 6. Rows: issue and one status per release.
+    /// 6. Rows: issue and one status per release, most severe first.
     pub matrix: Vec<(Brief, Vec<ReleaseStatus>)>,
     /// All open issues.
     pub matrix_total: i64,
@@ -181,6 +235,8 @@ pub struct Report {
     pub fixed_total: i64,
     /// 8. The last 30 days.
     pub stats: Stats,
+    /// The first messages of the listed issues ([`Input::posts`]).
+    pub posts: BTreeMap<IssueId, Vec<Posted>>,
 }
 
 fn spread(mut d: Vec<Span>) -> Spread {
@@ -275,6 +331,7 @@ pub fn build(input: &Input) -> Report {
         fixed: fixed(input),
         fixed_total: input.fixed.total,
         stats: stats(input),
+        posts: input.posts.clone(),
     }
 }
 
@@ -325,7 +382,7 @@ fn new(input: &Input) -> (Vec<NewItem>, i64) {
     let window_start = input.now - Duration::hours(24);
     let mut new: Vec<NewItem> = Vec::new();
     for a in &input.arrivals.rows {
-        let carried = format!(
+        let label = format!(
             "{} {}{}",
             a.source,
             a.received_at.format("%H:%M"),
@@ -334,9 +391,17 @@ fn new(input: &Input) -> (Vec<NewItem>, i64) {
                 .map(|x| format!(" ({x})"))
                 .unwrap_or_default()
         );
+        let carried = Via {
+            label,
+            posted: Posted {
+                source: a.source,
+                message_id: a.message_id.clone(),
+                advisory_id: a.advisory_id.clone(),
+            },
+        };
         match new.iter_mut().find(|n| n.issue.id == a.issue.id) {
             Some(n) => {
-                if !n.carried_by.contains(&carried) {
+                if !n.carried_by.iter().any(|v| v.label == carried.label) {
                     n.carried_by.push(carried);
                 }
             }
@@ -431,62 +496,104 @@ fn stats(input: &Input) -> Stats {
 }
 
 /// A tabular section (unclaimed, stuck claims, release matrix, fixed), the
-/// same for both renderers: the text one shortens the last column (the
-/// title), the HTML one escapes every cell.
+/// same for both renderers. Each row is one issue: its number and
+/// severity come first, then the section's own cells, then its CVE ids
+/// and title (the text renderer shortens that last column, the HTML one
+/// escapes every cell and links the issue).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
     /// The heading, with the full count.
     pub title: String,
-    /// Column headers.
+    /// Headers of the section's own cells (between severity and title).
     pub headers: Vec<String>,
-    /// Rows; the last cell is the issue title.
-    pub rows: Vec<Vec<String>>,
+    /// Rows, one per issue.
+    pub rows: Vec<Row>,
     /// "… and N more" when the section was cut.
     pub more: Option<String>,
     /// What to say when there are no rows.
     pub empty: &'static str,
+    /// Whether the cells are release statuses, too many columns beside a
+    /// title on a phone: the HTML part puts each issue on a line of its
+    /// own above its cells.
+    pub matrix: bool,
+}
+
+/// One issue in a [`Table`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// The issue.
+    pub issue: Brief,
+    /// The section's own cells.
+    pub cells: Vec<Cell>,
+}
+
+/// One cell of a [`Row`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    /// Plain text (a holder, an age, a state).
+    Text(String),
+    /// A release status, which the HTML part colours (and still words).
+    Status(ReleaseStatus),
+}
+
+impl Cell {
+    /// The cell's words, as both renderers show them.
+    pub fn words(&self) -> &str {
+        match self {
+            Cell::Text(t) => t,
+            Cell::Status(s) => s.as_str(),
+        }
+    }
+}
+
+/// An issue's severity as a cell shows it: the word, `-` when unset.
+pub fn severity_word(s: Option<Severity>) -> &'static str {
+    s.map_or("-", Severity::as_str)
 }
 
 impl Report {
     /// Sections 4 to 7 as tables.
     pub fn tables(&self) -> Vec<Table> {
-        let held = |rows: &[(Brief, Span)]| -> Vec<Vec<String>> {
+        let held = |rows: &[(Brief, Span)]| -> Vec<Row> {
             rows.iter()
-                .map(|(b, since)| {
-                    vec![
-                        issue_ref(b.id),
-                        b.claimed_by.clone().unwrap_or_default(),
-                        since.to_string(),
-                        b.title.clone(),
-                    ]
+                .map(|(b, since)| Row {
+                    issue: b.clone(),
+                    cells: vec![
+                        Cell::Text(b.claimed_by.clone().unwrap_or_default()),
+                        Cell::Text(since.to_string()),
+                    ],
                 })
                 .collect()
         };
         let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        let mut matrix_headers = strings(&["ID", "STATE"]);
+        let mut matrix_headers = strings(&["STATE"]);
         matrix_headers.extend(self.releases.iter().cloned());
-        matrix_headers.push("TITLE".into());
         vec![
             Table {
                 title: format!("Unclaimed ({})", self.unclaimed_total),
-                headers: strings(&["ID", "AGE", "TITLE"]),
+                headers: strings(&["AGE"]),
                 rows: self
                     .unclaimed
                     .iter()
-                    .map(|(b, age)| vec![issue_ref(b.id), age.to_string(), b.title.clone()])
+                    .map(|(b, age)| Row {
+                        issue: b.clone(),
+                        cells: vec![Cell::Text(age.to_string())],
+                    })
                     .collect(),
                 more: more(self.unclaimed_total, self.unclaimed.len()),
                 empty: "none",
+                matrix: false,
             },
             Table {
                 title: format!(
                     "Claimed but not triaged after 24 hours ({})",
                     self.stuck_total
                 ),
-                headers: strings(&["ID", "HELD BY", "SINCE CLAIM", "TITLE"]),
+                headers: strings(&["HELD BY", "SINCE CLAIM"]),
                 rows: held(&self.stuck),
                 more: more(self.stuck_total, self.stuck.len()),
                 empty: "none",
+                matrix: false,
             },
             Table {
                 title: format!("Release matrix of open issues ({})", self.matrix_total),
@@ -494,22 +601,26 @@ impl Report {
                 rows: self
                     .matrix
                     .iter()
-                    .map(|(b, cells)| {
-                        let mut row = vec![issue_ref(b.id), b.state.to_string()];
-                        row.extend(cells.iter().map(|c| c.to_string()));
-                        row.push(b.title.clone());
-                        row
+                    .map(|(b, statuses)| {
+                        let mut cells = vec![Cell::Text(b.state.to_string())];
+                        cells.extend(statuses.iter().map(|s| Cell::Status(*s)));
+                        Row {
+                            issue: b.clone(),
+                            cells,
+                        }
                     })
                     .collect(),
                 more: more(self.matrix_total, self.matrix.len()),
                 empty: "no open issues",
+                matrix: true,
             },
             Table {
                 title: format!("Fixed but not yet announced ({})", self.fixed_total),
-                headers: strings(&["ID", "HELD BY", "SINCE FIX", "TITLE"]),
+                headers: strings(&["HELD BY", "SINCE FIX"]),
                 rows: held(&self.fixed),
                 more: more(self.fixed_total, self.fixed.len()),
                 empty: "none",
+                matrix: false,
             },
         ]
     }

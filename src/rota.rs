@@ -212,6 +212,21 @@ pub enum Refused {
     },
     /// Undoing a change whose shifts have all ended would change nothing.
     UndoEnded(i64),
+    /// An away period longer than the longest allowed.
+    TooLong {
+        /// The longest, in days.
+        days: i64,
+    },
+    /// Undoing a change would also move a shift outside its dates (one a
+    /// later change gave).
+    UndoMovesOthers {
+        /// The change to undo.
+        id: i64,
+        /// The other shift.
+        date: NaiveDate,
+        /// The later change that gave it, if known.
+        by: Option<i64>,
+    },
     /// The change would put a member on call two shifts in a row while
     /// three or more members are available.
     TwoInARow(TwoInARow),
@@ -255,6 +270,20 @@ impl fmt::Display for Refused {
                 f,
                 "rota change #{id} touched only shifts that have ended: undoing it would change nothing"
             ),
+            TooLong { days } => write!(
+                f,
+                "an away period is at most {days} days: to leave the rota for longer, take the member out of rotation.order"
+            ),
+            UndoMovesOthers { id, date, by } => match by {
+                Some(other) => write!(
+                    f,
+                    "undoing rota change #{id} would also move the shift of {date}, which rota change #{other} gave: undo #{other} first (and make it again after)"
+                ),
+                None => write!(
+                    f,
+                    "undoing rota change #{id} would also move the shift of {date}, outside its own dates"
+                ),
+            },
             TwoInARow(row) => write!(
                 f,
                 "that would put {} on call two shifts in a row ({} and {}) while {} members are available: choose another member or date",
@@ -547,6 +576,13 @@ mod tests {
         proptest::collection::vec((0i64..3 * 24 * 60, step), 0..14)
     }
 
+    fn parts(v: &[Shift], date: NaiveDate) -> Vec<(Instant, Instant, String)> {
+        v.iter()
+            .filter(|s| s.date == date)
+            .map(|s| (s.start, s.end, s.member.clone()))
+            .collect()
+    }
+
     /// Plays `steps` from `start`, recording what the rules accept; returns
     /// the history and the instant of the last step, checking after each
     /// accepted change that it altered no shift outside its dates.
@@ -586,13 +622,26 @@ mod tests {
                         continue;
                     }
                     let id = live[k % live.len()];
-                    if check_undo(r, &h, id, now).is_ok()
-                        && let Some(e) = h.iter_mut().find(|(c, _)| c.id == id)
-                    {
-                        e.1 = Some(Undone {
-                            by: "m0".into(),
-                            at: now,
-                        });
+                    if check_undo(r, &h, id, now).is_err() {
+                        continue;
+                    }
+                    let before = schedule(r, &h, today - Duration::days(3), 60);
+                    let i = h.iter().position(|(c, _)| c.id == id).unwrap();
+                    h[i].1 = Some(Undone {
+                        by: "m0".into(),
+                        at: now,
+                    });
+                    let after = schedule(r, &h, today - Duration::days(3), 60);
+                    let undone = h[i].0.change.clone();
+                    for k in -3..57 {
+                        let date = today + Duration::days(k);
+                        if !undone.touches(date) {
+                            assert_eq!(
+                                parts(&before, date),
+                                parts(&after, date),
+                                "undo of {undone:?} moved {date}"
+                            );
+                        }
                     }
                     continue;
                 }

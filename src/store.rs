@@ -25,17 +25,21 @@ use std::time::Duration;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Errors from the database; each says which database and what it was doing.
+///
+/// Each variant's message says every fact once and carries no `source()`:
+/// the message already holds SQLite's words, and `anyhow` prints a cause
+/// chain after the message, so a variant that did both printed them twice.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// SQLite refused an operation.
-    #[error("database {path}: {doing}: {source}")]
+    #[error("database {path}: {doing}: {error}")]
     Sqlite {
         /// The database file.
         path: PathBuf,
         /// What secdesk was doing.
         doing: String,
-        /// SQLite's error.
-        source: rusqlite::Error,
+        /// SQLite's error (in the message, not a `source()`).
+        error: rusqlite::Error,
     },
     /// A stored value this secdesk cannot read: a word it does not know or
     /// an instant that does not parse (a row edited by hand, or written by
@@ -62,11 +66,29 @@ pub enum Error {
         /// The newest version this build knows.
         known: i64,
     },
+    /// [`Store::open`] found no file: only [`Store::create`] makes one, so
+    /// that a wrong path is an error instead of a new, empty database.
+    #[error("database {path} does not exist")]
+    Missing {
+        /// The path looked at.
+        path: PathBuf,
+    },
+    /// The file could not be opened or created, or its directory cannot
+    /// be written (SQLite keeps its WAL and lock files beside the
+    /// database): what is wrong, and what to change.
+    #[error("database {path}: {problem}")]
+    Unusable {
+        /// The database file.
+        path: PathBuf,
+        /// What is wrong with the file or its directory, and what to do.
+        problem: String,
+    },
 }
 
 /// Maps a SQLite error to [`Error::Sqlite`], naming the database and what
 /// was being done; a value [`column::Cells`] could not read becomes
-/// [`Error::Corrupt`], naming its row.
+/// [`Error::Corrupt`], naming its row; a file that cannot be opened or
+/// written becomes [`Error::Unusable`] when the file system says why.
 fn failed(path: &Path, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + use<> {
     let path = path.to_path_buf();
     let doing = doing.to_string();
@@ -77,15 +99,91 @@ fn failed(path: &Path, doing: &str) -> impl FnOnce(rusqlite::Error) -> Error + u
                 Err(inner) => Error::Sqlite {
                     path,
                     doing,
-                    source: rusqlite::Error::FromSqlConversionFailure(idx, ty, inner),
+                    error: rusqlite::Error::FromSqlConversionFailure(idx, ty, inner),
                 },
             }
         }
-        source => Error::Sqlite {
-            path,
-            doing,
-            source,
+        error if is_about_files(&error) => match why_unusable(&path) {
+            Some(problem) => Error::Unusable { path, problem },
+            None => Error::Sqlite { path, doing, error },
         },
+        error => Error::Sqlite { path, doing, error },
+    }
+}
+
+/// Whether SQLite failed on the file itself (cannot open it, read-only),
+/// which the file system can explain better than SQLite's words.
+fn is_about_files(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::CannotOpen
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::PermissionDenied
+        )
+    )
+}
+
+/// What the file system says is wrong with a database path: its
+/// directory missing or not writable (SQLite creates its WAL and lock
+/// files there, also for a database that exists), the file not writable.
+fn why_unusable(path: &Path) -> Option<String> {
+    use rustix::fs::{Access, access};
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Some(format!(
+                "cannot create it: the directory {} does not exist; create it first, or choose another path",
+                dir.display()
+            ));
+        }
+        Ok(m) if !m.is_dir() => {
+            return Some(format!(
+                "cannot create it: {} is not a directory",
+                dir.display()
+            ));
+        }
+        _ => {}
+    }
+    if path.is_dir() {
+        return Some("is a directory, not a database file".into());
+    }
+    if access(dir, Access::WRITE_OK | Access::EXEC_OK).is_err() {
+        return Some(format!(
+            "the directory {} must be writable by {}, as SQLite writes its WAL there",
+            dir.display(),
+            running_user()
+        ));
+    }
+    if path.exists() && access(path, Access::READ_OK | Access::WRITE_OK).is_err() {
+        return Some(format!(
+            "the file must be readable and writable by {}, as every program writes to it",
+            running_user()
+        ));
+    }
+    None
+}
+
+/// Who this program runs as, for messages: `name (uid N)` from
+/// `/etc/passwd`, else `uid N`.
+fn running_user() -> String {
+    let uid = rustix::process::geteuid().as_raw();
+    let name = std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                let id = fields.nth(1)?;
+                (id.parse::<u32>().ok()? == uid).then(|| name.to_string())
+            })
+        });
+    match name {
+        Some(name) => format!("user {name} (uid {uid})"),
+        None => format!("uid {uid}"),
     }
 }
 
@@ -140,13 +238,33 @@ pub struct Reader<'a> {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database and applies migrations.
+    /// Opens an existing database and applies migrations; a missing file is
+    /// [`Error::Missing`], never a new empty database, so that a program
+    /// pointed at the wrong path says so instead of reporting "no issues"
+    /// or mailing from an empty rota.
     pub fn open(path: &Path) -> Result<Store> {
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(Error::Missing {
+                path: path.to_path_buf(),
+            }),
+            _ => Store::connect(path, false),
+        }
+    }
+
+    /// Opens the database, creating it (with every migration) when the
+    /// file does not exist yet: for `secdesk-ingest` and `secdesk init`.
+    pub fn create(path: &Path) -> Result<Store> {
+        Store::connect(path, true)
+    }
+
+    fn connect(path: &Path, create: bool) -> Result<Store> {
         let err = |doing: &str| failed(path, doing);
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let conn = Connection::open_with_flags(path, flags).map_err(err("open"))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(err("set busy timeout"))?;
@@ -360,7 +478,7 @@ mod tests {
 
     fn two_issues(db: &TempDb) -> Store {
         let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
-        let mut store = Store::open(&db.0).expect("open");
+        let mut store = Store::create(&db.0).expect("create");
         store
             .write(|tx| {
                 tx.create_issue("first", None, now)?;

@@ -31,6 +31,75 @@ pub struct Brief {
     pub claimed_at: Option<Instant>,
     /// When it became fixed.
     pub fixed_at: Option<Instant>,
+    /// How bad it is, if anyone or any source said: lists show it first,
+    /// so a `critical` issue does not look like every other.
+    pub severity: Option<Severity>,
+    /// Its CVE ids, oldest first (by year, then number).
+    pub cves: Vec<String>,
+}
+
+impl Brief {
+    /// The order of lists of unclaimed issues (report, handoff, `status`):
+    /// most severe first, unset last, then oldest, then by number. The
+    /// store's `ORDER BY` says the same (a store test checks both).
+    pub fn urgency(&self) -> (std::cmp::Reverse<Option<Severity>>, Instant, IssueId) {
+        (std::cmp::Reverse(self.severity), self.created_at, self.id)
+    }
+
+    /// At most `max` CVE ids and how many more there are, for lists that
+    /// must stay one short line each.
+    pub fn some_cves(&self, max: usize) -> (&[String], usize) {
+        let shown = &self.cves[..self.cves.len().min(max)];
+        (shown, self.cves.len() - shown.len())
+    }
+
+    /// The CVE ids as a plain-text list line shows them before the title:
+    /// those the title does not already name, at most `max`, then `+N`
+    /// for the rest (`CVE-2024-48990 CVE-2024-48991 +3`); empty when
+    /// there are none.
+    pub fn cve_words(&self, max: usize) -> String {
+        let unnamed: Vec<&String> = self
+            .cves
+            .iter()
+            .filter(|c| !self.title.contains(c.as_str()))
+            .collect();
+        let mut words: Vec<String> = unnamed.iter().take(max).map(|c| c.to_string()).collect();
+        if unnamed.len() > max {
+            words.push(format!("+{}", unnamed.len() - max));
+        }
+        words.join(" ")
+    }
+
+    /// What a plain-text list line says about the issue after its number
+    /// and tags: [`Brief::cve_words`] (at most `cves`) then the title,
+    /// cut to `max` characters with `…` (the CVE ids come first, so they
+    /// survive the cut).
+    pub fn cves_and_title(&self, cves: usize, max: usize) -> String {
+        let words = self.cve_words(cves);
+        let line = if words.is_empty() {
+            self.title.clone()
+        } else {
+            format!("{words} {}", self.title)
+        };
+        crate::text::ellipsize(&line, max)
+    }
+}
+
+/// Sorts CVE ids as people read them: by year, then by number
+/// (`CVE-2024-9999` before `CVE-2024-10224`); ids of another shape last,
+/// as text.
+pub fn sort_cves(cves: &mut [String]) {
+    fn key(c: &str) -> (u8, u32, u64, &str) {
+        let mut parts = c.strip_prefix("CVE-").unwrap_or("").splitn(2, '-');
+        match (
+            parts.next().and_then(|y| y.parse().ok()),
+            parts.next().and_then(|n| n.parse().ok()),
+        ) {
+            (Some(y), Some(n)) => (0, y, n, c),
+            _ => (1, 0, 0, c),
+        }
+    }
+    cves.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 macro_rules! words {
@@ -513,6 +582,76 @@ mod tests {
         assert_eq!(raised_severity(Some(Critical), false, High), None);
         assert_eq!(raised_severity(Some(Low), true, Critical), None);
         assert_eq!(raised_severity(None, true, Critical), None);
+    }
+
+    fn brief(id: IssueId, severity: Option<Severity>, created: &str, title: &str) -> Brief {
+        Brief {
+            id,
+            title: title.into(),
+            state: State::New,
+            claimed_by: None,
+            created_at: crate::time::parse(created).expect("instant"),
+            claimed_at: None,
+            fixed_at: None,
+            severity,
+            cves: vec![],
+        }
+    }
+
+    #[test]
+    fn urgency_puts_the_most_severe_first_unset_last_then_the_oldest() {
+        use Severity::*;
+        let mut v = [
+            brief(1, None, "2026-11-01T00:00:00Z", ""),
+            brief(2, Some(Low), "2026-11-01T00:00:00Z", ""),
+            brief(3, Some(Critical), "2026-11-20T00:00:00Z", ""),
+            brief(4, Some(High), "2026-11-02T00:00:00Z", ""),
+            brief(5, Some(High), "2026-11-01T00:00:00Z", ""),
+            brief(6, Some(Critical), "2026-11-10T00:00:00Z", ""),
+        ];
+        v.sort_by_key(Brief::urgency);
+        let ids: Vec<IssueId> = v.iter().map(|b| b.id).collect();
+        assert_eq!(ids, [6, 3, 5, 4, 2, 1]);
+    }
+
+    #[test]
+    fn list_lines_name_at_most_three_cves_the_title_does_not() {
+        let mut b = brief(
+            1,
+            None,
+            "2026-11-01T00:00:00Z",
+            "CVE-2024-48990: needrestart",
+        );
+        b.cves = [
+            "CVE-2024-9999",
+            "CVE-2024-10224",
+            "CVE-2024-48990",
+            "CVE-2023-1",
+            "CVE-2024-11003",
+            "CVE-2024-48991",
+        ]
+        .map(String::from)
+        .to_vec();
+        sort_cves(&mut b.cves);
+        assert_eq!(
+            b.cves,
+            [
+                "CVE-2023-1",
+                "CVE-2024-9999",
+                "CVE-2024-10224",
+                "CVE-2024-11003",
+                "CVE-2024-48990",
+                "CVE-2024-48991"
+            ]
+        );
+        assert_eq!(b.cve_words(3), "CVE-2023-1 CVE-2024-9999 CVE-2024-10224 +2");
+        assert_eq!(
+            b.cve_words(5),
+            "CVE-2023-1 CVE-2024-9999 CVE-2024-10224 CVE-2024-11003 CVE-2024-48991"
+        );
+        assert_eq!(b.some_cves(4).1, 2);
+        b.cves = vec!["CVE-2024-48990".into()];
+        assert_eq!(b.cve_words(3), "", "the title names it already");
     }
 
     #[test]

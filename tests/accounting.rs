@@ -121,30 +121,45 @@ desktest!(folder_of_eml_files_is_read_as_messages, |desk| {
             ),
         );
     }
-    let out = desk.ingest_maildir(&desk.dir.join("corpus"));
+    let out = desk
+        .cmd("secdesk-ingest")
+        .arg("--eml")
+        .arg(desk.dir.join("corpus"))
+        .stdout();
     assert!(out.starts_with("ingest: 2 seen, 2 new,"), "{out}");
     assert_eq!(desk.dump().len(), 2);
+    // Given as a Maildir, it is refused: it holds none (issue 13).
+    let stderr = desk
+        .cmd("secdesk-ingest")
+        .arg("--maildir")
+        .arg(desk.dir.join("corpus"))
+        .assert_usage_error();
+    assert!(
+        stderr.ends_with("a folder of message files is read with --eml\n"),
+        "{stderr}"
+    );
 });
 
 desktest!(
-    directory_with_nothing_to_read_fails_the_run_naming_it,
+    directory_with_nothing_to_read_is_refused_naming_it,
     |desk| {
         std::fs::create_dir_all(desk.dir.join("nothing/sub")).expect("mkdir");
-        let out = desk
-            .cmd("secdesk-ingest")
-            .arg("--maildir")
-            .arg(desk.dir.join("nothing"))
-            .assert_exit_code(1);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stdout.starts_with("ingest: 0 seen,") && stdout.ends_with(", 1 failed\n"),
-            "{stdout}"
-        );
-        assert!(
-        stderr.contains("nothing: not a Maildir (no cur/ or new/ in it or below) and no files to read as messages"),
-        "{stderr}"
-    );
+        for flag in ["--maildir", "--eml"] {
+            let out = desk
+                .cmd("secdesk-ingest")
+                .arg(flag)
+                .arg(desk.dir.join("nothing"))
+                .assert_exit_code(2);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.stdout.is_empty(), "the run did not start");
+            assert!(
+                stderr.contains(&format!(
+                    "{flag} {}: holds no ",
+                    desk.dir.join("nothing").display()
+                )),
+                "{stderr}"
+            );
+        }
     }
 );
 

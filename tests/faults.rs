@@ -300,7 +300,7 @@ desktest!(missing_config_file_is_exit_2, |desk| {
     assert!(err.contains(&desk.config.display().to_string()), "{err}");
 });
 
-desktest!(config_from_environment_variable_is_used, |desk| {
+desktest!(fresh config_from_environment_variable_is_used, |desk| {
     // The configured database is not the default one (./secdesk.sqlite in
     // the working directory), so only a program that read the variable
     // finds it.

@@ -78,7 +78,7 @@ desktest!(
 );
 
 desktest!(
-    advisory_ids_stored_before_the_upgrade_still_gather_re_posts,
+    fresh advisory_ids_stored_before_the_upgrade_still_gather_re_posts,
     |desk| {
         // A database as the previous release left it: schema 7, one issue
         // opened by an advisory.

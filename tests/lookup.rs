@@ -179,7 +179,7 @@ desktest!(search_follows_a_merge_to_the_surviving_issue, |desk| {
     assert_eq!(desk.listed(&["--search", "segfault"]), [7]);
 });
 
-desktest!(search_finds_messages_stored_before_the_upgrade, |desk| {
+desktest!(fresh search_finds_messages_stored_before_the_upgrade, |desk| {
     // A database as the previous release left it (schema 8), holding a
     // message whose body is quoted-printable: only decoding finds the word.
     let raw = b"Message-ID: <old-5150@constructed.example>\nDate: Mon, 1 Jan 2031 10:00:00 +0000\nSubject: gizmo crash\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nThe quux=\nfrobber crashes on long input.\n";

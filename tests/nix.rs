@@ -10,6 +10,12 @@
 //! evaluation would leave the Secrets and Hardening promises unchecked.
 //! The NixOS VM test (`nixos-module/tests/basic.nix`) needs KVM and runs as
 //! a flake check.
+//!
+//! What needs nixpkgs itself (its stdenv, `runCommand`, installShellFiles)
+//! cannot be built here, where only nixpkgs' `lib` is: instead the scripts
+//! the build would run are taken from the evaluated Nix and run with the
+//! real binaries (the module's configuration check, the package's
+//! `postInstall`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -102,6 +108,7 @@ fn every_nix_file_parses_with_nix_instantiate() {
     files.sort();
     for expected in [
         "flake.nix",
+        "package.nix",
         "nixos-module/default.nix",
         "nixos-module/tests/eval.nix",
         "nixos-module/tests/example.nix",
@@ -235,7 +242,9 @@ fn generated_json_of_every_accepted_module_configuration_is_accepted_by_secdesk(
         // runs in the test directory. No credential directory: reading the
         // configuration reads no secret.
         let db = dir.join(format!("{name}.sqlite"));
-        let runs: [(&str, &[&str]); 3] = [
+        let runs: [(&str, &[&str]); 4] = [
+            // What the module's build-time check runs on this file.
+            ("secdesk", &["check-config"]),
             ("secdesk-ingest", &["--maildir", &empty.to_string_lossy()]),
             ("secdesk", &["status", "--json"]),
             ("secdesk-triage-report", &["--stdout"]),
@@ -263,4 +272,283 @@ fn generated_json_of_every_accepted_module_configuration_is_accepted_by_secdesk(
             );
         }
     }
+}
+
+/// Evaluates one of the Nix test files that print JSON.
+fn eval_json<T: serde::de::DeserializeOwned>(file: &str) -> T {
+    let lib = nixpkgs_lib();
+    let output = nix_instantiate(&[
+        "--eval",
+        "--strict",
+        "--readonly-mode",
+        "--json",
+        file,
+        "--argstr",
+        "lib",
+        &lib,
+    ]);
+    assert!(
+        output.status.success(),
+        "{file} failed (exit {:?}):\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{file} does not give the expected JSON: {e}"))
+}
+
+/// Runs a build script as stdenv would (bash, `set -euo pipefail`) with
+/// `env`, in `dir`; a missing bash fails naming the Debian package.
+fn run_build_script(script: &str, dir: &Path, env: &[(&str, &Path)]) -> Output {
+    let mut cmd = Command::new("bash");
+    cmd.args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env_remove("SECDESK_CONFIG")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .stdin(std::process::Stdio::null());
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    match cmd.output() {
+        Ok(output) => output,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            panic!("bash not found: install Debian's bash (apt-get install bash)")
+        }
+        Err(err) => panic!("cannot run bash: {err}"),
+    }
+}
+
+/// A stand-in for a package's output in the Nix store: `DIR/bin/NAME`
+/// links to the binaries cargo built for this test run.
+fn fake_package_out(dir: &Path, bins: &[&str]) -> PathBuf {
+    let out = dir.join("out");
+    std::fs::create_dir_all(out.join("bin")).expect("mkdir out/bin");
+    for bin in bins {
+        std::os::unix::fs::symlink(crate::util::bin_path(bin), out.join("bin").join(bin))
+            .expect("link binary");
+    }
+    out
+}
+
+/// The binaries the package installs (every `src/bin` program;
+/// `tooling::every_binary_is_listed` keeps the list whole).
+pub const BINARIES: [&str; 4] = [
+    "secdesk",
+    "secdesk-ingest",
+    "secdesk-rotate-notify",
+    "secdesk-triage-report",
+];
+
+/// One configuration's build-time check, as `check.nix` gives it.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigCheck {
+    expected: String,
+    #[serde(rename = "buildCommand")]
+    build_command: String,
+    package: String,
+    json: String,
+}
+
+/// The module's `checkConfig` derivation, run as the system build would run
+/// it, with the real `secdesk`: every configuration the module's tests
+/// accept builds the checked file (the generated JSON, unchanged); settings
+/// with a typo, an unknown time zone or a malformed address, which the
+/// module's types let through, fail the build with secdesk's error naming
+/// the key, and build nothing.
+#[test]
+fn module_build_check_passes_accepted_settings_and_fails_the_build_on_refused_ones() {
+    let checks: std::collections::BTreeMap<String, ConfigCheck> =
+        eval_json("nixos-module/tests/check.nix");
+    let refused_keys = [
+        ("typoInReport", "unknown key `report.reprot`"),
+        (
+            "unknownTimeZone",
+            "key `team[0].timezone`: unknown time zone \"Europe/Berln\"",
+        ),
+        (
+            "badAddress",
+            "key `report.to[0]`: invalid mail address \"security team\"",
+        ),
+    ];
+    for (name, _) in refused_keys {
+        assert!(checks.contains_key(name), "check.nix has no {name}");
+    }
+    assert!(checks.contains_key("example"), "check.nix has no example");
+    let dir = crate::util::Dir::new("module_build_check");
+    for (name, check) in &checks {
+        let work = dir.join(name);
+        std::fs::create_dir_all(&work).expect("mkdir");
+        // The package's store path becomes the binaries built here.
+        let package = fake_package_out(&work, &["secdesk"]);
+        let script = check
+            .build_command
+            .replace(&check.package, &package.to_string_lossy());
+        assert_ne!(
+            script, check.build_command,
+            "{name}: the script does not run the package"
+        );
+        let config = work.join("secdesk.json");
+        std::fs::write(&config, &check.json).expect("write generated file");
+        let out = work.join("checked.json");
+        let output = run_build_script(&script, &work, &[("configFile", &config), ("out", &out)]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match check.expected.as_str() {
+            "accepted" => {
+                assert!(
+                    output.status.success(),
+                    "{name}: the check refuses what the module generates:\n{stderr}\nJSON: {}",
+                    check.json
+                );
+                eqnice!(format!("configuration OK: {}\n", config.display()), stdout);
+                let built = std::fs::read_to_string(&out).expect("the checked file is built");
+                eqnice!(check.json, built);
+            }
+            "refused" => {
+                let key = refused_keys
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, key)| *key)
+                    .unwrap_or_else(|| panic!("no expected error for {name}"));
+                assert!(
+                    !output.status.success(),
+                    "{name}: the build passes:\n{stdout}"
+                );
+                let error = format!("secdesk: configuration {}: {key}", config.display());
+                assert!(
+                    stderr.contains(&error),
+                    "{name}: expected {error:?} in:\n{stderr}"
+                );
+                assert!(
+                    stderr.contains("services.secdesk.checkConfig = false"),
+                    "{name}: the build log does not say how to skip the check:\n{stderr}"
+                );
+                assert!(!out.exists(), "{name}: a refused configuration was built");
+            }
+            other => panic!("{name}: unknown expectation {other}"),
+        }
+    }
+}
+
+/// The package as `package.nix` evaluates it, with stand-ins for its
+/// arguments (`nixos-module/tests/package.nix`).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Package {
+    pname: String,
+    version: String,
+    #[serde(rename = "postInstall")]
+    post_install: String,
+    #[serde(rename = "nativeBuildInputs")]
+    native_build_inputs: Vec<String>,
+    #[serde(rename = "crossPostInstall")]
+    cross_post_install: String,
+}
+
+/// What nixpkgs' installShellFiles does with the files it is given, enough
+/// to see which files `postInstall` installs where (nixpkgs itself is not
+/// here): `installShellCompletion --cmd NAME --bash F --zsh F --fish F` and
+/// `installManPage F...`, into the directories nixpkgs uses.
+const INSTALL_SHELL_FILES: &str = r#"
+installShellCompletion() {
+  local cmd= shell file
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cmd) cmd=$2; shift 2 ;;
+      --bash|--zsh|--fish)
+        shell=${1#--}; file=$2; shift 2
+        [ -s "$file" ] || { echo "installShellCompletion: $file is empty or missing" >&2; return 1; }
+        case $shell in
+          bash) install -Dm644 "$file" "$out/share/bash-completion/completions/$cmd.bash" ;;
+          zsh) install -Dm644 "$file" "$out/share/zsh/site-functions/_$cmd" ;;
+          fish) install -Dm644 "$file" "$out/share/fish/vendor_completions.d/$cmd.fish" ;;
+        esac ;;
+      *) echo "installShellCompletion: unexpected $1" >&2; return 1 ;;
+    esac
+  done
+}
+installManPage() {
+  local page
+  for page in "$@"; do
+    [ -s "$page" ] || { echo "installManPage: $page is empty or missing" >&2; return 1; }
+    install -Dm644 "$page" "$out/share/man/man1/${page##*/}"
+  done
+}
+"#;
+
+/// `package.nix` installs a man page and bash, zsh and fish completions for
+/// every binary, generated by the built binaries (`--generate`); the
+/// subcommands of `secdesk` get pages of their own. A cross build, which
+/// cannot run them, installs none and still builds.
+#[test]
+fn package_installs_man_pages_and_completions_of_every_binary() {
+    let package: Package = eval_json("nixos-module/tests/package.nix");
+    eqnice!("secdesk", package.pname);
+    eqnice!(env!("CARGO_PKG_VERSION"), package.version);
+    assert!(
+        package
+            .native_build_inputs
+            .iter()
+            .any(|i| i == "install-shell-files"),
+        "installShellFiles is not a native build input: {:?}",
+        package.native_build_inputs
+    );
+    eqnice!("", package.cross_post_install);
+
+    let dir = crate::util::Dir::new("package_post_install");
+    let out = fake_package_out(&dir.path, &BINARIES);
+    let build = dir.join("build");
+    std::fs::create_dir_all(&build).expect("mkdir build");
+    // Nothing may be read from or written to a configuration or database.
+    let script = format!("{INSTALL_SHELL_FILES}\n{}", package.post_install);
+    let output = run_build_script(&script, &build, &[("out", &out)]);
+    assert!(
+        output.status.success(),
+        "postInstall fails:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read = |rel: &str| {
+        std::fs::read_to_string(out.join(rel))
+            .unwrap_or_else(|e| panic!("postInstall did not install {rel}: {e}"))
+    };
+    for bin in BINARIES {
+        let page = read(&format!("share/man/man1/{bin}.1"));
+        assert!(page.contains(&format!(".TH {bin} 1")), "{bin}.1:\n{page}");
+        let bash = read(&format!("share/bash-completion/completions/{bin}.bash"));
+        assert!(
+            bash.contains(&format!("complete -F _{}", bin.replace('-', "__"))),
+            "{bin}.bash:\n{bash}"
+        );
+        let zsh = read(&format!("share/zsh/site-functions/_{bin}"));
+        assert!(
+            zsh.starts_with(&format!("#compdef {bin}")),
+            "_{bin}:\n{zsh}"
+        );
+        let fish = read(&format!("share/fish/vendor_completions.d/{bin}.fish"));
+        assert!(
+            fish.contains(&format!("complete -c {bin}")),
+            "{bin}.fish:\n{fish}"
+        );
+    }
+    for page in [
+        "secdesk-rota.1",
+        "secdesk-rota-swap.1",
+        "secdesk-claim.1",
+        "secdesk-check-config.1",
+    ] {
+        let text = read(&format!("share/man/man1/{page}"));
+        assert!(text.contains(".SH SYNOPSIS"), "{page}:\n{text}");
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(&build)
+        .expect("read build dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "generated")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "postInstall left files behind (a database?): {leftovers:?}"
+    );
 }

@@ -370,6 +370,16 @@ fn report_rendering_snapshot() {
         ],
     );
     act("2026-11-20T10:00:00Z", "bob", &["claim", "2"]);
+    // Severities put what matters first: #11 and #9 lead the unclaimed
+    // list and the matrix, unset ones come last.
+    act(
+        "2026-11-20T10:30:00Z",
+        "bob",
+        &["severity", "11", "critical"],
+    );
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "9", "high"]);
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "10", "medium"]);
+    act("2026-11-20T10:30:00Z", "bob", &["severity", "7", "low"]);
     act(
         "2026-11-20T11:00:00Z",
         "carol",
@@ -408,3 +418,132 @@ fn report_rendering_snapshot() {
         .stdout();
     eqnice!(text.trim_end(), stdout.trim_end());
 }
+
+/// The body of the one `.eml` in the outbox directory whose name starts
+/// with `prefix`.
+fn outbox_text(desk: &Desk, prefix: &str) -> String {
+    let dir = desk.dir.join("outbox");
+    let file = std::fs::read_dir(&dir)
+        .expect("the outbox directory")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix}* in {}", dir.display()));
+    let raw = std::fs::read(file.path()).expect("read the mail");
+    let parsed = MessageParser::default().parse(&raw).expect("parse");
+    parsed.body_text(0).expect("text").replace("\r\n", "\n")
+}
+
+/// The issue numbers of the lines of `section` (up to its blank line).
+fn ids_in(text: &str, section: &str, indent: &str) -> Vec<String> {
+    let rest = text
+        .split_once(section)
+        .unwrap_or_else(|| panic!("no {section:?} in:\n{text}"))
+        .1;
+    rest.lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.strip_prefix(indent))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|w| w.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+desktest!(
+    unclaimed_come_most_severe_first_in_report_handoff_and_status,
+    |desk| {
+        let mut c = desk.config_json();
+        c["report"] = serde_json::json!({ "to": ["team@example.org"] });
+        c["rotation"] =
+            serde_json::json!({ "start": "2026-11-16", "order": ["alice", "bob", "carol"] });
+        desk.set_config(&c);
+        desk.cmd_at("secdesk-ingest", "2026-11-20T08:00:00Z")
+            .arg("--maildir")
+            .arg(sample_mail())
+            .stdout();
+        for (id, level) in [
+            ("8", "low"),
+            ("4", "medium"),
+            ("11", "critical"),
+            ("9", "high"),
+            ("6", "high"),
+        ] {
+            desk.cmd_at("secdesk", "2026-11-20T09:00:00Z")
+                .args(["--as", "alice", "severity", id, level])
+                .stdout();
+        }
+        desk.cmd_at("secdesk", "2026-11-21T12:00:00Z")
+            .args(["--as", "carol", "dismiss", "6", "--reason", "not-packaged"])
+            .stdout();
+        // Critical, high, medium, low, then the unset ones oldest first
+        // (all arrived together: by number).
+        let order = ["#11", "#9", "#4", "#8", "#1", "#2", "#3", "#5", "#7", "#10"];
+
+        // The handoff to alice at the start of her shift on the 22nd.
+        desk.cmd_at("secdesk-rotate-notify", "2026-11-22T00:00:00Z")
+            .stdout();
+        let handoff = outbox_text(&desk, "shift-start_2026-11-22");
+        assert_eq!(
+            ids_in(&handoff, "Unclaimed from before that", "  "),
+            order,
+            "{handoff}"
+        );
+        for line in [
+            "  #11 [new, critical] Qualys Security Advisory - The Stack Clash\n",
+            "  #9 [new, high] CVE-2014-9773 CVE-2016-4478 CVE request: atheme: security fixes\n",
+            "  #5 [new] CVE-2024-10224 CVE-2024-11003 CVE-2024-48990 +2 Local Privilege Escalations in needrestart\n",
+            "  #6 [high] (not-packaged) Stored XSS via File Upload - adaptcmsv3.0.3\n",
+        ] {
+            assert!(handoff.contains(line), "no {line:?} in:\n{handoff}");
+        }
+
+        // The daily report.
+        desk.cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+            .stdout();
+        let report = outbox_text(&desk, "report_2026-11-22");
+        assert_eq!(ids_in(&report, "Unclaimed (10)", ""), order, "{report}");
+        assert_eq!(
+            ids_in(&report, "Release matrix of open issues (10)", ""),
+            order,
+            "{report}"
+        );
+        assert!(
+            report
+                .contains("\n#11  critical  1d 23h  Qualys Security Advisory - The Stack Clash\n"),
+            "{report}"
+        );
+
+        // `secdesk status`, as text and as JSON.
+        let status = desk
+            .cmd_at("secdesk", "2026-11-22T07:00:00Z")
+            .arg("status")
+            .stdout();
+        assert_eq!(
+            ids_in(
+                &status,
+                "unclaimed (10), most severe first, then oldest:",
+                "  "
+            ),
+            order,
+            "{status}"
+        );
+        assert!(
+            status
+                .contains("  #11  critical  1d 23h  Qualys Security Advisory - The Stack Clash\n"),
+            "{status}"
+        );
+        let v: serde_json::Value = desk
+            .cmd_at("secdesk", "2026-11-22T07:00:00Z")
+            .args(["status", "--json"])
+            .json();
+        let json: Vec<String> = v["unclaimed"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|u| format!("#{}", u["id"]))
+            .collect();
+        assert_eq!(json, order);
+        assert_eq!(v["unclaimed"][0]["severity"], "critical");
+        assert_eq!(v["unclaimed"][4]["severity"], serde_json::Value::Null);
+    }
+);

@@ -74,10 +74,16 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
         .stdout();
     // The changes, made the day before the simulated week.
     let t0 = "2026-11-21T18:00:00Z";
-    desk.cmd_at("secdesk", t0)
+    let swap = desk
+        .cmd_at("secdesk", t0)
         .args(["--as", "alice", "rota", "swap", "2026-11-23", "2026-11-24"])
         .stdout();
-    desk.cmd_at("secdesk", t0)
+    assert!(
+        swap.contains("shift of 2026-11-23: bob → carol\n  shift of 2026-11-24: carol → bob\n"),
+        "{swap}"
+    );
+    let away = desk
+        .cmd_at("secdesk", t0)
         .args([
             "--as",
             "carol",
@@ -88,15 +94,30 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
             "2026-11-27",
         ])
         .stdout();
+    assert!(
+        away.contains("  shift of 2026-11-27: carol → alice\n"),
+        "{away}"
+    );
+    assert!(
+        away.contains(
+            "alice now has two shifts in a row (2026-11-27 and 2026-11-28): only 2 members are available"
+        ),
+        "{away}"
+    );
     // Who is on call, worked out by hand from the test's own data (not by
-    // the program): round-robin in `order` from alice on the 16th gives
-    // 21 carol, 22 alice, 23 bob, 24 carol, 25 alice; the swap trades the
-    // 23rd and the 24th. Carol is away on the 26th and 27th: bob has the
-    // 26th as round-robin says, the 27th goes to alice (bob worked the 26th
-    // and both have four shifts, alice rested longer); back on the 28th,
-    // carol has the fewest shifts (three) and is owed it; the 29th is bob's
-    // (four shifts to alice's five). Each shift runs from 00:00 UTC on its
-    // date to 00:00 the next day.
+    // the program). The fixed round-robin in `order` from alice on the
+    // 16th: 21 carol, 22 alice, 23 bob, 24 carol, 25 alice, 26 bob,
+    // 27 carol, 28 alice, 29 bob. The swap trades only the 23rd and the
+    // 24th: 23 carol, 24 bob. The away period moves only carol's shifts in
+    // it: the 26th is bob's and stays his; the 27th needs a substitute.
+    // With carol away only alice and bob are available, and both are next
+    // to the 27th (bob has the 26th, alice the 28th), so the rested rule
+    // drops; over the shifts before it (the 16th to the 26th, with the
+    // swap) alice and bob have four each, and `order` puts alice first. So
+    // alice has the 27th and the 28th: two in a row, allowed because only
+    // two members are available on the 27th, and said. Nothing after the
+    // 27th moves. Each shift runs from 00:00 UTC on its date to 00:00 the
+    // next day.
     const ON_CALL: [(&str, &str); 9] = [
         ("2026-11-21", "carol"),
         ("2026-11-22", "alice"),
@@ -105,7 +126,7 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
         ("2026-11-25", "alice"),
         ("2026-11-26", "bob"),
         ("2026-11-27", "alice"),
-        ("2026-11-28", "carol"),
+        ("2026-11-28", "alice"),
         ("2026-11-29", "bob"),
     ];
     let on_call = |date: &str| {
@@ -160,11 +181,12 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
             .count()
     };
     // The window runs from 2026-11-22T00:00Z to 2026-11-29T00:00Z, both
-    // included. A reminder 12 hours before each shift that starts in it
-    // (the 23rd to the 29th: the 22nd's went out on the 21st, before it); a
+    // included. A reminder 12 hours before each shift that starts after the
+    // first run (the 23rd to the 29th: the 22nd's was due before it); a
     // handoff for each shift running in it (the 22nd to the 29th, which
     // starts at its last instant); a shift-end note for each shift that
     // ended in it (the 21st, ending at its first instant, to the 28th).
+    // No change was made during a shift, so none is split.
     let mut expected: BTreeMap<(String, String), usize> = BTreeMap::new();
     for (kind, dates) in [
         ("reminder", 23..=29),
@@ -191,7 +213,24 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
         }
     }
     assert_eq!(actual, expected, "reminders, handoffs and shift ends");
-    // The swap and the away period moved shifts: their members were told.
+    // The swap and the away period moved shifts: exactly their members
+    // were told, once each: the swap bob and carol (the 23rd and the 24th),
+    // the away period carol and alice (the 27th); nothing was undone.
+    let rota_mails: BTreeMap<String, String> = mails
+        .iter()
+        .filter(|m| m.kind.starts_with("rota-"))
+        .map(|m| (m.kind.clone(), m.to.clone()))
+        .collect();
+    let expected_rota: BTreeMap<String, String> = [
+        ("rota-change:1:bob", "bob"),
+        ("rota-change:1:carol", "carol"),
+        ("rota-change:2:alice", "alice"),
+        ("rota-change:2:carol", "carol"),
+    ]
+    .iter()
+    .map(|(k, m)| (k.to_string(), email(m)))
+    .collect();
+    assert_eq!(rota_mails, expected_rota, "rota change notices");
     assert_eq!(count("rota-change:1:bob", "bob"), 1);
     assert_eq!(count("rota-change:1:carol", "carol"), 1);
     assert_eq!(
@@ -204,6 +243,55 @@ fn a_simulated_week_sends_each_mail_once_to_the_right_person() {
         count("rota-change:2:alice", "alice"),
         1,
         "alice takes carol's shift"
+    );
+    assert_eq!(
+        count("rota-change:2:bob", "bob"),
+        0,
+        "the away period did not move bob's shifts"
+    );
+    let notice = |key: &str| {
+        mails
+            .iter()
+            .find(|m| m.kind == key)
+            .unwrap_or_else(|| panic!("{key}"))
+            .body
+            .replace("\r\n", "\n")
+    };
+    // Each notice lists only that member's moved shift, in their zone, and
+    // says who now has two shifts in a row.
+    let alice = notice("rota-change:2:alice");
+    assert_eq!(alice.matches("shift of ").count(), 1, "{alice}");
+    assert!(
+        alice.contains(
+            "shift of 2026-11-27:\n    before: not on call\n    after:  on call Fri 2026-11-27 01:00 CET (00:00 UTC) to Sat 2026-11-28 01:00 CET (00:00 UTC)"
+        ),
+        "{alice}"
+    );
+    assert!(
+        alice.contains(
+            "You now have two shifts in a row (2026-11-27 and 2026-11-28): only 2 members are available."
+        ),
+        "{alice}"
+    );
+    let carol = notice("rota-change:2:carol");
+    assert_eq!(carol.matches("shift of ").count(), 1, "{carol}");
+    assert!(
+        carol.contains(
+            "shift of 2026-11-27:\n    before: on call Fri 2026-11-27 09:00 JST (00:00 UTC) to Sat 2026-11-28 09:00 JST (00:00 UTC)\n    after:  not on call"
+        ),
+        "{carol}"
+    );
+    assert!(
+        carol.contains(
+            "alice now has two shifts in a row (2026-11-27 and 2026-11-28): only 2 members are available."
+        ),
+        "{carol}"
+    );
+    let bob = notice("rota-change:1:bob");
+    assert!(
+        bob.contains("shift of 2026-11-23:\n    before: on call Sun 2026-11-22 19:00 EST (00:00 UTC) to Mon 2026-11-23 19:00 EST (00:00 UTC)\n    after:  not on call")
+            && bob.contains("shift of 2026-11-24:\n    before: not on call\n    after:  on call Mon 2026-11-23 19:00 EST (00:00 UTC) to Tue 2026-11-24 19:00 EST (00:00 UTC)"),
+        "{bob}"
     );
     // Bob had the shift of the 24th (swapped with carol); alice takes over
     // on the 25th.

@@ -28,13 +28,27 @@ mod triage;
 mod imap;
 // The on-call rota: schedule, changes, iCalendar, rotate-notify.
 mod rota;
+// A DST week of rota changes in four zones: exactly who is mailed, splits,
+// undos, the iCalendar feed's revisions, refusals.
+mod rota_scenario;
 // The daily report and the outbox, against a real SMTP server.
 mod report;
+// The HTML report in a real headless Chromium: phone width, hostile text.
+mod browser;
 // Bad mail, bad configuration, killed runs.
 mod faults;
+// Quiet by default (issue 13): one line per action, a screenful of status,
+// tables that fit the terminal, no colour.
+mod quiet;
+// Errors said once (issue 13): every reported case names its path once;
+// no silent new database; mail sources checked before a run.
+mod errors;
 // Documentation that must stay true (the architecture map).
 mod docs;
 // The NixOS module: every .nix file parses; the module evaluates against a
 // real nixpkgs lib (NIXPKGS_LIB, else ../shared/nixpkgs-lib/lib; neither
 // fails); the JSON it generates is accepted by the programs.
 mod nix;
+// What packagers and deploys use (issue 13): --generate (man pages, shell
+// completions) on every binary, and secdesk check-config.
+mod tooling;

@@ -469,7 +469,7 @@ desktest!(status_counts_states_and_lists_unclaimed_by_age, |desk| {
         .arg("status")
         .stdout();
     assert!(text.contains("issues: new 10, claimed 1"), "{text}");
-    assert!(text.contains("#2   1d 3h"), "{text}");
+    assert!(text.contains("#2   -         1d 3h"), "{text}");
 });
 
 desktest!(relate_links_both_issues_and_records_it_on_each, |desk| {
@@ -504,10 +504,10 @@ desktest!(relate_links_both_issues_and_records_it_on_each, |desk| {
         .args(["--as", "bob", "relate", "4", "3"])
         .output();
     assert!(out.status.success(), "{out:?}");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr.contains("already related; nothing changed"),
-        "{stderr}"
+        stdout.contains("already related; nothing changed"),
+        "{stdout}"
     );
     assert!(desk.dump() == before, "relating twice changed the database");
 });

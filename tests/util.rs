@@ -76,7 +76,17 @@ pub fn base_config(dir: &Dir) -> serde_json::Value {
 }
 
 impl Desk {
+    /// A desk as set up for use: configuration and an empty database
+    /// (what `secdesk init` makes; the programs that only read refuse a
+    /// database that does not exist).
     pub fn new(name: &str) -> Desk {
+        let desk = Desk::fresh(name);
+        Store::create(&desk.db).expect("create the test database");
+        desk
+    }
+
+    /// A desk with its configuration and no database file yet.
+    pub fn fresh(name: &str) -> Desk {
         let dir = Dir::new(name);
         let config = dir.join("config.json");
         let db = dir.join("secdesk.sqlite");

@@ -248,6 +248,13 @@ pkgs.testers.runNixOSTest {
             )
             assert hits.strip() == "", "password found in the store: " + hits
 
+    with subtest("the configuration was checked at build time; man pages and completions are installed"):
+        assert config_file.endswith("-secdesk-checked.json"), config_file
+        out = machine.succeed(CLI + " check-config")
+        assert out == "configuration OK: " + config_file + "\n", out
+        machine.succeed("test -s /run/current-system/sw/share/man/man1/secdesk-rota.1.gz")
+        machine.succeed("test -s /run/current-system/sw/share/bash-completion/completions/secdesk.bash")
+
     with subtest("every job scores an exposure of at most 1.2"):
         for job in JOBS:
             out = machine.succeed("systemd-analyze security --no-pager " + job + ".service")

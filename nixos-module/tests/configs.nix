@@ -55,6 +55,8 @@ in
     modules = [ minimal ];
     self.packages.x86_64-linux.default = stubs.fakeDerivation "secdesk-from-the-flake" { };
   };
+  # The build-time check turned off (cross builds).
+  unchecked = withMinimal [ { services.secdesk.checkConfig = false; } ];
   userSettings = withMinimal [
     {
       services.secdesk.settings.team = [

@@ -50,8 +50,10 @@
     services = example.systemd.services;
     timers = example.systemd.timers;
     exampleSecdesk = example.services.secdesk;
+    # What every unit gets: the checked file, built from the generated one.
     configFile = exampleSecdesk.configFile;
-    json = builtins.fromJSON configFile.jsonText;
+    generated = t.generatedConfigFile example;
+    json = builtins.fromJSON generated.jsonText;
     rendered = t.units example;
 
     # Hardening every job must carry, with or without network.
@@ -260,10 +262,32 @@
           file = null;
         }
       )
-      (check "example: the JSON holds no secret's path" (!(hasInfix "/run/secrets" configFile.jsonText))
-        configFile.jsonText
+      (check "example: the JSON holds no secret's path" (!(hasInfix "/run/secrets" generated.jsonText))
+        generated.jsonText
       )
-      (check "example: the JSON holds no null" (!(hasInfix "null" configFile.jsonText)) configFile.jsonText)
+      (check "example: the JSON holds no null" (!(hasInfix "null" generated.jsonText)) generated.jsonText)
+      (expectEqual "example: the units' configuration file is the checked one, built from the generated file"
+        {
+          checkConfig = exampleSecdesk.checkConfig;
+          file = configFile.name;
+          input = configFile.configFile.name;
+          generated = generated.name;
+        }
+        {
+          checkConfig = true;
+          file = "secdesk-checked.json";
+          input = "secdesk.json";
+          generated = "secdesk.json";
+        }
+      )
+      (check "example: the check runs the package's `secdesk check-config` on the generated file, then copies it"
+        (
+          hasInfix ''${package}/bin/secdesk check-config --config "$configFile"'' configFile.buildCommand
+          && hasInfix ''cp "$configFile" "$out"'' configFile.buildCommand
+          && hasInfix "exit 1" configFile.buildCommand
+        )
+        configFile.buildCommand
+      )
       (expectEqual "example: team members keep exactly the keys given" (map attrNames json.team) [
         [
           "email"
@@ -333,9 +357,24 @@
           && hasInfix "exec ${package}/bin/secdesk \"$@\"" text
         ) (map (p: p.text or p.name) example.environment.systemPackages)
       )
-      (expectEqual "example: the job programs are wrapped too" (map (p: p.name) example.environment.systemPackages) (
-        [ "secdesk" ] ++ jobUnits
-      ))
+      (expectEqual "example: the job programs are wrapped too, and the package's man pages and completions are installed below the wrappers"
+        (map (p: {
+          inherit (p) name;
+          priority = p.meta.priority or null;
+        }) example.environment.systemPackages)
+        (
+          map (name: {
+            inherit name;
+            priority = null;
+          }) ([ "secdesk" ] ++ jobUnits)
+          ++ [
+            {
+              inherit (package) name;
+              priority = 10;
+            }
+          ]
+        )
+      )
       (check "example: the rendered ingest unit loads the credentials by name" (
         hasInfix "LoadCredential=imap-lists:/run/secrets/secdesk/imap-lists\n"
           rendered."secdesk-ingest.service"
@@ -441,11 +480,13 @@
     noIngest = evalConfig configs.noIngest;
     schedules = evalConfig configs.schedules;
     signal = evalConfig configs.signal;
-    signalJson = builtins.fromJSON signal.services.secdesk.configFile.jsonText;
+    signalJson = builtins.fromJSON (t.jsonText signal);
     flakePackage = configs.fromFlake.self.packages.x86_64-linux.default;
     fromFlake = evalConfig configs.fromFlake;
     noReleases = evalConfig { modules = [ { services.secdesk.enable = true; } ]; };
     userSettings = evalConfig configs.userSettings;
+    unchecked = evalConfig configs.unchecked;
+    uncheckedFile = unchecked.services.secdesk.configFile;
 
     edgeChecks = [
       (expectEqual "minimal: every assertion holds" (failedAssertions quiet) [ ])
@@ -465,7 +506,7 @@
     ) jobUnits
     ++ [
       (expectEqual "minimal: the JSON holds the defaults and the releases" (builtins.fromJSON
-        quiet.services.secdesk.configFile.jsonText
+        (t.jsonText quiet)
       ) {
         database = "/var/lib/secdesk/secdesk.sqlite";
         outbox_dir = "/var/lib/secdesk/outbox";
@@ -598,6 +639,24 @@
           exec = "${flakePackage}/bin/secdesk-ingest";
         }
       )
+      (expectEqual "checkConfig off: the units get the generated file itself, unchecked"
+        {
+          file = uncheckedFile.name;
+          check = uncheckedFile ? buildCommand;
+          units = map (unit: unit.environment.SECDESK_CONFIG) (builtins.attrValues unchecked.systemd.services);
+          json = builtins.fromJSON uncheckedFile.jsonText;
+        }
+        {
+          file = "secdesk.json";
+          check = false;
+          units = map (_: "${uncheckedFile}") jobUnits;
+          json = builtins.fromJSON (t.jsonText quiet);
+        }
+      )
+      (check "imported through the flake, the build-time check runs the flake's package" (hasInfix
+        "${flakePackage}/bin/secdesk check-config"
+        fromFlake.services.secdesk.configFile.buildCommand
+      ) fromFlake.services.secdesk.configFile.buildCommand)
       (expectEqual "imported without the flake, pkgs.secdesk is the default"
         quiet.services.secdesk.package.name
         "secdesk-0.1.0"
@@ -606,7 +665,7 @@
         "settings.releases is empty"
       ]) (failedAssertions noReleases))
       (expectEqual "an unset optional member key is left out of the JSON" (builtins.fromJSON
-        userSettings.services.secdesk.configFile.jsonText
+        (t.jsonText userSettings)
       ).team [
         {
           id = "alice";

@@ -26,7 +26,7 @@
     if failed != [ ] then
       throw "nixos-module/tests/json.nix: configuration ${name} fails: ${toString failed}"
     else
-      config.services.secdesk.configFile.jsonText
+      t.jsonText config
   ) configs
 )
   {

@@ -56,6 +56,19 @@ rec {
       ++ modules;
     }).config;
 
+  # The file `settings` generates, before the build-time check: the
+  # configuration file itself when `checkConfig` is off, else the input of
+  # the check's derivation (`configFile` in its environment).
+  generatedConfigFile =
+    config:
+    let
+      file = config.services.secdesk.configFile;
+    in
+    if config.services.secdesk.checkConfig then file.configFile or file else file;
+
+  # The JSON text of that file (the stub of `formats.json` keeps it).
+  jsonText = config: (generatedConfigFile config).jsonText;
+
   # Messages of the assertions that do not hold.
   failedAssertions =
     config: map (a: a.message) (builtins.filter (a: !a.assertion) config.assertions);

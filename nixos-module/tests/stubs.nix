@@ -291,6 +291,11 @@ in
         inherit text;
         meta.mainProgram = name;
       };
+    # As nixpkgs' runCommand: the environment's attributes are the
+    # derivation's, beside the script it runs (`buildCommand`).
+    runCommand =
+      name: env: buildCommand:
+      fakeDerivation name (env // { inherit buildCommand; });
   };
 
   # The NixOS options the module defines.

@@ -14,8 +14,10 @@ pub use show::{IssueShow, show};
 
 use super::{Desk, Result};
 use crate::store::Tx;
-use crate::triage::rules::{self, Request, Rules};
-use crate::triage::{IssueId, Refused};
+use crate::text;
+use crate::triage::rules::{self, Effect, Facts, Plan, Request, Rules};
+use crate::triage::{HistoryAction, IssueId, Refused, ReleaseStatus, Severity, State};
+use std::fmt;
 
 /// What a person asks for. `relate` and `merge` name another issue, which
 /// is resolved (through earlier merges) inside the same transaction.
@@ -30,13 +32,42 @@ pub enum Ask {
 }
 
 /// What an action did: the issue as it now stands (the survivor, after a
-/// merge), and why nothing changed when the request was already so.
+/// merge), why nothing changed when the request was already so, and what
+/// changed. Its `Display` is one line saying what changed (`#5 claimed by
+/// alice`), or that nothing did; its `Serialize` is the changed issue, as
+/// `show --json` prints it.
 #[derive(Debug)]
 pub struct Acted {
     /// The changed issue.
     pub issue: IssueShow,
     /// Set when the request changed nothing ("already claimed by you").
     pub unchanged: Option<String>,
+    /// The issue the request was about (before a merge, the merged one).
+    pub id: IssueId,
+    /// What changed, one phrase per change a person would name, in order.
+    pub changes: Vec<String>,
+    /// The state before and after, when the action moved it.
+    pub state: Option<(State, State)>,
+}
+
+impl serde::Serialize for Acted {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.issue.serialize(s)
+    }
+}
+
+impl fmt::Display for Acted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(why) = &self.unchanged {
+            // The reason names the issue already.
+            return write!(f, "{why}; nothing changed");
+        }
+        write!(f, "#{} {}", self.id, self.changes.join("; "))?;
+        if let Some((from, to)) = self.state {
+            write!(f, "; now {to} (was {from})")?;
+        }
+        Ok(())
+    }
 }
 
 /// Applies one request to one issue as `actor` (a team member id, checked
@@ -50,7 +81,7 @@ pub fn act(desk: &mut Desk<'_>, actor: &str, id: IssueId, ask: Ask) -> Result<Ac
         members: &members,
     };
     let now = desk.now;
-    let (shown, unchanged) = desk.store.write(|tx| {
+    let done = desk.store.write(|tx| {
         let (target, request) = resolve(tx, id, ask)?;
         let r = tx.reader();
         let other = match &request {
@@ -60,19 +91,105 @@ pub fn act(desk: &mut Desk<'_>, actor: &str, id: IssueId, ask: Ask) -> Result<Ac
         };
         let facts = r.facts(target, other)?.ok_or(Refused::NoSuchIssue(id))?;
         let plan = rules::plan(&facts, actor, &request, rules)?;
-        if let Some(why) = plan.unchanged {
-            return Ok::<_, super::Error>((target, Some(why)));
+        if plan.unchanged.is_some() {
+            return Ok::<_, super::Error>((target, target, facts, plan, None));
         }
+        let severity = r.issue_summary(target)?.and_then(|s| s.severity);
         tx.apply(target, actor, now, &plan, releases)?;
         let shown = match request {
             Request::Merge { into, .. } => into,
             _ => target,
         };
-        Ok((shown, None))
+        Ok((target, shown, facts, plan, severity))
     })?;
+    let (target, shown, facts, plan, severity) = done;
+    let issue = show(desk, shown)?;
+    let state = (shown == target && issue.summary.state != facts.state)
+        .then_some((facts.state, issue.summary.state))
+        .filter(|(_, to)| !said_by(&plan, *to));
     Ok(Acted {
-        issue: show(desk, shown)?,
-        unchanged,
+        changes: changes(&facts, severity, &plan, actor),
+        unchanged: plan.unchanged,
+        id: target,
+        state,
+        issue,
+    })
+}
+
+/// One phrase per change, from the plan and the facts it was made from:
+/// `claimed by alice`, `25.11: affected → fixed (3.8)`, `merged into #5`.
+fn changes(facts: &Facts, severity: Option<Severity>, plan: &Plan, actor: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (action, detail) in &plan.history {
+        let phrase = match action {
+            HistoryAction::Claimed => match detail.strip_prefix("taken over ") {
+                Some(rest) => format!("claimed by {actor}, taken over {rest}"),
+                None => format!("claimed by {actor}"),
+            },
+            HistoryAction::Unclaimed => format!("unclaimed by {actor}"),
+            HistoryAction::Assigned => format!("assigned {detail}"),
+            HistoryAction::Note => format!(
+                "note added: {}",
+                text::ellipsize(&text::one_line(detail), 60)
+            ),
+            HistoryAction::Dismissed => format!("dismissed: {detail}"),
+            // The state it is now in, and was, follows.
+            HistoryAction::Reopened => "reopened".to_string(),
+            HistoryAction::Announced => format!("announced: {detail}"),
+            HistoryAction::Related => format!("related to {detail}"),
+            // Said from the effects below, with what they were before.
+            HistoryAction::ReleaseStatus | HistoryAction::Severity => continue,
+            other => format!("{other}: {detail}"),
+        };
+        out.push(phrase);
+    }
+    for effect in &plan.effects {
+        match effect {
+            Effect::Release {
+                release,
+                status,
+                reference,
+                reason,
+            } => {
+                let was = facts
+                    .releases
+                    .get(release)
+                    .copied()
+                    .unwrap_or(ReleaseStatus::Unknown);
+                let mut phrase = format!("{release}: {was} → {status}");
+                if let Some(r) = reference {
+                    phrase.push_str(&format!(" ({r})"));
+                }
+                if let Some(r) = reason {
+                    phrase.push_str(&format!(": {r}"));
+                }
+                out.push(phrase);
+            }
+            Effect::Severity(level) => {
+                let was = severity.map_or("-".to_string(), |s| s.to_string());
+                out.push(format!("severity: {was} → {level}"));
+            }
+            Effect::Merge(into) => out.push(format!("merged into #{into}")),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a phrase already says the state an action moved the issue to
+/// (a claim says `claimed`, a dismissal `dismissed`), so the line does not
+/// add `now claimed` after `claimed by alice`.
+fn said_by(plan: &Plan, to: State) -> bool {
+    plan.history.iter().any(|(action, _)| {
+        matches!(
+            (action, to),
+            (
+                HistoryAction::Claimed | HistoryAction::Assigned,
+                State::Claimed
+            ) | (HistoryAction::Unclaimed, State::New)
+                | (HistoryAction::Dismissed, State::Dismissed)
+                | (HistoryAction::Announced, State::Announced)
+        )
     })
 }
 

@@ -5,6 +5,7 @@
 use crate::app::{Desk, Result};
 use crate::config::{Config, Rotation};
 use crate::layout;
+use crate::outbox::Key;
 use crate::rota::{self, Change, Effect, Payback, Recorded, Refused, Shift, Timeline};
 use crate::store;
 use crate::time::{self, Instant};
@@ -37,6 +38,10 @@ pub struct ChangeMade {
     /// The shifts it gave to someone else, and who now has two in a row.
     #[serde(flatten)]
     pub effect: Effect,
+    /// For an undo: whether the change was ever announced (if not, the
+    /// undo is not either).
+    #[serde(skip)]
+    pub announced: bool,
 }
 
 impl fmt::Display for ChangeMade {
@@ -64,7 +69,12 @@ impl fmt::Display for ChangeMade {
             writeln!(f, "warning: {row}")?;
         }
         let members = self.effect.members();
-        if !members.is_empty() {
+        if self.undone && !self.announced {
+            writeln!(
+                f,
+                "the change was never announced, so nobody is told of the undo either."
+            )?;
+        } else if !members.is_empty() {
             writeln!(
                 f,
                 "secdesk-rotate-notify tells {} (nobody else).",
@@ -94,6 +104,7 @@ pub fn record(desk: &mut Desk<'_>, by: &str, change: Change) -> Result<ChangeMad
         },
         undone: false,
         effect,
+        announced: false,
     })
 }
 
@@ -101,11 +112,15 @@ pub fn record(desk: &mut Desk<'_>, by: &str, change: Change) -> Result<ChangeMad
 pub fn undo(desk: &mut Desk<'_>, by: &str, id: i64) -> Result<ChangeMade> {
     let rot = rotation(desk.config)?;
     let now = desk.now;
-    let (rec, effect) = desk.store.write(|tx| {
-        let history = tx.reader().rota_history()?;
+    let (rec, effect, announced) = desk.store.write(|tx| {
+        let r = tx.reader();
+        let history = r.rota_history()?;
         let (rec, effect) = rota::check_undo(rot, &history, id, now)?;
+        let announced = !r
+            .outbox_keys(&Key::rota_change_prefix(id, false))?
+            .is_empty();
         tx.undo_rota_change(id, by, now)?;
-        Ok::<_, super::Error>((rec, effect))
+        Ok::<_, super::Error>((rec, effect, announced))
     })?;
     Ok(ChangeMade {
         recorded: Recorded {
@@ -116,6 +131,7 @@ pub fn undo(desk: &mut Desk<'_>, by: &str, id: i64) -> Result<ChangeMade> {
         },
         undone: true,
         effect,
+        announced,
     })
 }
 

@@ -7,17 +7,23 @@ use crate::mail::health;
 use crate::outbox::{OutboxEntry, OutboxState};
 use crate::report::STUCK_MAIL;
 use crate::rota;
-use crate::store::{self, issues::IssueFilter};
+use crate::store;
 use crate::time::{self, Instant};
-use crate::triage::{IssueId, State};
+use crate::triage::{IssueId, Severity, State};
 use serde::Serialize;
 use std::fmt;
+
+/// How many unclaimed issues the text shows: a screenful with the rest
+/// of the status. The count says how many there are, and `--json` lists
+/// them all.
+pub const UNCLAIMED_ROWS: usize = 20;
 
 /// One unclaimed issue.
 #[derive(Debug, Serialize)]
 pub struct Unclaimed {
     id: IssueId,
     title: String,
+    severity: Option<Severity>,
     #[serde(serialize_with = "crate::time::ser_instant")]
     created_at: Instant,
     age_seconds: i64,
@@ -90,19 +96,17 @@ fn ser_counts<S: serde::Serializer>(counts: &[(State, i64)], s: S) -> Result<S::
 }
 
 /// How the desk stands at `now`: issue counts by state, the unclaimed
-/// issues with their age (oldest first), ingest health per mailbox (every
+/// issues with their age (most severe first, unset last, then oldest, as
+/// in the report and the handoff; the text shows the first
+/// [`UNCLAIMED_ROWS`]), ingest health per mailbox (every
 /// configured one, also when never fetched), and the outbox.
 pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let now = desk.now;
     let (counts, unclaimed, totals, health, outbox_counts, trouble, rota) =
         desk.store.read(|r| {
-            let filter = IssueFilter {
-                unclaimed: true,
-                ..IssueFilter::default()
-            };
             Ok::<_, store::Error>((
                 r.state_counts()?,
-                r.issues(&filter)?,
+                r.unclaimed_oldest(usize::MAX)?.rows,
                 r.message_totals()?,
                 r.health()?,
                 r.outbox_counts()?,
@@ -145,6 +149,7 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
         .map(|i| Unclaimed {
             id: i.id,
             title: i.title,
+            severity: i.severity,
             created_at: i.created_at,
             age_seconds: time::age(i.created_at, now).as_seconds(),
         })
@@ -194,20 +199,35 @@ impl fmt::Display for Status {
         if self.unclaimed.is_empty() {
             writeln!(f, "unclaimed: none")?;
         } else {
-            writeln!(f, "unclaimed ({}), oldest first:", self.unclaimed.len())?;
+            writeln!(
+                f,
+                "unclaimed ({}), most severe first, then oldest:",
+                self.unclaimed.len()
+            )?;
             let rows: Vec<Vec<String>> = self
                 .unclaimed
                 .iter()
+                .take(UNCLAIMED_ROWS)
                 .map(|u| {
                     vec![
                         format!("#{}", u.id),
+                        u.severity.map_or("-", Severity::as_str).to_string(),
                         time::Span::seconds(u.age_seconds).to_string(),
                         crate::text::ellipsize(&u.title, 70),
                     ]
                 })
                 .collect();
-            for line in layout::table(&["ID", "AGE", "TITLE"], &rows).lines() {
+            let page = layout::page(f, 2);
+            for line in layout::fit(&["ID", "SEVERITY", "AGE", "TITLE"], &rows, page, &[3]).lines()
+            {
                 writeln!(f, "  {line}")?;
+            }
+            let more = self.unclaimed.len().saturating_sub(UNCLAIMED_ROWS);
+            if more > 0 {
+                writeln!(
+                    f,
+                    "  … and {more} more: `secdesk issues --unclaimed` lists them all"
+                )?;
             }
         }
         writeln!(f)?;
@@ -279,7 +299,7 @@ impl Status {
                 ]
             })
             .collect();
-        for line in layout::table(
+        for line in layout::fit(
             &[
                 "MAILBOX",
                 "LAST SUCCESS",
@@ -288,6 +308,8 @@ impl Status {
                 "LAST ERROR",
             ],
             &rows,
+            layout::page(f, 2),
+            &[4, 0],
         )
         .lines()
         {

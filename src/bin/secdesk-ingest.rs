@@ -1,6 +1,7 @@
 //! `secdesk-ingest`: the timer job that turns mail into issues.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use secdesk::job::ingest;
 use secdesk::mail::ingest::Local;
@@ -28,30 +29,49 @@ const NAME: &str = "secdesk-ingest";
 /// (also when nothing was new, and when messages were stored with parse
 /// problems or cut); 1 something could not be read or the database refused
 /// a message or failed (what could be stored was stored; the next run
-/// retries); 2 the invocation or configuration is wrong.
+/// retries); 2 the invocation or configuration is wrong (also a --maildir,
+/// --eml or --mbox that is not one: then nothing is read and no database
+/// is created).
 #[derive(Parser, Debug)]
 #[command(name = NAME, version)]
 struct Args {
     #[command(flatten)]
     common: CommonArgs,
 
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
+
     /// Read a Maildir, or a tree of Maildirs, instead of IMAP. Repeatable.
     ///
     /// Trees are read at any depth; symbolic links are followed and a loop
-    /// is reported, not followed twice. A DIR with no Maildir (no cur/ or
-    /// new/) in it or below is a folder of messages: each regular file in
-    /// it and below (`*.eml`) is one message. A DIR with neither fails the
-    /// run. A folder named after a source (oss-security, full-disclosure,
-    /// debian, redhat, suse, gentoo) marks its messages as that source when
-    /// they carry no list header of their own.
+    /// is reported, not followed twice. A DIR that does not exist or holds
+    /// no Maildir (no cur/ or new/) in it or below is refused (exit 2)
+    /// before anything is read; a folder of message files is --eml. A
+    /// folder named after a source (oss-security, full-disclosure, debian,
+    /// redhat, suse, gentoo) marks its messages as that source when they
+    /// carry no list header of their own.
     #[arg(long, value_name = "DIR")]
     maildir: Vec<PathBuf>,
+
+    /// Read a folder of message files instead of IMAP, one message per
+    /// file (`*.eml`, a mail corpus), at any depth. Repeatable.
+    ///
+    /// A DIR that does not exist or holds no file is refused (exit 2). A
+    /// Maildir inside it is read as a Maildir, and then other files are
+    /// not messages. Folder names hint the source as for --maildir.
+    #[arg(long, value_name = "DIR")]
+    eml: Vec<PathBuf>,
 
     /// Read an mbox file instead of IMAP. Repeatable.
     ///
     /// Messages are split at `From ` lines that carry an address and a date
     /// (`From alice@example.org Mon Jan  1 00:00:00 2024`), and by a
-    /// `Content-Length` header where it agrees with the file.
+    /// `Content-Length` header where it agrees with the file. A FILE that
+    /// does not exist, or whose first line does not start with `From `, is
+    /// refused (exit 2) before anything is read; an empty file is an empty
+    /// mbox.
     #[arg(long, value_name = "FILE")]
     mbox: Vec<PathBuf>,
 
@@ -62,13 +82,19 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Args::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Args::parse()))
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut ctx = Ctx::open(&args.common)?;
     let mut local: Vec<Local> = args.maildir.into_iter().map(Local::Maildir).collect();
+    local.extend(args.eml.into_iter().map(Local::Files));
     local.extend(args.mbox.into_iter().map(Local::Mbox));
+    // Before the database is opened: a wrong source creates nothing.
+    ingest::check(&local)?;
+    let mut ctx = Ctx::create(&args.common)?;
     let ran = ingest::run(
         &mut ctx.store,
         &ctx.config,

@@ -1,6 +1,7 @@
 //! `secdesk-rotate-notify`: the on-call rota's mail, every few minutes.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use secdesk::job::rotate_notify;
 use std::process::ExitCode;
@@ -28,9 +29,17 @@ const NAME: &str = "secdesk-rotate-notify";
 struct Args {
     #[command(flatten)]
     common: CommonArgs,
+
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Args::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Args::parse()))
 }
 

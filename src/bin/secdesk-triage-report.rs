@@ -1,6 +1,7 @@
 //! `secdesk-triage-report`: the daily report, once a day.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use secdesk::job::triage_report;
 use std::process::ExitCode;
@@ -31,6 +32,11 @@ struct Args {
     #[command(flatten)]
     common: CommonArgs,
 
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
+
     /// Print the text report on stdout and send nothing.
     #[arg(long)]
     stdout: bool,
@@ -41,6 +47,9 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Args::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Args::parse()))
 }
 

@@ -80,12 +80,15 @@ pub fn due(
         config.report.stale_ingest_after,
     );
     let mut announced = Vec::new();
-    for id in notify::undone_recently(&history, now) {
-        if !r.outbox_keys(&Key::rota_change_prefix(id))?.is_empty() {
-            announced.push(id);
+    for (id, undo) in notify::recent_events(&history, now) {
+        if !r
+            .outbox_keys(&Key::rota_change_prefix(id, undo))?
+            .is_empty()
+        {
+            announced.push((id, undo));
         }
     }
-    let notices = notify::notices(rot, &history, now, &|id| announced.contains(&id));
+    let notices = notify::notices(&timeline, now, &|id, undo| announced.contains(&(id, undo)));
     let input = notify::Input {
         now,
         rotation: rot,

@@ -53,7 +53,7 @@ pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, st
     let configured = crate::mail::health::configured(&config.imap);
     let day = now - Duration::hours(24);
     let month = now - Duration::days(30);
-    Ok(Input {
+    let mut input = Input {
         now,
         releases: config.releases.clone(),
         stale_after: config.report.stale_ingest_after,
@@ -69,7 +69,10 @@ pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, st
         milestones: r.milestones(month)?,
         closed: r.closed_since(month)?,
         load: r.member_load(month)?,
-    })
+        posts: Default::default(),
+    };
+    input.posts = r.first_posts(&input.listed_issues())?;
+    Ok(input)
 }
 
 /// Builds today's report (text and HTML) without sending anything.

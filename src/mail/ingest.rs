@@ -47,8 +47,11 @@ const BATCH_BYTES: usize = 64 << 20;
 /// A local place to read mail from.
 #[derive(Debug, Clone)]
 pub enum Local {
-    /// A Maildir, a tree of them, or a folder of message files.
+    /// A Maildir or a tree of them (`--maildir`).
     Maildir(PathBuf),
+    /// A folder of message files, one message each (`--eml`); a Maildir
+    /// inside it is read as a Maildir.
+    Files(PathBuf),
     /// An mbox file.
     Mbox(PathBuf),
 }
@@ -341,7 +344,7 @@ pub fn ingest_local(
     let limit = run.options.max_message_bytes;
     for source in sources {
         match source {
-            Local::Maildir(dir) => {
+            Local::Maildir(dir) | Local::Files(dir) => {
                 if !dir.is_dir() {
                     run.fail(format!("{}: not a directory", dir.display()));
                     continue;
@@ -888,7 +891,7 @@ mod tests {
         expect: Expect,
     ) {
         let db = TempDb::new(name);
-        let mut store = Store::open(&db.0).expect("open");
+        let mut store = Store::create(&db.0).expect("create");
         let now = crate::time::parse("2026-11-22T10:00:00Z").expect("a valid instant");
         let mut log = |_: &str| {};
         let options = Options {

@@ -48,10 +48,11 @@ pub struct Location {
 
 /// An entry that could not be read; the run goes on without it.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}: {source}")]
+#[error("{path}: {error}")]
 pub struct ReadError {
     /// The file or directory.
     pub path: PathBuf,
-    /// What the operating system said.
-    pub source: std::io::Error,
+    /// What the operating system said (in the message, not a `source()`,
+    /// so that it is said once).
+    pub error: std::io::Error,
 }

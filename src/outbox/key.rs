@@ -70,10 +70,14 @@ impl Key<'_> {
         format!("report:{date}")
     }
 
-    /// The prefix of every notice of rota change `id` (not its undo), for
-    /// asking whether it was ever announced.
-    pub fn rota_change_prefix(id: i64) -> String {
-        format!("rota-change:{id}:")
+    /// The prefix of every notice of rota change `id` (or, with `undo`, of
+    /// its undo), for asking whether it was ever announced.
+    pub fn rota_change_prefix(id: i64, undo: bool) -> String {
+        if undo {
+            format!("rota-undo:{id}:")
+        } else {
+            format!("rota-change:{id}:")
+        }
     }
 }
 
@@ -183,6 +187,7 @@ mod tests {
         "#]]
         .assert_debug_eq(&text);
         assert_eq!(Key::report_prefix(date), "report:2026-11-22");
-        assert!(text[6].starts_with(&Key::rota_change_prefix(4)));
+        assert!(text[6].starts_with(&Key::rota_change_prefix(4, false)));
+        assert!(text[7].starts_with(&Key::rota_change_prefix(4, true)));
     }
 }

@@ -1,10 +1,11 @@
 //! The report as plain text: fixed-width sections a mail reader shows as
 //! written. Text from mail (titles) is already one line (ingest folds
 //! control characters); bare CRs are removed when the mail is composed.
+//! Every issue line carries its severity and up to [`LINE_CVES`] CVE ids
+//! the title does not name (one in the release matrix), before the title.
 
-use super::{Report, Spread, issue_ref};
+use super::{LINE_CVES, Report, Spread, issue_ref, severity_word};
 use crate::layout::table;
-use crate::text::ellipsize;
 use std::fmt::Write;
 
 fn spread(s: &Spread) -> String {
@@ -57,14 +58,20 @@ pub fn render(r: &Report) -> String {
     }
     for n in &r.new {
         let tag = if n.opened { "opened" } else { "updated" };
+        let severity = n
+            .issue
+            .severity
+            .map(|s| format!(", {s}"))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "{} ({tag}, now {}) {}",
+            "{} ({tag}, now {}{severity}) {}",
             issue_ref(n.issue.id),
             n.issue.state,
-            ellipsize(&n.issue.title, 90)
+            n.issue.cves_and_title(LINE_CVES, 80)
         );
-        let _ = writeln!(out, "    via {}", n.carried_by.join(", "));
+        let via: Vec<&str> = n.carried_by.iter().map(|v| v.label.as_str()).collect();
+        let _ = writeln!(out, "    via {}", via.join(", "));
     }
     if r.new_hidden > 0 {
         let _ = writeln!(out, "… and {} more messages", r.new_hidden);
@@ -76,20 +83,23 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "{}", t.empty);
             continue;
         }
-        // Only the title (last column) is shortened, to keep rows on a line.
-        let width = if t.headers.len() > 4 { 50 } else { 80 };
+        // Only the title (last column) is shortened, to keep rows on a
+        // line; the matrix, the widest table, names one CVE id and `+N`.
+        let (cves, width) = if t.matrix { (1, 60) } else { (LINE_CVES, 80) };
         let rows: Vec<Vec<String>> = t
             .rows
             .iter()
             .map(|row| {
-                let mut row = row.clone();
-                if let Some(last) = row.last_mut() {
-                    *last = ellipsize(last, width);
-                }
-                row
+                let b = &row.issue;
+                let mut cells = vec![issue_ref(b.id), severity_word(b.severity).to_string()];
+                cells.extend(row.cells.iter().map(|c| c.words().to_string()));
+                cells.push(b.cves_and_title(cves, width));
+                cells
             })
             .collect();
-        let headers: Vec<&str> = t.headers.iter().map(String::as_str).collect();
+        let mut headers = vec!["ID", "SEVERITY"];
+        headers.extend(t.headers.iter().map(String::as_str));
+        headers.push("TITLE");
         out.push_str(&table(&headers, &rows));
         if let Some(m) = &t.more {
             let _ = writeln!(out, "{m}");

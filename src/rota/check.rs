@@ -95,6 +95,10 @@ impl Effect {
     }
 }
 
+/// The longest away period, in days: someone away longer leaves the
+/// rotation (`rotation.order`) instead.
+pub const MAX_AWAY_DAYS: i64 = 366;
+
 fn in_rotation(rot: &Rotation, m: &str) -> Result<(), Refused> {
     if rot.order.iter().any(|o| o == m) {
         Ok(())
@@ -218,17 +222,40 @@ fn verdict((effect, problems): (Effect, Vec<Refused>)) -> Result<Effect, Refused
 
 /// What change `id` did when it was recorded (`undo` false) or undone
 /// (`undo` true), for the notices; `None` when there is no such event.
-pub fn event_effect(rot: &Rotation, history: &History, id: i64, undo: bool) -> Option<Effect> {
+pub fn event_effect(timeline: &Timeline<'_>, id: i64, undo: bool) -> Option<Effect> {
+    let (rot, history) = (timeline.rotation(), timeline.history());
     let (rec, undone) = history.iter().find(|(r, _)| r.id == id)?;
     let at = if undo { undone.as_ref()?.at } else { rec.at };
-    let timeline = Timeline::new(rot, history);
-    let others: Vec<&Recorded> = timeline.in_force(at).filter(|r| r.id != id).collect();
-    let without = Plan::new(rot, others.iter().copied());
-    let with = Plan::new(rot, others.iter().copied().chain([rec]));
-    let (before, after) = if undo {
-        (&with, &without)
+    // Usually the event is all that changes at its instant: then the plans
+    // on either side are the timeline's own (built once, shared).
+    let just_before = at - Duration::nanoseconds(1);
+    let ids = |t: Instant| {
+        let mut v: Vec<i64> = timeline.in_force(t).map(|r| r.id).collect();
+        v.sort();
+        v
+    };
+    let (mut then, mut now_) = (ids(just_before), ids(at));
+    let (smaller, larger) = if undo {
+        (&mut now_, &mut then)
     } else {
-        (&without, &with)
+        (&mut then, &mut now_)
+    };
+    smaller.push(id);
+    smaller.sort();
+    let alone = smaller == larger;
+    let built;
+    let (before, after) = if alone {
+        (timeline.plan_at(just_before), timeline.plan_at(at))
+    } else {
+        let others: Vec<&Recorded> = timeline.in_force(at).filter(|r| r.id != id).collect();
+        let without = Plan::new(rot, others.iter().copied(), timeline.pins());
+        let with = Plan::new(rot, others.iter().copied().chain([rec]), timeline.pins());
+        built = if undo {
+            (with, without)
+        } else {
+            (without, with)
+        };
+        (&built.0, &built.1)
     };
     let from = first_open(rot, at);
     Some(
@@ -273,6 +300,11 @@ pub fn check(
                 });
             }
             not_ended(rot, *from, now)?;
+            if (*to - *from).num_days() >= MAX_AWAY_DAYS {
+                return Err(Refused::TooLong {
+                    days: MAX_AWAY_DAYS,
+                });
+            }
         }
     }
     let timeline = Timeline::new(rot, history);
@@ -311,7 +343,7 @@ pub fn check(
         by: String::new(),
         at: now,
     };
-    let after = Plan::new(rot, timeline.in_force(now).chain([&new]));
+    let after = Plan::new(rot, timeline.in_force(now).chain([&new]), timeline.pins());
     let from = first_open(rot, now);
     verdict(compare(
         rot,
@@ -344,7 +376,11 @@ pub fn check_undo(
     }
     let timeline = Timeline::new(rot, history);
     let before = timeline.plan_at(now);
-    let after = Plan::new(rot, timeline.in_force(now).filter(|r| r.id != id));
+    let after = Plan::new(
+        rot,
+        timeline.in_force(now).filter(|r| r.id != id),
+        timeline.pins(),
+    );
     let from = first_open(rot, now);
     let effect = verdict(compare(
         rot,
@@ -354,5 +390,15 @@ pub fn check_undo(
         horizon(history, &rec.change, from),
         now,
     ))?;
+    // An undo gives back only the shifts of its own change; one that would
+    // also move a later change's shift (a kept substitute that no longer
+    // fits) is refused, naming that change.
+    if let Some(m) = effect.moved.iter().find(|m| !rec.change.touches(m.date)) {
+        return Err(Refused::UndoMovesOthers {
+            id,
+            date: m.date,
+            by: before.change(m.date).or(after.change(m.date)),
+        });
+    }
     Ok((rec.clone(), effect))
 }

@@ -31,8 +31,13 @@ pub fn revisions(
     days: usize,
 ) -> BTreeMap<NaiveDate, Revision> {
     let rot = timeline.rotation();
+    // A change and its undo move only shifts inside the change's dates
+    // (`check_undo` refuses one that would move others), so only those
+    // touching the window are looked at.
+    let last = from + Duration::days(days as i64 - 1);
     let mut instants: Vec<Instant> = history
         .iter()
+        .filter(|(r, _)| r.change.first_date() <= last && r.change.last_date() >= from)
         .flat_map(|(r, u)| [Some(r.at), u.as_ref().map(|u| u.at)])
         .flatten()
         .collect();

@@ -172,42 +172,53 @@ pub fn handoff_query(a: &Around) -> Option<HandoffQuery> {
     })
 }
 
-/// The ids of changes that need to be asked about: undone in the last
-/// [`CHANGE_NOTICE_DAYS`]. A change undone before it was ever announced is
-/// not announced, nor is its undo.
-pub fn undone_recently(history: &History, now: Instant) -> Vec<i64> {
+/// The changes made and undone in the last [`CHANGE_NOTICE_DAYS`] up to
+/// `now`: (id, whether it is the undo). The notifier asks the outbox which
+/// of them were announced already.
+pub fn recent_events(history: &History, now: Instant) -> Vec<(i64, bool)> {
     let window = now - Duration::days(CHANGE_NOTICE_DAYS);
-    history
-        .iter()
-        .filter(|(_, u)| u.as_ref().is_some_and(|u| u.at >= window))
-        .map(|(r, _)| r.id)
-        .collect()
-}
-
-/// The changes and undos made in the last [`CHANGE_NOTICE_DAYS`], each with
-/// what it moved when it was made. `announced` says whether a change's
-/// notice was ever queued; one undone before that sends nothing.
-pub fn notices(
-    rot: &Rotation,
-    history: &History,
-    now: Instant,
-    announced: &dyn Fn(i64) -> bool,
-) -> Vec<Notice> {
-    let window = now - Duration::days(CHANGE_NOTICE_DAYS);
+    let recent = |t: Instant| t >= window && t <= now;
     let mut out = Vec::new();
     for (rec, undone) in history {
-        if undone.is_some() && !announced(rec.id) {
+        let undone_recently = undone.as_ref().is_some_and(|u| recent(u.at));
+        if recent(rec.at) || undone_recently {
+            out.push((rec.id, false));
+        }
+        if undone_recently {
+            out.push((rec.id, true));
+        }
+    }
+    out
+}
+
+/// The changes and undos made in the last [`CHANGE_NOTICE_DAYS`] whose
+/// notices are not queued yet, each with what it moved when it was made.
+/// `announced(id, undo)` says whether an event's notices were ever queued:
+/// those are left out (the outbox holds them), and a change undone before
+/// it was announced sends nothing, nor does its undo.
+pub fn notices(
+    timeline: &Timeline<'_>,
+    now: Instant,
+    announced: &dyn Fn(i64, bool) -> bool,
+) -> Vec<Notice> {
+    let window = now - Duration::days(CHANGE_NOTICE_DAYS);
+    let recent = |t: Instant| t >= window && t <= now;
+    let mut out = Vec::new();
+    for (rec, undone) in timeline.history() {
+        if undone.is_some() && !announced(rec.id, false) {
             continue;
         }
         let mut events = Vec::new();
-        if rec.at >= window && rec.at <= now {
+        if recent(rec.at) && !announced(rec.id, false) {
             events.push((false, rec.by.clone(), rec.at));
         }
-        if let Some(u) = undone.as_ref().filter(|u| u.at >= window && u.at <= now) {
+        if let Some(u) = undone.as_ref().filter(|u| recent(u.at))
+            && !announced(rec.id, true)
+        {
             events.push((true, u.by.clone(), u.at));
         }
         for (undo, by, at) in events {
-            let Some(effect) = super::event_effect(rot, history, rec.id, undo) else {
+            let Some(effect) = super::event_effect(timeline, rec.id, undo) else {
                 continue;
             };
             out.push(Notice {
@@ -239,18 +250,26 @@ fn member<'a>(team: &'a [Member], id: &str) -> Option<&'a Member> {
     team.iter().find(|m| m.id == id)
 }
 
+/// One handoff list, each issue on one short line that puts what matters
+/// first: `#12 [new, high] CVE-2024-48990 CVE-2024-48991 needrestart: …`
+/// (state, severity, holder; at most three CVE ids the title does not
+/// name, then `+N`).
 fn list(out: &mut String, title: &str, issues: &[Brief]) {
     let _ = writeln!(out, "\n{title} ({}):", issues.len());
     if issues.is_empty() {
         let _ = writeln!(out, "  none");
     }
     for b in issues {
-        let holder = b
-            .claimed_by
-            .as_deref()
-            .map(|h| format!(", held by {h}"))
-            .unwrap_or_default();
-        let _ = writeln!(out, "  #{} [{}{holder}] {}", b.id, b.state, b.title);
+        let mut tags = vec![b.state.to_string()];
+        tags.extend(b.severity.map(|s| s.to_string()));
+        tags.extend(b.claimed_by.as_deref().map(|h| format!("held by {h}")));
+        let _ = writeln!(
+            out,
+            "  #{} [{}] {}",
+            b.id,
+            tags.join(", "),
+            b.cves_and_title(3, 90)
+        );
     }
 }
 
@@ -411,7 +430,13 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
         let _ = writeln!(text, "  none");
     }
     for (b, reason) in &h.dismissed {
-        let _ = writeln!(text, "  #{} ({reason}) {}", b.id, b.title);
+        let severity = b.severity.map(|s| format!(" [{s}]")).unwrap_or_default();
+        let _ = writeln!(
+            text,
+            "  #{}{severity} ({reason}) {}",
+            b.id,
+            b.cves_and_title(3, 90)
+        );
     }
     let _ = writeln!(text, "\nRun `secdesk status` for the whole picture.");
     mail_to(
@@ -761,7 +786,8 @@ mod tests {
     fn a_recent_swap_tells_its_two_members_and_an_old_one_nobody() {
         let now = at("2026-11-24T09:00:00Z");
         let history = swap_history("2026-11-24T08:00:00Z", None);
-        let n = notices(&rot(), &history, now, &|_| false);
+        let r = rot();
+        let n = notices(&Timeline::new(&r, &history), now, &|_, _| false);
         assert_eq!(n.len(), 1);
         // 23 alice, 24 bob, 25 carol, 26 alice: the swap trades 25 and 26.
         assert_eq!(n[0].effect.members(), ["alice", "carol"]);
@@ -782,20 +808,23 @@ mod tests {
             "bob is not told"
         );
         let old = swap_history("2026-11-10T08:00:00Z", None);
-        assert!(notices(&rot(), &old, now, &|_| false).is_empty());
+        assert!(notices(&Timeline::new(&r, &old), now, &|_, _| false).is_empty());
     }
 
     #[test]
     fn an_undo_says_what_was_undone_and_one_never_announced_sends_nothing() {
         let now = at("2026-11-24T09:00:00Z");
         let history = swap_history("2026-11-24T08:00:00Z", Some("2026-11-24T08:30:00Z"));
+        let r = rot();
         assert!(
-            notices(&rot(), &history, now, &|_| false).is_empty(),
+            notices(&Timeline::new(&r, &history), now, &|_, _| false).is_empty(),
             "undone before it was announced"
         );
-        let n = notices(&rot(), &history, now, &|id| id == 1);
-        assert_eq!(n.len(), 2, "the change (already queued) and its undo");
-        let undo = &n[1];
+        let n = notices(&Timeline::new(&r, &history), now, &|id, undo| {
+            id == 1 && !undo
+        });
+        assert_eq!(n.len(), 1, "the undo (the change is queued already)");
+        let undo = &n[0];
         assert_eq!((undo.undo, undo.by.as_str()), (true, "bob"));
         let (subject, text) = notice_text(undo, &member("carol", "UTC")).unwrap();
         assert_eq!(

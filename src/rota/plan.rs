@@ -10,15 +10,25 @@
 //! 3. fewest shifts over the 30 shifts before it, under this plan;
 //! 4. earliest in `rotation.order`.
 //!
-//! Pure: a plan is a function of the rotation and the changes alone.
+//! An away period's substitutes are chosen once, when it is made, and
+//! kept ([`Pins`]): undoing an earlier change re-chooses one only where the
+//! kept choice no longer fits the rule (it is away, or next to its own
+//! shift), so an undo does not reshuffle later away periods through small
+//! changes of load.
+//!
+//! Pure: a plan is a function of the rotation, the changes and the pins.
 
 use super::{Change, Recorded, base_index};
 use crate::config::Rotation;
 use chrono::{Duration, NaiveDate};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How many shifts back the substitute rule counts load over.
 pub const TRAILING_SHIFTS: i64 = 30;
+
+/// The substitutes each away period chose when it was made: change id →
+/// shift date → member index.
+pub type Pins = BTreeMap<i64, BTreeMap<NaiveDate, usize>>;
 
 /// The member of every shift under one set of changes.
 #[derive(Debug, Clone)]
@@ -27,29 +37,53 @@ pub struct Plan<'a> {
     /// Shifts the changes gave to someone other than the rotation did:
     /// date → (member index, the change that put them there).
     overrides: BTreeMap<NaiveDate, (usize, i64)>,
-    /// The away periods laid over so far (all of them, once built):
-    /// (member index, from, to).
-    away: Vec<(usize, NaiveDate, NaiveDate)>,
+    /// The away days laid over so far (all of them, once built): (date,
+    /// member index).
+    away: BTreeSet<(NaiveDate, usize)>,
+    /// The substitutes each away period chose in this plan.
+    chosen: Pins,
 }
 
 impl<'a> Plan<'a> {
-    /// Lays `changes` over the rotation in id order.
-    pub fn new<'c>(rot: &'a Rotation, changes: impl IntoIterator<Item = &'c Recorded>) -> Plan<'a> {
+    /// Lays `changes` over the rotation in id order, keeping the
+    /// substitutes in `pins` where they still fit.
+    pub fn new<'c>(
+        rot: &'a Rotation,
+        changes: impl IntoIterator<Item = &'c Recorded>,
+        pins: &Pins,
+    ) -> Plan<'a> {
         let mut changes: Vec<&Recorded> = changes.into_iter().collect();
         changes.sort_by_key(|c| c.id);
-        let index = |m: &str| rot.order.iter().position(|o| o == m);
         let mut plan = Plan {
             rot,
             overrides: BTreeMap::new(),
-            away: Vec::new(),
+            away: BTreeSet::new(),
+            chosen: Pins::new(),
         };
         for c in changes {
-            plan.apply(c, &index);
+            plan.push(c, pins);
         }
         plan
     }
 
-    fn apply(&mut self, c: &Recorded, index: &dyn Fn(&str) -> Option<usize>) {
+    /// Lays one more change over the plan; changes must come in id order.
+    pub fn push(&mut self, c: &Recorded, pins: &Pins) {
+        let rot = self.rot;
+        let index = |m: &str| rot.order.iter().position(|o| o == m);
+        self.apply(c, &index, pins.get(&c.id));
+    }
+
+    /// The substitutes away period `id` chose in this plan.
+    pub fn chosen(&self, id: i64) -> Option<&BTreeMap<NaiveDate, usize>> {
+        self.chosen.get(&id)
+    }
+
+    fn apply(
+        &mut self,
+        c: &Recorded,
+        index: &dyn Fn(&str) -> Option<usize>,
+        pinned: Option<&BTreeMap<NaiveDate, usize>>,
+    ) {
         match &c.change {
             Change::Swap { a, b } => {
                 if let (Some(ma), Some(mb)) = (self.index_at(*a), self.index_at(*b)) {
@@ -66,13 +100,22 @@ impl<'a> Plan<'a> {
                 let Some(m) = index(member) else { return };
                 // Only away periods made so far count here, so a later one
                 // moves nothing outside its own dates.
-                self.away.push((m, *from, *to));
+                let mut d = *from;
+                while d <= *to {
+                    self.away.insert((d, m));
+                    d += Duration::days(1);
+                }
                 let mut d = (*from).max(self.rot.start);
                 while d <= *to {
-                    if self.index_at(d) == Some(m)
-                        && let Some(s) = self.substitute(d)
-                    {
-                        self.set(d, s, c.id);
+                    if self.index_at(d) == Some(m) {
+                        let kept = pinned.and_then(|p| p.get(&d)).copied();
+                        let pick = kept
+                            .filter(|&k| self.pool(d).contains(&k))
+                            .or_else(|| self.substitute(d));
+                        if let Some(s) = pick {
+                            self.set(d, s, c.id);
+                            self.chosen.entry(c.id).or_default().insert(d, s);
+                        }
                     }
                     d += Duration::days(1);
                 }
@@ -116,9 +159,7 @@ impl<'a> Plan<'a> {
     }
 
     fn away_index(&self, m: usize, date: NaiveDate) -> bool {
-        self.away
-            .iter()
-            .any(|(a, from, to)| *a == m && *from <= date && date <= *to)
+        self.away.contains(&(date, m))
     }
 
     /// How many members are not away on `date`.
@@ -134,9 +175,10 @@ impl<'a> Plan<'a> {
         (self.index_at(date + Duration::days(1)) == Some(m)).then(|| self.rot.order[m].as_str())
     }
 
-    /// The substitute for the shift of `date` by the rule in the module
-    /// docs; `None` when every member is away.
-    fn substitute(&self, date: NaiveDate) -> Option<usize> {
+    /// Who may take the shift of `date` by the first two steps of the rule:
+    /// not away, and rested (not on call the shift before or after) when
+    /// anyone is.
+    fn pool(&self, date: NaiveDate) -> Vec<usize> {
         let n = self.rot.order.len();
         let available: Vec<usize> = (0..n).filter(|&m| !self.away_index(m, date)).collect();
         let before = self.index_at(date - Duration::days(1));
@@ -146,11 +188,14 @@ impl<'a> Plan<'a> {
             .copied()
             .filter(|&m| Some(m) != before && Some(m) != after)
             .collect();
-        let pool = if rested.is_empty() {
-            &available
-        } else {
-            &rested
-        };
+        if rested.is_empty() { available } else { rested }
+    }
+
+    /// The substitute for the shift of `date` by the rule in the module
+    /// docs; `None` when every member is away.
+    fn substitute(&self, date: NaiveDate) -> Option<usize> {
+        let n = self.rot.order.len();
+        let pool = self.pool(date);
         let mut load = vec![0usize; n];
         for k in 1..=TRAILING_SHIFTS {
             if let Some(m) = self.index_at(date - Duration::days(k)) {

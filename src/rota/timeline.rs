@@ -7,8 +7,8 @@
 //! change made during a shift splits it at that instant: the shift's first
 //! part stays with the member who worked it. Pure.
 
-use super::plan::Plan;
-use super::{History, Recorded, Shift, base_member, shift_bounds};
+use super::plan::{Pins, Plan};
+use super::{History, Recorded, Shift, Undone, base_member, shift_bounds};
 use crate::config::Rotation;
 use crate::time::Instant;
 use chrono::{Duration, NaiveDate};
@@ -23,6 +23,8 @@ pub struct Timeline<'a> {
     /// `plans[k]`: the plan in force from `instants[k - 1]` (or the
     /// beginning) to `instants[k]`, built when first asked for.
     plans: Vec<OnceCell<Plan<'a>>>,
+    /// The substitutes each away period chose when it was made.
+    pins: OnceCell<Pins>,
 }
 
 impl<'a> Timeline<'a> {
@@ -42,12 +44,58 @@ impl<'a> Timeline<'a> {
             history,
             instants,
             plans,
+            pins: OnceCell::new(),
         }
+    }
+
+    /// The substitutes each away period chose when it was made: the plan of
+    /// the changes in force then (made before it), itself included. While
+    /// nothing made before an away period was undone before it, that plan
+    /// is the running one of every change in id order, so the common case
+    /// costs one pass.
+    pub fn pins(&self) -> &Pins {
+        self.pins.get_or_init(|| {
+            let mut all: Vec<&(Recorded, Option<Undone>)> = self.history.iter().collect();
+            all.sort_by_key(|(r, _)| r.id);
+            let mut pins = Pins::new();
+            let mut running = Plan::new(self.rot, std::iter::empty(), &pins);
+            let mut applied = 0;
+            for (i, (a, _)) in all.iter().enumerate() {
+                if !matches!(a.change, super::Change::Away { .. }) {
+                    continue;
+                }
+                // The changes made before `a` that were in force when it
+                // was made.
+                let then = |r: &Recorded, u: &Option<Undone>| {
+                    r.id == a.id || (r.at <= a.at && u.as_ref().is_none_or(|u| a.at < u.at))
+                };
+                let prefix = &all[..=i];
+                let chosen = if prefix.iter().all(|(r, u)| then(r, u)) {
+                    for (r, _) in &all[applied..=i] {
+                        running.push(r, &pins);
+                    }
+                    applied = i + 1;
+                    running.chosen(a.id).cloned()
+                } else {
+                    let set = prefix.iter().filter(|(r, u)| then(r, u)).map(|(r, _)| r);
+                    Plan::new(self.rot, set, &pins).chosen(a.id).cloned()
+                };
+                if let Some(chosen) = chosen {
+                    pins.insert(a.id, chosen);
+                }
+            }
+            pins
+        })
     }
 
     /// The rotation this timeline is of.
     pub fn rotation(&self) -> &'a Rotation {
         self.rot
+    }
+
+    /// Every change, with its undo.
+    pub fn history(&self) -> &'a History {
+        self.history
     }
 
     fn epoch(&self, t: Instant) -> usize {
@@ -66,8 +114,8 @@ impl<'a> Timeline<'a> {
     pub fn plan_at(&self, t: Instant) -> &Plan<'a> {
         let k = self.epoch(t);
         self.plans[k].get_or_init(|| match k {
-            0 => Plan::new(self.rot, std::iter::empty()),
-            _ => Plan::new(self.rot, self.in_force(self.instants[k - 1])),
+            0 => Plan::new(self.rot, std::iter::empty(), self.pins()),
+            _ => Plan::new(self.rot, self.in_force(self.instants[k - 1]), self.pins()),
         })
     }
 

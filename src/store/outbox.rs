@@ -130,14 +130,23 @@ impl Reader<'_> {
 
     /// Keys starting with `prefix`, for numbering forced resends.
     pub fn outbox_keys(&self, prefix: &str) -> Result<Vec<String>> {
+        // A range on the key's unique index: every key starting with
+        // `prefix` sorts between it and the prefix with its last character
+        // one higher (keys compare as bytes).
+        let mut upper: Vec<char> = prefix.chars().collect();
+        let bumped: String = match upper.pop().and_then(|c| char::from_u32(c as u32 + 1)) {
+            Some(c) => upper.into_iter().chain([c]).collect(),
+            None => format!("{prefix}{}", char::MAX),
+        };
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT key FROM outbox WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key",
+                "SELECT key FROM outbox WHERE key >= ?1 AND key < ?2
+                   AND substr(key, 1, length(?1)) = ?1 ORDER BY key",
             )
             .map_err(self.err("read outbox"))?;
         let rows = stmt
-            .query_map([prefix], |r| r.get(0))
+            .query_map(rusqlite::params![prefix, bumped], |r| r.get(0))
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<String>>>())
             .map_err(self.err("read outbox"))?;
         Ok(rows)

@@ -4,13 +4,18 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
-use crate::report::{Arrival, Capped, Milestones};
+use crate::report::{Arrival, Capped, Milestones, Posted};
 use crate::time::Instant;
-use crate::triage::{Brief, HistoryAction, ReleaseStatus, State};
+use crate::triage::{self, Brief, HistoryAction, IssueId, ReleaseStatus, Severity, State};
 use rusqlite::params;
 use std::collections::BTreeMap;
 
-const BRIEF: &str = "i.id, i.title, i.state, i.claimed_by, i.created_at, i.claimed_at, i.fixed_at";
+/// The issue columns of a [`Brief`]; its CVE ids come from one batched
+/// query per list ([`Reader::fill_cves`]), never one per row.
+const BRIEF: &str =
+    "i.id, i.title, i.state, i.claimed_by, i.created_at, i.claimed_at, i.fixed_at, i.severity";
+/// How many columns [`BRIEF`] is; a query's own columns follow.
+const BRIEF_COLUMNS: usize = 8;
 
 fn brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<Brief> {
     let c = Cells::new(r, "issues", 0);
@@ -22,28 +27,55 @@ fn brief(r: &rusqlite::Row<'_>) -> rusqlite::Result<Brief> {
         created_at: c.instant(4)?,
         claimed_at: c.opt_instant(5)?,
         fixed_at: c.opt_instant(6)?,
+        severity: c.get(7)?,
+        cves: Vec::new(),
     })
 }
 
+/// The `ORDER BY` of [`Brief::urgency`]: most severe first, unset last,
+/// then oldest. The ranks come from [`Severity::ALL`], so the words are
+/// triage's, not copied into the query.
+fn by_urgency() -> String {
+    let mut order = String::from("CASE i.severity");
+    for (rank, s) in Severity::ALL.iter().rev().enumerate() {
+        order.push_str(&format!(" WHEN '{}' THEN {rank}", s.as_str()));
+    }
+    order.push_str(&format!(
+        " ELSE {} END, i.created_at, i.id",
+        Severity::ALL.len()
+    ));
+    order
+}
+
+/// Issue ids as one JSON array, bound once for `IN (SELECT value FROM
+/// json_each(?1))`: one batched query for a whole list, however long.
+fn id_array(ids: impl IntoIterator<Item = IssueId>) -> String {
+    let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    format!("[{}]", ids.join(","))
+}
+
 impl Reader<'_> {
+    /// The first `limit` issues (all for `usize::MAX`) matching `filter`
+    /// in `order`, their CVE ids, and how many match in all.
     fn capped(
         &self,
         doing: &str,
-        where_order: &str,
+        filter: &str,
+        order: &str,
         args: &[&dyn rusqlite::ToSql],
         limit: usize,
     ) -> Result<Capped<Brief>> {
-        let (filter, order) = where_order
-            .split_once(" ORDER BY ")
-            .unwrap_or((where_order, "i.id"));
+        // SQLite's LIMIT -1 is no limit.
+        let limit = i64::try_from(limit).unwrap_or(-1);
         let sql = format!(
             "SELECT {BRIEF} FROM issues i WHERE i.merged_into IS NULL AND {filter} ORDER BY {order} LIMIT {limit}"
         );
         let mut stmt = self.conn.prepare_cached(&sql).map_err(self.err(doing))?;
-        let rows = stmt
+        let mut rows = stmt
             .query_map(args, brief)
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err(doing))?;
+        self.fill_cves(doing, rows.iter_mut())?;
         let count =
             format!("SELECT count(*) FROM issues i WHERE i.merged_into IS NULL AND {filter}");
         let total = self
@@ -54,31 +86,72 @@ impl Reader<'_> {
         Ok(Capped { rows, total })
     }
 
+    /// Sets the CVE ids of every brief given, in one query.
+    fn fill_cves<'b>(
+        &self,
+        doing: &str,
+        briefs: impl IntoIterator<Item = &'b mut Brief>,
+    ) -> Result<()> {
+        let mut briefs: Vec<&mut Brief> = briefs.into_iter().collect();
+        if briefs.is_empty() {
+            return Ok(());
+        }
+        let ids = id_array(briefs.iter().map(|b| b.id));
+        let mut by_issue: BTreeMap<IssueId, Vec<String>> = BTreeMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT issue_id, cve FROM issue_cves WHERE issue_id IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(self.err(doing))?;
+        let rows = stmt
+            .query_map([ids], |r| {
+                let c = Cells::new(r, "issue_cves", 0);
+                Ok((c.get::<IssueId>(0)?, c.get::<String>(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(doing))?;
+        for (id, cve) in rows {
+            by_issue.entry(id).or_default().push(cve);
+        }
+        for cves in by_issue.values_mut() {
+            triage::sort_cves(cves);
+        }
+        for b in &mut briefs {
+            b.cves = by_issue.get(&b.id).cloned().unwrap_or_default();
+        }
+        Ok(())
+    }
+
     /// Messages stored at or after `since`, newest issues last, at most
     /// `limit` messages.
     pub fn arrivals(&self, since: Instant, limit: usize) -> Result<Capped<Arrival>> {
         let sql = format!(
-            "SELECT {BRIEF}, m.source, m.advisory_id, m.received_at FROM messages m JOIN issues i ON i.id = m.issue_id
+            "SELECT {BRIEF}, m.source, m.advisory_id, m.received_at,
+                    coalesce((SELECT f.message_id FROM messages f WHERE f.id = m.copy_of), m.message_id)
+             FROM messages m JOIN issues i ON i.id = m.issue_id
              WHERE m.received_at >= ?1 ORDER BY m.issue_id, m.received_at, m.id LIMIT {limit}"
         );
         let mut stmt = self
             .conn
             .prepare_cached(&sql)
             .map_err(self.err("read arrivals"))?;
-        let rows = stmt
+        let mut rows = stmt
             .query_map([Stamp(since)], |r| {
                 // The issue's columns come first; the message is named by
                 // the issue it belongs to.
                 let c = Cells::new(r, "messages", 0);
                 Ok(Arrival {
                     issue: brief(r)?,
-                    source: c.get(7)?,
-                    advisory_id: c.get(8)?,
-                    received_at: c.instant(9)?,
+                    source: c.get(BRIEF_COLUMNS)?,
+                    advisory_id: c.get(BRIEF_COLUMNS + 1)?,
+                    received_at: c.instant(BRIEF_COLUMNS + 2)?,
+                    message_id: c.get(BRIEF_COLUMNS + 3)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read arrivals"))?;
+        self.fill_cves("read arrivals", rows.iter_mut().map(|a| &mut a.issue))?;
         let total = self
             .conn
             .prepare_cached("SELECT count(*) FROM messages WHERE received_at >= ?1")
@@ -87,15 +160,14 @@ impl Reader<'_> {
         Ok(Capped { rows, total })
     }
 
-    /// Open issues nobody holds, oldest first.
+    /// Open issues nobody holds, most urgent first ([`Brief::urgency`]:
+    /// most severe, unset last, then oldest); all of them for
+    /// `usize::MAX`.
     pub fn unclaimed_oldest(&self, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read unclaimed issues",
-            concat!(
-                "i.state IN (",
-                open_states!(),
-                ") AND i.claimed_by IS NULL ORDER BY i.created_at, i.id"
-            ),
+            concat!("i.state IN (", open_states!(), ") AND i.claimed_by IS NULL"),
+            &by_urgency(),
             &[],
             limit,
         )
@@ -106,49 +178,110 @@ impl Reader<'_> {
         let b = Stamp(before);
         self.capped(
             "read stuck claims",
-            "i.state = ?2 AND i.claimed_at < ?1 ORDER BY i.claimed_at, i.id",
+            "i.state = ?2 AND i.claimed_at < ?1",
+            "i.claimed_at, i.id",
             &[&b, &State::Claimed],
             limit,
         )
     }
 
-    /// Open issues with their release statuses, by id.
+    /// Open issues with their release statuses, most urgent first (as
+    /// unclaimed issues are), so a cut matrix never hides a critical
+    /// issue; the statuses of the whole list in one query.
     pub fn release_matrix(
         &self,
         limit: usize,
     ) -> Result<Capped<(Brief, BTreeMap<String, ReleaseStatus>)>> {
+        let doing = "read release matrix";
         let briefs = self.capped(
-            "read release matrix",
-            concat!("i.state IN (", open_states!(), ") ORDER BY i.id"),
+            doing,
+            concat!("i.state IN (", open_states!(), ")"),
+            &by_urgency(),
             &[],
             limit,
         )?;
+        let mut statuses: BTreeMap<IssueId, BTreeMap<String, ReleaseStatus>> = BTreeMap::new();
+        let ids = id_array(briefs.rows.iter().map(|b| b.id));
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT release, status FROM release_status WHERE issue_id = ?1")
-            .map_err(self.err("read release matrix"))?;
-        let mut rows = Vec::new();
-        for b in briefs.rows {
-            let statuses = stmt
-                .query_map([b.id], |r| {
-                    let c = Cells::new(r, "release_status", 0);
-                    Ok((c.get::<String>(0)?, c.get::<ReleaseStatus>(1)?))
-                })
-                .and_then(|rows| rows.collect::<rusqlite::Result<BTreeMap<_, _>>>())
-                .map_err(self.err("read release matrix"))?;
-            rows.push((b, statuses));
+            .prepare_cached(
+                "SELECT issue_id, release, status FROM release_status WHERE issue_id IN (SELECT value FROM json_each(?1))",
+            )
+            .map_err(self.err(doing))?;
+        let found = stmt
+            .query_map([ids], |r| {
+                let c = Cells::new(r, "release_status", 0);
+                Ok((
+                    c.get::<IssueId>(0)?,
+                    c.get::<String>(1)?,
+                    c.get::<ReleaseStatus>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(doing))?;
+        for (id, release, status) in found {
+            statuses.entry(id).or_default().insert(release, status);
         }
+        let rows = briefs
+            .rows
+            .into_iter()
+            .map(|b| {
+                let s = statuses.remove(&b.id).unwrap_or_default();
+                (b, s)
+            })
+            .collect();
         Ok(Capped {
             rows,
             total: briefs.total,
         })
     }
 
+    /// The first message of each issue from each source it came through,
+    /// in order of arrival: what the HTML report links an issue to. One
+    /// query for all the issues given.
+    pub fn first_posts(&self, issues: &[IssueId]) -> Result<BTreeMap<IssueId, Vec<Posted>>> {
+        let doing = "read first messages";
+        let mut out: BTreeMap<IssueId, Vec<Posted>> = BTreeMap::new();
+        if issues.is_empty() {
+            return Ok(out);
+        }
+        // SQLite takes the bare columns from the row that min() chose.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT m.issue_id, m.source,
+                        coalesce((SELECT f.message_id FROM messages f WHERE f.id = m.copy_of), m.message_id),
+                        m.advisory_id, min(m.received_at) AS first, m.id
+                 FROM messages m WHERE m.issue_id IN (SELECT value FROM json_each(?1))
+                 GROUP BY m.issue_id, m.source ORDER BY m.issue_id, first, m.id",
+            )
+            .map_err(self.err(doing))?;
+        let rows = stmt
+            .query_map([id_array(issues.iter().copied())], |r| {
+                let c = Cells::new(r, "messages", 5);
+                Ok((
+                    c.get::<IssueId>(0)?,
+                    Posted {
+                        source: c.get(1)?,
+                        message_id: c.get(2)?,
+                        advisory_id: c.get(3)?,
+                    },
+                ))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err(doing))?;
+        for (id, p) in rows {
+            out.entry(id).or_default().push(p);
+        }
+        Ok(out)
+    }
+
     /// Fixed issues not yet announced, longest waiting first.
     pub fn fixed_unannounced(&self, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read fixed issues",
-            "i.state = ?1 ORDER BY i.fixed_at, i.id",
+            "i.state = ?1",
+            "i.fixed_at, i.id",
             &[&State::Fixed],
             limit,
         )
@@ -245,8 +378,9 @@ impl Reader<'_> {
             concat!(
                 "i.state IN (",
                 open_states!(),
-                ") AND i.created_at >= ?1 AND i.created_at < ?2 ORDER BY i.id"
+                ") AND i.created_at >= ?1 AND i.created_at < ?2"
             ),
+            "i.id",
             &[&f, &t],
             limit,
         )
@@ -256,7 +390,8 @@ impl Reader<'_> {
     pub fn held_open(&self, member: &str, limit: usize) -> Result<Capped<Brief>> {
         self.capped(
             "read held issues",
-            "i.claimed_by = ?1 AND i.state IN (?2, ?3) ORDER BY i.id",
+            "i.claimed_by = ?1 AND i.state IN (?2, ?3)",
+            "i.id",
             &[&member, &State::Claimed, &State::Triaged],
             limit,
         )
@@ -278,7 +413,7 @@ impl Reader<'_> {
             .conn
             .prepare_cached(&sql)
             .map_err(self.err("read dismissals"))?;
-        let rows = stmt
+        let mut rows = stmt
             .query_map(
                 params![
                     Stamp(from),
@@ -286,10 +421,69 @@ impl Reader<'_> {
                     HistoryAction::Dismissed,
                     State::Dismissed
                 ],
-                |r| Ok((brief(r)?, r.get::<_, String>(7)?)),
+                |r| Ok((brief(r)?, r.get::<_, String>(BRIEF_COLUMNS)?)),
             )
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
             .map_err(self.err("read dismissals"))?;
+        self.fill_cves("read dismissals", rows.iter_mut().map(|(b, _)| b))?;
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+    use crate::store::test_support::TempDb;
+    use crate::triage::{Brief, IssueId, Severity};
+
+    /// The query's `ORDER BY` and [`Brief::urgency`] agree, and a cut list
+    /// keeps the most urgent; CVE ids come sorted as people read them.
+    #[test]
+    fn unclaimed_come_most_severe_first_then_oldest_as_urgency_says() {
+        let db = TempDb::new("report-urgency");
+        let mut store = Store::create(&db.0).expect("create");
+        let at = |day: u32| {
+            crate::time::parse(&format!("2026-11-{day:02}T10:00:00Z")).expect("an instant")
+        };
+        use Severity::*;
+        let made = [
+            (None, 1),
+            (Some(Low), 2),
+            (Some(Critical), 20),
+            (Some(High), 5),
+            (None, 3),
+            (Some(High), 4),
+            (Some(Medium), 1),
+            (Some(Critical), 10),
+        ];
+        store
+            .write(|tx| {
+                for (i, (severity, day)) in made.iter().enumerate() {
+                    let id = tx.create_issue(&format!("issue {i}"), *severity, at(*day))?;
+                    if i == 3 {
+                        tx.attach_cves(id, &["CVE-2024-10224".into(), "CVE-2024-9999".into()])?;
+                    }
+                }
+                Ok::<_, crate::store::Error>(())
+            })
+            .expect("write");
+        let all = store
+            .read(|r| r.unclaimed_oldest(usize::MAX))
+            .expect("read");
+        let ids: Vec<IssueId> = all.rows.iter().map(|b| b.id).collect();
+        let mut sorted: Vec<Brief> = all.rows.clone();
+        sorted.sort_by_key(Brief::urgency);
+        assert_eq!(ids, sorted.iter().map(|b| b.id).collect::<Vec<_>>());
+        assert_eq!(ids, [8, 3, 6, 4, 7, 2, 1, 5]);
+        assert_eq!(
+            all.rows.iter().find(|b| b.id == 4).map(|b| b.cves.clone()),
+            Some(vec![
+                "CVE-2024-9999".to_string(),
+                "CVE-2024-10224".to_string()
+            ])
+        );
+        let cut = store.read(|r| r.unclaimed_oldest(2)).expect("read");
+        assert_eq!(cut.rows.iter().map(|b| b.id).collect::<Vec<_>>(), [8, 3]);
+        assert_eq!(cut.total, 8);
     }
 }

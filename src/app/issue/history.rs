@@ -31,9 +31,12 @@ impl fmt::Display for IssueHistory {
                 ]
             })
             .collect();
-        f.write_str(&crate::layout::table(
+        // On a terminal, the detail gives way to the page width.
+        f.write_str(&crate::layout::fit(
             &["AT", "WHO", "WHAT", "DETAIL"],
             &rows,
+            crate::layout::page(f, 0),
+            &[3],
         ))
     }
 }

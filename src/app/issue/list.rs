@@ -155,11 +155,14 @@ impl fmt::Display for IssueList {
                 ]
             })
             .collect();
-        f.write_str(&layout::table(
+        // On a terminal, the title gives way to the page width.
+        f.write_str(&layout::fit(
             &[
                 "ID", "STATE", "SEVERITY", "CLAIMED", "CVES", "SOURCES", "TITLE",
             ],
             &rows,
+            layout::page(f, 0),
+            &[6, 5],
         ))
     }
 }

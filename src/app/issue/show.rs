@@ -311,22 +311,34 @@ impl fmt::Display for IssueShow {
             .map(|m| m.number.to_string().len())
             .max()
             .unwrap_or(0);
+        // What comes before the subject: number, date, source, advisory id,
+        // why.
+        const LEAD: usize = 2 + 2 + 16 + 2 + 15 + 2 + 20 + 2 + 14 + 2;
+        let page = crate::layout::page(f, LEAD + width);
         for m in &self.messages {
+            let problems = if m.problems.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", m.problems.join(", "))
+            };
+            // On a terminal, the subject gives way to the page width.
+            let subject = match page {
+                Some(room) => crate::text::ellipsize(
+                    &m.subject,
+                    room.saturating_sub(problems.chars().count())
+                        .max(crate::layout::MIN_SHRUNK),
+                ),
+                None => m.subject.clone(),
+            };
             // Why it joined: as wide as the longest word, `cve-in-subject`.
             writeln!(
                 f,
-                "  {:>width$}  {}  {:<15}  {:<20}  {:<14}  {}{}",
+                "  {:>width$}  {}  {:<15}  {:<20}  {:<14}  {subject}{problems}",
                 m.number,
                 m.date.format("%Y-%m-%d %H:%M"),
                 m.source.as_str(),
                 m.advisory_id.as_deref().unwrap_or("-"),
                 m.joined_by.map_or("-", |j| j.as_str()),
-                m.subject,
-                if m.problems.is_empty() {
-                    String::new()
-                } else {
-                    format!("  [{}]", m.problems.join(", "))
-                }
             )?;
         }
         writeln!(f)?;
@@ -337,13 +349,21 @@ impl fmt::Display for IssueShow {
             } else {
                 format!(": {}", h.detail)
             };
-            writeln!(
-                f,
+            let line = format!(
                 "  {}  {}  {}{detail}",
                 h.at.format("%Y-%m-%d %H:%M"),
                 h.actor,
                 h.action
-            )?;
+            );
+            // On a terminal, the detail gives way to the page width.
+            match crate::layout::page(f, 0) {
+                Some(w) => writeln!(
+                    f,
+                    "{}",
+                    crate::text::ellipsize(&line, w.max(crate::layout::MIN_SHRUNK))
+                )?,
+                None => writeln!(f, "{line}")?,
+            }
         }
         Ok(())
     }

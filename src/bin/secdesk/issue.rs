@@ -1,6 +1,6 @@
 //! The issue commands: `issues`, `show`, `history`, and the triage actions.
 //! Every action goes through [`act`], which calls `secdesk::app::issue::act`
-//! and prints the changed issue.
+//! and prints one line saying what changed (`-v`: the whole issue).
 
 pub mod announce;
 pub mod assign;
@@ -66,13 +66,17 @@ impl IssueCommand {
     }
 }
 
-/// Applies one request as the acting member, then prints the changed
-/// issue (and, on stderr, why nothing changed when it was already so).
+/// Applies one request as the acting member, then prints one line saying
+/// what changed (or that nothing did); `--json` prints the changed issue,
+/// `-v` the whole issue as `show` does.
 pub fn act(app: &mut App, id: IssueId, ask: Ask) -> anyhow::Result<()> {
     let actor = app.actor()?;
     let acted = issue::act(&mut app.ctx.desk(), &actor, id, ask)?;
-    if let Some(why) = acted.unchanged {
-        cli::log("secdesk", &format!("{why}; nothing changed"));
+    if app.json || app.verbose {
+        if let Some(why) = &acted.unchanged {
+            cli::log("secdesk", &format!("{why}; nothing changed"));
+        }
+        return app.emit(&acted.issue);
     }
-    app.emit(&acted.issue)
+    app.emit(&acted)
 }

@@ -1,12 +1,15 @@
 //! `secdesk`: the operator CLI. Each subcommand lives in its own file; this
 //! file only parses the command line and dispatches.
 
+mod check_config;
+mod init;
 mod issue;
 mod message;
 mod rota;
 mod status;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use secdesk::cli::generate::{self, GenerateArgs};
 use secdesk::cli::{self, CommonArgs, Ctx};
 use std::process::ExitCode;
 
@@ -26,9 +29,19 @@ struct Cli {
     #[command(flatten)]
     common: CommonArgs,
 
+    // Read by `generate::intercept` before this struct is parsed; here so
+    // that --help lists --generate and --out-dir.
+    #[command(flatten)]
+    _generate: GenerateArgs,
+
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+
+    /// After an action, print the whole issue as `show` does, instead of
+    /// one line saying what changed.
+    #[arg(short, long, global = true)]
+    verbose: bool,
 
     /// Act as this team member (for commands that change issues).
     ///
@@ -43,11 +56,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    Init(init::InitCommand),
     #[command(flatten)]
     Issue(issue::IssueCommand),
     Message(message::MessageShowCommand),
     Rota(rota::RotaCommand),
     Status(status::StatusCommand),
+    CheckConfig(check_config::CheckConfigCommand),
 }
 
 /// What every subcommand works with.
@@ -56,6 +71,8 @@ pub struct App {
     pub ctx: Ctx,
     /// Whether to print JSON.
     pub json: bool,
+    /// `-v`: after an action, the whole issue instead of one line.
+    pub verbose: bool,
     /// `--as`, if given.
     pub as_member: Option<String>,
 }
@@ -66,7 +83,7 @@ impl App {
         if self.json {
             cli::print_json(value)
         } else {
-            cli::print(&value.to_string())
+            cli::print(&cli::text(value))
         }
     }
 
@@ -88,14 +105,29 @@ impl App {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = generate::intercept(Cli::command()) {
+        return code;
+    }
     cli::finish(NAME, run(Cli::parse()))
 }
 
 fn run(args: Cli) -> anyhow::Result<ExitCode> {
+    // Before Ctx::open: check-config opens no database.
+    if let Command::CheckConfig(cmd) = &args.command {
+        cmd.execute(&args.common, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The only command that may create the database: every other one
+    // refuses a missing file.
+    if let Command::Init(cmd) = &args.command {
+        cmd.execute(&args.common, args.json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let ctx = Ctx::open(&args.common)?;
     let mut app = App {
         ctx,
         json: args.json,
+        verbose: args.verbose,
         as_member: args.as_member,
     };
     match args.command {
@@ -103,6 +135,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Message(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
+        Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
     Ok(ExitCode::SUCCESS)
 }

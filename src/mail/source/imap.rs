@@ -17,22 +17,22 @@ use std::time::Duration;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The host name did not resolve.
-    #[error("cannot resolve {host}: {source}")]
+    #[error("cannot resolve {host}: {error}")]
     Resolve {
         /// The host.
         host: String,
-        /// The resolver's error.
-        source: std::io::Error,
+        /// The resolver's error (in the message, not a `source()`).
+        error: std::io::Error,
     },
     /// No TCP connection could be made.
-    #[error("cannot connect to {host}:{port}: {source}")]
+    #[error("cannot connect to {host}:{port}: {error}")]
     Connect {
         /// The host.
         host: String,
         /// The port.
         port: u16,
-        /// The last connect error.
-        source: std::io::Error,
+        /// The last connect error (in the message, not a `source()`).
+        error: std::io::Error,
     },
     /// The TLS handshake failed (untrusted or mismatched certificate, …).
     #[error("TLS with {host} failed: {message}")]
@@ -226,9 +226,9 @@ fn tcp(account: &ImapAccount) -> Result<TcpStream, Error> {
     let timeout = Duration::from_secs(account.timeout.as_seconds().max(1) as u64);
     let addrs = (account.host.as_str(), account.port)
         .to_socket_addrs()
-        .map_err(|source| Error::Resolve {
+        .map_err(|error| Error::Resolve {
             host: account.host.clone(),
-            source,
+            error,
         })?;
     let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
     for addr in addrs {
@@ -249,7 +249,7 @@ fn tcp(account: &ImapAccount) -> Result<TcpStream, Error> {
     Err(Error::Connect {
         host: account.host.clone(),
         port: account.port,
-        source: last,
+        error: last,
     })
 }
 

@@ -5,12 +5,13 @@
 //! (Maildir++ `.Folder`s, or one folder per list), at any depth. Symbolic
 //! links to directories are followed; a directory reached a second time (a
 //! link back up the tree, or two links to one folder) is read once and
-//! reported as a notice. When the tree holds no Maildir at all (no `cur/`
-//! or `new/` anywhere), it is a folder of messages (`.eml` files, a mail
-//! test corpus): every regular file in it and below is one message. In a
-//! tree that does hold Maildirs, files outside them (a README, an index)
-//! are not messages. A tree with neither is an error, never a silent
-//! "0 seen". Files are read in sorted order, one at a time, so memory stays
+//! reported as a notice. `--maildir` needs a Maildir somewhere in the
+//! tree ([`holds_maildir`], checked before anything is read or the
+//! database is opened); a folder of message files (`.eml` files, a mail
+//! test corpus) is said as such, with `--eml` ([`holds_file`]): there,
+//! when the tree holds no Maildir at all, every regular file in it and
+//! below is one message. In a tree that does hold Maildirs, files outside
+//! them (a README, an index) are not messages. Files are read in sorted order, one at a time, so memory stays
 //! flat however many there are.
 //! A folder named after a source (`full-disclosure/`) hints that source for
 //! messages that carry no list header of their own.
@@ -94,8 +95,8 @@ pub fn files(root: &Path) -> Walk {
     while let Some((dir, hint)) = stack.pop() {
         let meta = match std::fs::metadata(&dir) {
             Ok(m) => m,
-            Err(source) => {
-                walk.errors.push(ReadError { path: dir, source });
+            Err(error) => {
+                walk.errors.push(ReadError { path: dir, error });
                 continue;
             }
         };
@@ -111,8 +112,8 @@ pub fn files(root: &Path) -> Walk {
             .or(hint);
         let entries = match entries(&dir) {
             Ok(e) => e,
-            Err(source) => {
-                walk.errors.push(ReadError { path: dir, source });
+            Err(error) => {
+                walk.errors.push(ReadError { path: dir, error });
                 continue;
             }
         };
@@ -130,7 +131,7 @@ pub fn files(root: &Path) -> Walk {
                 let sub = dir.join(leaf);
                 match entries_of_leaf(&sub) {
                     Ok(names) => walk.files.push_dir(sub, hint, names),
-                    Err(source) => walk.errors.push(ReadError { path: sub, source }),
+                    Err(error) => walk.errors.push(ReadError { path: sub, error }),
                 }
             }
         } else {
@@ -150,6 +151,53 @@ pub fn files(root: &Path) -> Walk {
         walk.files = loose;
     }
     walk
+}
+
+/// Whether a Maildir (a directory with `cur/` or `new/`) lies at `root` or
+/// anywhere below it, symbolic links followed once: what `--maildir`
+/// requires before anything is read. Stops at the first one found; reads
+/// only directory entries, never a message. An unreadable directory below
+/// the root is passed over here (the walk reports it); the root itself
+/// failing is the error.
+pub fn holds_maildir(root: &Path) -> std::io::Result<bool> {
+    search(root, |e| {
+        e.dirs
+            .iter()
+            .any(|d| matches!(d.to_str(), Some("new" | "cur")))
+    })
+}
+
+/// Whether any regular file lies at `root` or below it: what `--eml`
+/// requires. Stops at the first one found.
+pub fn holds_file(root: &Path) -> std::io::Result<bool> {
+    search(root, |e| !e.files.is_empty())
+}
+
+/// Walks the directories under `root` (each once, by device and inode)
+/// until `found` holds for one.
+fn search(root: &Path, found: impl Fn(&Entries) -> bool) -> std::io::Result<bool> {
+    let mut visited = std::collections::HashSet::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let first = dir == root;
+        let listed = std::fs::metadata(&dir).and_then(|m| {
+            if !visited.insert((m.dev(), m.ino())) {
+                return Ok(None);
+            }
+            entries(&dir).map(Some)
+        });
+        let entries = match listed {
+            Ok(Some(e)) => e,
+            Ok(None) => continue,
+            Err(e) if first => return Err(e),
+            Err(_) => continue,
+        };
+        if found(&entries) {
+            return Ok(true);
+        }
+        stack.extend(entries.dirs.iter().map(|d| dir.join(d)));
+    }
+    Ok(false)
 }
 
 /// The notice for a directory reached a second time.
@@ -223,9 +271,9 @@ fn entries_of_leaf(dir: &Path) -> std::io::Result<Vec<std::ffi::OsString>> {
 /// Reads one message file, keeping at most `limit` bytes of it: the rest is
 /// never read, and [`Incoming::cut`] says how large the file was.
 pub fn read(path: &Path, hint: Option<Source>, limit: u64) -> Result<Incoming, ReadError> {
-    let err = |source| ReadError {
+    let err = |error| ReadError {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let file = std::fs::File::open(path).map_err(err)?;
     let size = file.metadata().map_err(err)?.len();
@@ -344,6 +392,22 @@ mod tests {
         file(&t.0.join("debian/cur/1"));
         let out = check(&t.0);
         assert_eq!(out, "maildirs=1\nfile debian/cur/1 Some(Debian)\n");
+    }
+
+    #[test]
+    fn a_maildir_is_found_at_any_depth_and_a_tree_without_one_is_not() {
+        let t = Tmp::new("probe");
+        std::fs::create_dir_all(t.0.join("a/b")).unwrap();
+        file(&t.0.join("a/b/loose.eml"));
+        assert_eq!(holds_maildir(&t.0).ok(), Some(false));
+        assert_eq!(holds_file(&t.0).ok(), Some(true));
+        std::fs::create_dir_all(t.0.join("a/b/c/d/list/new")).unwrap();
+        assert_eq!(holds_maildir(&t.0).ok(), Some(true));
+        let empty = Tmp::new("probe-empty");
+        std::os::unix::fs::symlink(&empty.0, empty.0.join("loop")).unwrap();
+        assert_eq!(holds_maildir(&empty.0).ok(), Some(false));
+        assert_eq!(holds_file(&empty.0).ok(), Some(false));
+        assert!(holds_maildir(&empty.0.join("missing")).is_err());
     }
 
     #[test]

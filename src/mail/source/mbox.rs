@@ -8,9 +8,10 @@
 //! and the bytes after that many body bytes are the end of the file or a
 //! separator (after at most one blank line), the body is exactly that many
 //! bytes, taken as they are (mboxcl2); otherwise the header is ignored.
-//! `>From ` lines (any number of `>`) lose one `>` (mboxrd). Bytes before
-//! the first separator are a message of their own, so a file that is
-//! really a single message is still read.
+//! `>From ` lines (any number of `>`) lose one `>` (mboxrd). A file must
+//! start with `From ` ([`looks_like_mbox`], checked before ingest starts);
+//! bytes before the first line that passes as a separator are still a
+//! message of their own.
 //!
 //! Memory holds one message at a time, at most the limit given: bytes past
 //! it are read and dropped up to the next separator, and the message is
@@ -46,15 +47,25 @@ pub struct Mbox<R> {
 /// Opens an mbox file; the file stem (`full-disclosure.mbox`) may hint the
 /// source. At most `limit` bytes of each message are kept.
 pub fn open(path: &Path, limit: u64) -> Result<Mbox<std::fs::File>, ReadError> {
-    let file = std::fs::File::open(path).map_err(|source| ReadError {
+    let file = std::fs::File::open(path).map_err(|error| ReadError {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let hint = path
         .file_stem()
         .and_then(|n| n.to_str())
         .and_then(Source::from_folder_name);
     Ok(Mbox::new(file, path, hint, limit))
+}
+
+/// Whether a file is an mbox, by its first bytes: empty (an empty mbox),
+/// or a first line starting with `From `. What `--mbox` requires before
+/// anything is read or the database is opened, so a PNG or a lone message
+/// given by mistake is refused instead of becoming an issue.
+pub fn looks_like_mbox(path: &Path) -> std::io::Result<bool> {
+    let mut head = Vec::with_capacity(5);
+    std::fs::File::open(path)?.take(5).read_to_end(&mut head)?;
+    Ok(head.is_empty() || head == b"From ")
 }
 
 /// Whether a line is an mbox separator: `From `, an address, and a date
@@ -237,11 +248,11 @@ impl<R: Read> Mbox<R> {
         Ok(None)
     }
 
-    fn error(&mut self, source: std::io::Error) -> Option<Result<Incoming, ReadError>> {
+    fn error(&mut self, error: std::io::Error) -> Option<Result<Incoming, ReadError>> {
         self.done = true;
         Some(Err(ReadError {
             path: self.path.clone(),
-            source,
+            error,
         }))
     }
 }

@@ -7,7 +7,7 @@ use secdesk::triage::rules::Request;
 
 /// Record that a fixed issue's advisory went out (state announced).
 ///
-/// Only a fixed issue can be announced. Prints the issue.
+/// Only a fixed issue can be announced. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueAnnounceCommand {
     /// The issue number.

@@ -9,7 +9,7 @@ use secdesk::triage::rules::Request;
 ///
 /// The holder (or anyone, when nobody holds it) may hand it over. Whoever
 /// was responsible (the on-call person who first took it) stays
-/// responsible until it is fixed. Prints the issue.
+/// responsible until it is fixed. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueAssignCommand {
     /// The issue number.

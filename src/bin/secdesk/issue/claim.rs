@@ -10,7 +10,7 @@ use secdesk::triage::rules::Request;
 ///
 /// Refused when someone else holds it, unless --steal with --reason says
 /// why (both recorded in the history). Claiming an issue you hold already
-/// changes nothing. Prints the issue.
+/// changes nothing. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueClaimCommand {
     /// The issue number.

@@ -9,7 +9,7 @@ use secdesk::triage::{self, DismissReason, IssueId};
 /// Close an issue without a fix: not-packaged, not-a-vulnerability,
 /// embargoed, duplicate, or other (with --text).
 ///
-/// `reopen` undoes it. Prints the issue.
+/// `reopen` undoes it. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueDismissCommand {
     /// The issue number.

@@ -8,8 +8,8 @@ use secdesk::triage::IssueId;
 /// release statuses move; ID then points to INTO_ID, and later mail naming
 /// its CVEs lands on INTO_ID.
 ///
-/// Only people merge; ingest only links issues as related. Prints the
-/// surviving issue.
+/// Only people merge; ingest only links issues as related. Prints what
+/// changed (-v: the whole surviving issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueMergeCommand {
     /// The issue that goes away.

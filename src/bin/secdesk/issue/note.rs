@@ -5,7 +5,7 @@ use crate::App;
 use secdesk::triage::IssueId;
 use secdesk::triage::rules::Request;
 
-/// Add a note to an issue (who and when are recorded). Prints the issue.
+/// Add a note to an issue (who and when are recorded). Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueNoteCommand {
     /// The issue number.

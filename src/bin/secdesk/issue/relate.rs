@@ -4,7 +4,7 @@ use super::{Ask, act, show::parse_id};
 use crate::App;
 use secdesk::triage::IssueId;
 
-/// Link two issues as related (both show the link). Prints the first.
+/// Link two issues as related (both show the link). Prints what changed (-v: the first issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueRelateCommand {
     /// One issue.

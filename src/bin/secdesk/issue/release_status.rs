@@ -12,7 +12,7 @@ use secdesk::triage::{self, IssueId, ReleaseStatus};
 /// The release must be one the configuration lists. On an issue nobody
 /// holds, you claim it too. The issue's state follows: triaged once every
 /// release has a status, fixed once no release is affected and one is
-/// fixed. Prints the issue.
+/// fixed. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueReleaseStatusCommand {
     /// The issue number.

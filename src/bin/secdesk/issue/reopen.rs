@@ -6,7 +6,7 @@ use secdesk::triage::IssueId;
 use secdesk::triage::rules::Request;
 
 /// Open a dismissed or announced issue again; its state then follows from
-/// its claim and release statuses. Prints the issue.
+/// its claim and release statuses. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueReopenCommand {
     /// The issue number.

@@ -9,7 +9,7 @@ use secdesk::triage::{self, IssueId, Severity};
 /// Set an issue's severity: low, medium, high or critical.
 ///
 /// A person's severity is never overridden by later mail (ingest only
-/// raises severities nobody has set). Prints the issue.
+/// raises severities nobody has set). Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueSeverityCommand {
     /// The issue number.

@@ -8,7 +8,7 @@ use secdesk::triage::rules::Request;
 /// Give back an issue you hold, so that it shows as unclaimed again.
 ///
 /// Only the holder can; a fixed, announced or dismissed issue keeps its
-/// holder. Prints the issue.
+/// holder. Prints what changed (-v: the whole issue).
 #[derive(clap::Args, Debug)]
 pub struct IssueUnclaimCommand {
     /// The issue number.
