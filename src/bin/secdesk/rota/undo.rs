@@ -8,8 +8,9 @@ use secdesk::app::rota;
 ///
 /// From now on only: shifts that have ended stay as they were worked, and a
 /// shift in progress changes hands now. Refused when every shift it touched
-/// has ended, or the schedule without it would leave a shift with nobody or
-/// someone on call two shifts in a row while three or more are available.
+/// has ended, the schedule without it would leave a shift with nobody or
+/// someone on call two shifts in a row while three or more are available,
+/// or it would also move a shift a later change gave (undo that one first).
 #[derive(clap::Args, Debug)]
 pub struct RotaUndoCommand {
     /// The change's id.
