@@ -57,6 +57,15 @@ words! {
         RotaChange = "rota-change",
         /// A warning that a mailbox has not been fetched for too long.
         IngestStale = "ingest-stale",
+        /// A Bat-Signal page (to the member's team address and, added to
+        /// the envelope only at delivery, their private contacts).
+        SignalPage = "signal-page",
+        /// A Bat-Signal update to everyone paged so far.
+        SignalUpdate = "signal-update",
+        /// A role of a Bat-Signal went unanswered through every round.
+        SignalUnanswered = "signal-unanswered",
+        /// A proposal to raise a Bat-Signal.
+        SignalProposal = "signal-proposal",
     }
 }
 
