@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = migrations![
     6 => "0006_job_indexes.sql",
     7 => "0007_message_copies.sql",
     8 => "0008_advisory_ids_joined_by.sql",
+    // Another branch ships its own 0009; this placeholder is replaced by it
+    // at merge, and 0010 stays 0010.
+    9 => "0009_reserved.sql",
+    10 => "0010_signal.sql",
 ];
 
 #[cfg(test)]
@@ -84,6 +88,14 @@ mod tests {
         (
             "0008_advisory_ids_joined_by.sql",
             "8b5f08dcc5eb7b27eeb03521898999430a645bf87075591f0d20e36415ef3951",
+        ),
+        (
+            "0009_reserved.sql",
+            "e26fa64237ef54c479a833334698c924abaac8b6010d2ae9c62123b551ba4c8c",
+        ),
+        (
+            "0010_signal.sql",
+            "f3e7afae06d04e12972c8ca8f3b9fefa9d7dd1e9ea5d1f029734cd51187a411b",
         ),
     ];
 
