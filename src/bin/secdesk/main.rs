@@ -5,6 +5,7 @@ mod check_config;
 mod init;
 mod issue;
 mod rota;
+mod signal;
 mod status;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -59,6 +60,7 @@ enum Command {
     #[command(flatten)]
     Issue(issue::IssueCommand),
     Rota(rota::RotaCommand),
+    Signal(signal::SignalCommand),
     Status(status::StatusCommand),
     CheckConfig(check_config::CheckConfigCommand),
 }
@@ -131,6 +133,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
+        Command::Signal(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
         Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
