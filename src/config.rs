@@ -904,7 +904,10 @@ impl Config {
                     ));
                 }
                 if !seen.insert(id) {
-                    return Err(invalid(key, format!("{id:?} is listed twice, expected each member once per role")));
+                    return Err(invalid(
+                        key,
+                        format!("{id:?} is listed twice, expected each member once per role"),
+                    ));
                 }
             }
         }
@@ -1259,7 +1262,11 @@ mod tests {
             Some(SecretRef::Credential("signal-token".into()))
         );
         let alice = c.member("alice").unwrap();
-        assert!(alice.awake.contains(NaiveTime::from_hms_opt(7, 30, 0).unwrap()));
+        assert!(
+            alice
+                .awake
+                .contains(NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+        );
         let bob = c.member("bob").unwrap();
         assert_eq!(bob.awake, Awake::default());
         let d = Config::parse(Path::new("c.json"), r#"{"signal": {}}"#).unwrap();
@@ -1281,13 +1288,19 @@ mod tests {
             "configuration /etc/x.json: key `signal.roles.qa[1]`: unknown member \"zed\", expected an id from `team`"
         );
         let msg = check(r#"{"team": [{"id": "a"}], "signal": {"roles": {"qa": ["a"]}}}"#);
-        assert!(msg.contains("`signal.roles.qa[0]`") && msg.contains("no `email`"), "{msg}");
+        assert!(
+            msg.contains("`signal.roles.qa[0]`") && msg.contains("no `email`"),
+            "{msg}"
+        );
         let msg = check(r#"{"signal": {"rounds": 0}}"#);
         assert!(msg.contains("`signal.rounds`"), "{msg}");
         let msg = check(r#"{"signal": {"reply_to": "a+b@example.org"}}"#);
         assert!(msg.contains("`signal.reply_to`"), "{msg}");
         let msg = check(r#"{"team": [{"id": "a", "awake": "8-22"}]}"#);
-        assert!(msg.contains("`team[0].awake`") && msg.contains("HH:MM-HH:MM"), "{msg}");
+        assert!(
+            msg.contains("`team[0].awake`") && msg.contains("HH:MM-HH:MM"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -1323,7 +1336,10 @@ mod tests {
             token_secret_credential: None,
         });
         let msg = signal.read_contacts().unwrap_err().to_string();
-        assert!(msg.contains("mode 0644") && msg.contains("contacts.json"), "{msg}");
+        assert!(
+            msg.contains("mode 0644") && msg.contains("contacts.json"),
+            "{msg}"
+        );
         assert!(!msg.contains("alice-pager"), "{msg}");
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
         let contacts = signal.read_contacts().unwrap();

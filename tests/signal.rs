@@ -95,7 +95,11 @@ struct Run {
 }
 
 fn run(desk: &Desk, log: &mut Vec<String>, now: &str, args: &[&str]) -> Run {
-    let bin = if args.is_empty() { "secdesk-rotate-notify" } else { "secdesk" };
+    let bin = if args.is_empty() {
+        "secdesk-rotate-notify"
+    } else {
+        "secdesk"
+    };
     let o = desk.cmd_at(bin, now).args(args).assert_exit_code(0);
     let out = String::from_utf8_lossy(&o.stdout).into_owned();
     log.push(out.clone());
@@ -128,12 +132,30 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         .cmd_at("secdesk", "2026-11-22T09:59:00Z")
         .args(["--as", "alice", "signal", "raise", "2", "--reason", "x"])
         .assert_usage_error();
-    assert!(refused.contains("not critical") && refused.contains("--force"), "{refused}");
+    assert!(
+        refused.contains("not critical") && refused.contains("--force"),
+        "{refused}"
+    );
 
-    let raised = run(&desk, &mut log, "2026-11-22T10:00:00Z", &[
-        "--as", "alice", "signal", "raise", "1", "--reason", "remote code execution, exploited",
-    ]);
-    assert!(raised.out.starts_with("signal 1 raised for #1"), "{}", raised.out);
+    let raised = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:00:00Z",
+        &[
+            "--as",
+            "alice",
+            "signal",
+            "raise",
+            "1",
+            "--reason",
+            "remote code execution, exploited",
+        ],
+    );
+    assert!(
+        raised.out.starts_with("signal 1 raised for #1"),
+        "{}",
+        raised.out
+    );
 
     // The first pages: one per role, daytime members first (bob asleep).
     run(&desk, &mut log, "2026-11-22T10:00:30Z", &[]);
@@ -149,15 +171,28 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
     );
     let alice = first.iter().find(|m| m.key.contains(":alice:")).unwrap();
     assert_eq!(
-        alice.to,
-        "alice@example.org, alice-pager@example.net, alice-sms@example.net",
+        alice.to, "alice@example.org, alice-pager@example.net, alice-sms@example.net",
         "the page goes to the team address and every private contact"
     );
-    assert!(alice.subject.starts_with("BAT-SIGNAL coordination #1 "), "{}", alice.subject);
-    let token = alice.subject.rsplit('[').next().unwrap().trim_end_matches(']').to_string();
+    assert!(
+        alice.subject.starts_with("BAT-SIGNAL coordination #1 "),
+        "{}",
+        alice.subject
+    );
+    let token = alice
+        .subject
+        .rsplit('[')
+        .next()
+        .unwrap()
+        .trim_end_matches(']')
+        .to_string();
     assert!(token.starts_with("bs1-") && token.len() == 14, "{token}");
     assert_eq!(alice.reply_to, format!("security+{token}@example.org"));
-    assert!(alice.subject.len() <= 60, "short for an SMS gateway: {}", alice.subject);
+    assert!(
+        alice.subject.len() <= 60,
+        "short for an SMS gateway: {}",
+        alice.subject
+    );
     for want in [
         "War room: https://matrix.to/#/#sec-incident:example.org",
         "Checklist: https://wiki.example.org/bat-signal",
@@ -165,26 +200,54 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         "reply to this mail",
         "Severity: critical",
     ] {
-        assert!(alice.raw.contains(want), "page lacks {want:?}:\n{}", alice.raw);
+        assert!(
+            alice.raw.contains(want),
+            "page lacks {want:?}:\n{}",
+            alice.raw
+        );
     }
     for p in PRIVATE {
-        assert!(!alice.raw.contains(p), "a private contact in the page's bytes: {p}");
+        assert!(
+            !alice.raw.contains(p),
+            "a private contact in the page's bytes: {p}"
+        );
     }
 
     // alice acks coordination by CLI and takes the baton.
-    let ack = run(&desk, &mut log, "2026-11-22T10:05:00Z", &[
-        "--as", "alice", "signal", "ack", "1",
-    ]);
-    assert!(ack.out.contains("signal 1: coordination acked by alice"), "{}", ack.out);
+    let ack = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:05:00Z",
+        &["--as", "alice", "signal", "ack", "1"],
+    );
+    assert!(
+        ack.out.contains("signal 1: coordination acked by alice"),
+        "{}",
+        ack.out
+    );
     assert!(ack.out.contains("incident lead: alice"), "{}", ack.out);
     // carol declines package-fixing: bob is paged at once.
-    run(&desk, &mut log, "2026-11-22T10:06:00Z", &[
-        "--as", "carol", "signal", "decline", "1", "--role", "package-fixing",
-    ]);
+    run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:06:00Z",
+        &[
+            "--as",
+            "carol",
+            "signal",
+            "decline",
+            "1",
+            "--role",
+            "package-fixing",
+        ],
+    );
     // carol takes qa.
-    run(&desk, &mut log, "2026-11-22T10:06:10Z", &[
-        "--as", "carol", "signal", "ack", "1", "--role", "qa",
-    ]);
+    run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:06:10Z",
+        &["--as", "carol", "signal", "ack", "1", "--role", "qa"],
+    );
     run(&desk, &mut log, "2026-11-22T10:06:30Z", &[]);
     let second = pages_since(&smtp, &mut seen);
     assert_eq!(
@@ -198,53 +261,121 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
     );
     let bob = second.iter().find(|m| m.key.contains(":bob:")).unwrap();
     assert_eq!(bob.to, "bob@example.org, bob-pager@example.net");
-    let update = second.iter().find(|m| m.key == "signal-update:1:1").unwrap();
-    assert!(update.subject.contains("coordination acked by alice"), "{}", update.subject);
-    assert!(update.raw.contains("Incident lead (holds the baton): alice"), "{}", update.raw);
+    let update = second
+        .iter()
+        .find(|m| m.key == "signal-update:1:1")
+        .unwrap();
+    assert!(
+        update.subject.contains("coordination acked by alice"),
+        "{}",
+        update.subject
+    );
+    assert!(
+        update
+            .raw
+            .contains("Incident lead (holds the baton): alice"),
+        "{}",
+        update.raw
+    );
 
     // 10:15: release engineering, unacked, escalates to bob; acked roles
     // are not paged again.
     run(&desk, &mut log, "2026-11-22T10:14:30Z", &[]);
-    assert!(pages_since(&smtp, &mut seen).is_empty(), "nothing due before the timeout");
+    assert!(
+        pages_since(&smtp, &mut seen).is_empty(),
+        "nothing due before the timeout"
+    );
     run(&desk, &mut log, "2026-11-22T10:15:30Z", &[]);
     let third = pages_since(&smtp, &mut seen);
     assert_eq!(keys(&third), ["signal-page:1:release-engineering:bob:2"]);
 
     // The baton passes to dmitri, who is told.
-    let pass = run(&desk, &mut log, "2026-11-22T10:20:00Z", &[
-        "--as", "alice", "signal", "baton", "1", "--to", "dmitri",
-    ]);
+    let pass = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:20:00Z",
+        &["--as", "alice", "signal", "baton", "1", "--to", "dmitri"],
+    );
     assert!(pass.out.contains("incident lead: dmitri"), "{}", pass.out);
     run(&desk, &mut log, "2026-11-22T10:20:30Z", &[]);
     let fourth = pages_since(&smtp, &mut seen);
     assert_eq!(keys(&fourth), ["signal-update:1:4"]);
-    assert!(fourth[0].to.contains("dmitri@example.org"), "{}", fourth[0].to);
-    assert!(fourth[0].raw.contains("Incident lead (holds the baton): dmitri"));
+    assert!(
+        fourth[0].to.contains("dmitri@example.org"),
+        "{}",
+        fourth[0].to
+    );
+    assert!(
+        fourth[0]
+            .raw
+            .contains("Incident lead (holds the baton): dmitri")
+    );
 
     // Status for everyone: counts of private contacts, never addresses.
-    let status = run(&desk, &mut log, "2026-11-22T10:21:00Z", &["signal", "status", "1"]);
-    assert!(status.out.contains("alice: acked, 2 private contacts"), "{}", status.out);
-    assert!(status.out.contains("bob: paged, 1 private contact"), "{}", status.out);
-    let json = run(&desk, &mut log, "2026-11-22T10:21:00Z", &["--json", "signal", "status"]);
+    let status = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:21:00Z",
+        &["signal", "status", "1"],
+    );
+    assert!(
+        status.out.contains("alice: acked, 2 private contacts"),
+        "{}",
+        status.out
+    );
+    assert!(
+        status.out.contains("bob: paged, 1 private contact"),
+        "{}",
+        status.out
+    );
+    let json = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:21:00Z",
+        &["--json", "signal", "status"],
+    );
     let v: serde_json::Value = serde_json::from_str(&json.out).unwrap();
     assert_eq!(v["signals"][0]["baton"], "dmitri");
     assert_eq!(v["signals"][0]["roles"][0]["role"], "coordination");
     assert_eq!(v["signals"][0]["roles"][0]["ack_seconds"], 300);
 
     // Resolved: one mail to everyone paged; nothing is paged after.
-    run(&desk, &mut log, "2026-11-22T10:40:00Z", &[
-        "--as", "dmitri", "signal", "resolve", "1", "--summary", "patched and announced",
-    ]);
+    run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:40:00Z",
+        &[
+            "--as",
+            "dmitri",
+            "signal",
+            "resolve",
+            "1",
+            "--summary",
+            "patched and announced",
+        ],
+    );
     run(&desk, &mut log, "2026-11-22T10:40:30Z", &[]);
     run(&desk, &mut log, "2026-11-22T11:30:00Z", &[]);
     let fifth = pages_since(&smtp, &mut seen);
     assert_eq!(keys(&fifth), ["signal-update:1:resolved"]);
     for m in ["alice", "bob", "carol", "dmitri"] {
-        assert!(fifth[0].to.contains(&format!("{m}@example.org")), "{}", fifth[0].to);
+        assert!(
+            fifth[0].to.contains(&format!("{m}@example.org")),
+            "{}",
+            fifth[0].to
+        );
     }
     let ack_after = desk
         .cmd_at("secdesk", "2026-11-22T10:41:00Z")
-        .args(["--as", "bob", "signal", "ack", "1", "--role", "package-fixing"])
+        .args([
+            "--as",
+            "bob",
+            "signal",
+            "ack",
+            "1",
+            "--role",
+            "package-fixing",
+        ])
         .assert_usage_error();
     assert!(ack_after.contains("signal 1 is resolved"), "{ack_after}");
 
@@ -257,7 +388,11 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         "baton passed to dmitri",
         "Bat-Signal 1 resolved",
     ] {
-        assert!(history.out.contains(want), "history lacks {want:?}:\n{}", history.out);
+        assert!(
+            history.out.contains(want),
+            "history lacks {want:?}:\n{}",
+            history.out
+        );
     }
 
     // Privacy: no private contact in any output, log, database file, or
@@ -277,7 +412,12 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         let mine = m.key.starts_with("signal-page:");
         for p in PRIVATE {
             if !(mine && p.starts_with(owner)) {
-                assert!(!m.to.contains(p), "{p} on the envelope of {} to {}", m.key, m.to);
+                assert!(
+                    !m.to.contains(p),
+                    "{p} on the envelope of {} to {}",
+                    m.key,
+                    m.to
+                );
             }
         }
         places.push((format!("mail {} (bytes)", m.key), m.raw.into_bytes()));

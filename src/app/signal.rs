@@ -204,7 +204,10 @@ fn view(
                 role: r.role.clone(),
                 acked_by: r.acked.as_ref().map(|(m, _)| m.clone()),
                 acked_at: r.acked.as_ref().map(|(_, t)| *t),
-                ack_seconds: r.acked.as_ref().map(|(_, t)| (*t - raised.at).num_seconds()),
+                ack_seconds: r
+                    .acked
+                    .as_ref()
+                    .map(|(_, t)| (*t - raised.at).num_seconds()),
                 unanswered_at: r.unanswered_at,
                 next_page_at: r.next_at.filter(|_| raised.resolved.is_none()),
                 members,
@@ -253,7 +256,15 @@ fn show(desk: &mut Desk<'_>, id: SignalId, did: String) -> Result<SignalView> {
         let t = title(r, raised.issue)?;
         Ok::<_, super::Error>((raised, events, t))
     })?;
-    let mut v = view(config, signal, &raised, &events, t, counts(signal).as_ref(), now);
+    let mut v = view(
+        config,
+        signal,
+        &raised,
+        &events,
+        t,
+        counts(signal).as_ref(),
+        now,
+    );
     v.did = did;
     Ok(v)
 }
@@ -331,6 +342,7 @@ fn check_role(signal: &Signal, p: &Plan, member: &str, role: &str) -> Result<(),
 
 /// Records `member` taking (`Ack`) or declining a role, checked against
 /// the plan at `now`, in the caller's transaction; returns what it did.
+#[allow(clippy::too_many_arguments)]
 fn respond(
     tx: &store::Tx<'_>,
     config: &Config,
@@ -379,13 +391,20 @@ fn respond(
         && roles.iter().any(|r| r == crate::config::COORDINATION)
         && p.baton.is_none()
     {
-        said.push(format!("signal {id}: {member} holds the baton (incident lead)"));
+        said.push(format!(
+            "signal {id}: {member} holds the baton (incident lead)"
+        ));
     }
     Ok(said.join("\n"))
 }
 
 /// `secdesk signal ack SIGNAL [--role ROLE]`, as `member`.
-pub fn ack(desk: &mut Desk<'_>, member: &str, id: SignalId, role: Option<&str>) -> Result<SignalView> {
+pub fn ack(
+    desk: &mut Desk<'_>,
+    member: &str,
+    id: SignalId,
+    role: Option<&str>,
+) -> Result<SignalView> {
     let (config, now) = (desk.config, desk.now);
     let did = desk
         .store
@@ -398,7 +417,16 @@ pub fn ack(desk: &mut Desk<'_>, member: &str, id: SignalId, role: Option<&str>) 
 pub fn decline(desk: &mut Desk<'_>, member: &str, id: SignalId, role: &str) -> Result<SignalView> {
     let (config, now) = (desk.config, desk.now);
     let did = desk.store.write(|tx| {
-        respond(tx, config, id, member, Some(role), EventKind::Decline, Via::Cli, now)
+        respond(
+            tx,
+            config,
+            id,
+            member,
+            Some(role),
+            EventKind::Decline,
+            Via::Cli,
+            now,
+        )
     })?;
     show(desk, id, did)
 }
@@ -417,7 +445,16 @@ pub fn baton(desk: &mut Desk<'_>, by: &str, id: SignalId, to: &str) -> Result<Si
             return Err(super::Error::from(Refused::Resolved(id)));
         }
         let detail = format!("Bat-Signal {id}: baton passed to {to} by {by}");
-        tx.add_signal_event(&raised, now, EventKind::Baton, to, None, by, Via::Cli, &detail)?;
+        tx.add_signal_event(
+            &raised,
+            now,
+            EventKind::Baton,
+            to,
+            None,
+            by,
+            Via::Cli,
+            &detail,
+        )?;
         Ok(())
     })?;
     show(desk, id, format!("signal {id}: baton passed to {to}"))
@@ -522,23 +559,61 @@ pub fn reply(
                 c.text(),
                 raised.id
             );
-            tx.add_history(raised.issue, now, "secdesk-ingest", crate::triage::HistoryAction::Signal, &line)?;
+            tx.add_history(
+                raised.issue,
+                now,
+                "secdesk-ingest",
+                crate::triage::HistoryAction::Signal,
+                &line,
+            )?;
             return Ok(Some(Replied::Refused(line)));
         }
-        let kind = if declines { EventKind::Decline } else { EventKind::Ack };
-        return match respond(tx, config, raised.id, member, Some(role), kind, Via::Reply, now) {
+        let kind = if declines {
+            EventKind::Decline
+        } else {
+            EventKind::Ack
+        };
+        return match respond(
+            tx,
+            config,
+            raised.id,
+            member,
+            Some(role),
+            kind,
+            Via::Reply,
+            now,
+        ) {
             Ok(line) => Ok(Some(Replied::Recorded(line))),
             Err(super::Error::Refused(why)) => {
-                let line = format!("reply token {} for signal {} refused: {why}", c.text(), raised.id);
-                tx.add_history(raised.issue, now, "secdesk-ingest", crate::triage::HistoryAction::Signal, &line)?;
+                let line = format!(
+                    "reply token {} for signal {} refused: {why}",
+                    c.text(),
+                    raised.id
+                );
+                tx.add_history(
+                    raised.issue,
+                    now,
+                    "secdesk-ingest",
+                    crate::triage::HistoryAction::Signal,
+                    &line,
+                )?;
                 Ok(Some(Replied::Refused(line)))
             }
             Err(e) => Err(e),
         };
     }
-    let line = format!("reply token {} refused: forged, altered or of another signal", first.text());
+    let line = format!(
+        "reply token {} refused: forged, altered or of another signal",
+        first.text()
+    );
     if let Some(raised) = r.signal(first.signal)? {
-        tx.add_history(raised.issue, now, "secdesk-ingest", crate::triage::HistoryAction::Signal, &line)?;
+        tx.add_history(
+            raised.issue,
+            now,
+            "secdesk-ingest",
+            crate::triage::HistoryAction::Signal,
+            &line,
+        )?;
     }
     Ok(Some(Replied::Refused(line)))
 }

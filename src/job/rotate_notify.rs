@@ -11,9 +11,9 @@ use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::rota::notify::{self, Handoff, HandoffQuery};
 use crate::rota::{Shift, Timeline};
-use crate::store::{self, Reader, Store};
 use crate::signal::mail as signal_mail;
 use crate::signal::plan as signal_plan;
+use crate::store::{self, Reader, Store};
 use crate::time::Instant;
 use std::collections::BTreeMap;
 
@@ -194,8 +194,15 @@ pub fn run(
         .flatten()
         .map(|(m, a)| (m.clone(), a.len()))
         .collect();
-    let (signals, pages) =
-        store.read(|r| signal_due(r, config, secret.as_deref().map(str::as_bytes), &counts, now))?;
+    let (signals, pages) = store.read(|r| {
+        signal_due(
+            r,
+            config,
+            secret.as_deref().map(str::as_bytes),
+            &counts,
+            now,
+        )
+    })?;
     for o in &pages {
         let mut q = outbox::message::compose_with(&o.mail, o.reply_to.as_deref(), &from, now)?;
         q.contacts_of = o.contacts_of.clone();

@@ -110,7 +110,8 @@ pub fn deliver_with_contacts(
     let mut outcome = Outcome::default();
     let mut sender: Option<Result<Sender, String>> = None;
     loop {
-        let Some(mut mail) = store.write(|tx| tx.take_due(now, STALE_SENDING, contacts.is_some()))?
+        let Some(mut mail) =
+            store.write(|tx| tx.take_due(now, STALE_SENDING, contacts.is_some()))?
         else {
             break;
         };

@@ -87,7 +87,9 @@ pub fn mails(input: &Input<'_>) -> Vec<Out> {
                 continue;
             }
             for page in role.current() {
-                if let Some(o) = page_mail(input, role, &page.member, page.step, page.round, page.all) {
+                if let Some(o) =
+                    page_mail(input, role, &page.member, page.step, page.round, page.all)
+                {
                     out.push(o);
                 }
             }
@@ -171,7 +173,11 @@ fn page_mail(
     let tok = input
         .secret
         .map(|k| token::token(k, id, &role.role, member));
-    let package = issue.packages.first().map(|p| format!(" {p}")).unwrap_or_default();
+    let package = issue
+        .packages
+        .first()
+        .map(|p| format!(" {p}"))
+        .unwrap_or_default();
     let subject = match &tok {
         Some(t) => format!("BAT-SIGNAL {} #{}{package} [{t}]", role.role, issue.id),
         None => format!("BAT-SIGNAL {} #{}{package}", role.role, issue.id),
@@ -221,7 +227,11 @@ fn page_mail(
     if let Some(c) = &input.signal.checklist {
         let _ = writeln!(text, "Checklist: {c}");
     }
-    let _ = writeln!(text, "\nRoles:\n{}", role_lines(input.plan, input.contact_counts));
+    let _ = writeln!(
+        text,
+        "\nRoles:\n{}",
+        role_lines(input.plan, input.contact_counts)
+    );
     let _ = writeln!(text, "To take {}:", role.role);
     if tok.is_some() {
         let _ = writeln!(
@@ -271,7 +281,11 @@ fn unanswered(input: &Input<'_>, role: &RolePlan, at: Instant) -> Option<Out> {
         input.signal.ack_timeout,
         time::format(at)
     );
-    let _ = writeln!(text, "Roles:\n{}", role_lines(input.plan, input.contact_counts));
+    let _ = writeln!(
+        text,
+        "Roles:\n{}",
+        role_lines(input.plan, input.contact_counts)
+    );
     Some(Out {
         mail: Mail {
             key: Key::SignalUnanswered {
@@ -326,11 +340,18 @@ fn update(input: &Input<'_>, event: Option<&Event>) -> Option<Out> {
         return None;
     }
     let baton = super::plan::baton_at(input.events, at);
-    let mut text = format!("Bat-Signal {id} (#{issue}): {line}.\n\n{}\n", lead_line(&baton));
+    let mut text = format!(
+        "Bat-Signal {id} (#{issue}): {line}.\n\n{}\n",
+        lead_line(&baton)
+    );
     if let Some(w) = &input.signal.war_room {
         let _ = writeln!(text, "War room: {w}");
     }
-    let _ = writeln!(text, "\nRoles:\n{}", role_lines(input.plan, input.contact_counts));
+    let _ = writeln!(
+        text,
+        "\nRoles:\n{}",
+        role_lines(input.plan, input.contact_counts)
+    );
     let _ = writeln!(text, "secdesk signal status {id}");
     Some(Out {
         mail: Mail {
@@ -367,7 +388,11 @@ pub fn proposal(issue: &IssueFacts, on_call: &Member) -> Option<Mail> {
         key: Key::SignalProposal { issue: issue.id }.to_string(),
         kind: MailKind::SignalProposal,
         to: vec![to],
-        subject: format!("Bat-Signal for #{}? critical in {}", issue.id, issue.packages.join(", ")),
+        subject: format!(
+            "Bat-Signal for #{}? critical in {}",
+            issue.id,
+            issue.packages.join(", ")
+        ),
         text,
         html: None,
     })

@@ -411,7 +411,13 @@ mod tests {
 
     #[test]
     fn a_decline_pages_the_next_member_at_once_and_skips_the_decliner() {
-        let events = [ev(1, 3, EventKind::Decline, "carol", Some("package-fixing"))];
+        let events = [ev(
+            1,
+            3,
+            EventKind::Decline,
+            "carol",
+            Some("package-fixing"),
+        )];
         check(
             &events,
             40,

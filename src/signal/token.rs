@@ -24,7 +24,14 @@ fn mac(secret: &[u8], signal: SignalId, role: &str, member: &str) -> String {
     let mut m = <hmac::Hmac<Sha256> as KeyInit>::new_from_slice(secret)
         .expect("HMAC takes a key of any length");
     // Lengths first, so no two (role, member) pairs give the same input.
-    m.update(format!("secdesk-signal\0{signal}\0{}\0{role}\0{}\0{member}", role.len(), member.len()).as_bytes());
+    m.update(
+        format!(
+            "secdesk-signal\0{signal}\0{}\0{role}\0{}\0{member}",
+            role.len(),
+            member.len()
+        )
+        .as_bytes(),
+    );
     let bytes = m.finalize().into_bytes();
     let mut bits: u64 = 0;
     for b in bytes.iter().take(8) {

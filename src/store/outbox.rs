@@ -31,8 +31,7 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
     })
 }
 
-const COLUMNS: &str =
-    "id, key, kind, subject, recipients, state, attempts, created_at, last_error, sender, message, contacts_of";
+const COLUMNS: &str = "id, key, kind, subject, recipients, state, attempts, created_at, last_error, sender, message, contacts_of";
 
 impl Tx<'_> {
     /// Queues a mail unless its key is queued already; returns whether it

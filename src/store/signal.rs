@@ -79,7 +79,15 @@ impl Tx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
             .and_then(|mut s| {
-                s.execute(params![signal.id, Stamp(at), kind, member, role, actor, via])
+                s.execute(params![
+                    signal.id,
+                    Stamp(at),
+                    kind,
+                    member,
+                    role,
+                    actor,
+                    via
+                ])
             })
             .map_err(self.err("record signal event"))?;
         let id = self.conn().last_insert_rowid();
@@ -88,7 +96,13 @@ impl Tx<'_> {
     }
 
     /// Marks a signal resolved, with its history row.
-    pub fn resolve_signal(&self, signal: &Raised, at: Instant, by: &str, summary: &str) -> Result<()> {
+    pub fn resolve_signal(
+        &self,
+        signal: &Raised,
+        at: Instant,
+        by: &str,
+        summary: &str,
+    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "UPDATE signals SET resolved_at = ?2, resolved_by = ?3, summary = ?4 WHERE id = ?1 AND resolved_at IS NULL",
@@ -109,7 +123,9 @@ impl Reader<'_> {
     /// The signal with this number.
     pub fn signal(&self, id: SignalId) -> Result<Option<Raised>> {
         self.conn
-            .prepare_cached(&format!("SELECT {SIGNAL_COLUMNS} FROM signals WHERE id = ?1"))
+            .prepare_cached(&format!(
+                "SELECT {SIGNAL_COLUMNS} FROM signals WHERE id = ?1"
+            ))
             .and_then(|mut s| s.query_row(params![id], signal_row).optional())
             .map_err(self.err("read signal"))
     }

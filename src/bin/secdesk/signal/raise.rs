@@ -25,7 +25,13 @@ impl SignalRaiseCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
         let by = app.actor()?;
-        let v = signal::raise(&mut app.ctx.desk(), &by, self.issue, &self.reason, self.force)?;
+        let v = signal::raise(
+            &mut app.ctx.desk(),
+            &by,
+            self.issue,
+            &self.reason,
+            self.force,
+        )?;
         app.emit(&v)
     }
 }

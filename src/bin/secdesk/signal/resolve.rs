@@ -32,7 +32,8 @@ mod tests {
     #[test]
     fn resolve_needs_a_summary() {
         assert!(
-            Cli::try_parse_from(["secdesk", "signal", "resolve", "3", "--summary", "fixed"]).is_ok()
+            Cli::try_parse_from(["secdesk", "signal", "resolve", "3", "--summary", "fixed"])
+                .is_ok()
         );
         assert!(Cli::try_parse_from(["secdesk", "signal", "resolve", "3"]).is_err());
     }
