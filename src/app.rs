@@ -13,6 +13,7 @@
 pub mod issue;
 pub mod message;
 pub mod rota;
+pub mod signal;
 pub mod status;
 
 use crate::config::Config;
@@ -64,3 +65,9 @@ impl From<crate::rota::Refused> for Error {
 
 /// Results of this layer.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::signal::Refused> for Error {
+    fn from(r: crate::signal::Refused) -> Error {
+        Error::Refused(r.into())
+    }
+}

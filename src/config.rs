@@ -186,6 +186,40 @@ impl SecretRef {
         }
     }
 
+    /// Where the secret is, for messages: the file, or `credential NAME`.
+    pub fn location(&self) -> String {
+        match self {
+            SecretRef::File(p) => p.display().to_string(),
+            SecretRef::Credential(c) => format!("credential {c}"),
+        }
+    }
+
+    /// Reads the secret as [`SecretRef::read`] does, refusing a file that
+    /// its group or others may read (the Bat-Signal's contacts and token
+    /// key: a copy anyone on the machine can read is not private).
+    pub fn read_private(&self, what: &str) -> Result<String, Error> {
+        if let SecretRef::File(path) = self {
+            use std::os::unix::fs::PermissionsExt;
+            let meta = std::fs::metadata(path).map_err(|e| Error::Secret {
+                what: what.into(),
+                location: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(Error::Secret {
+                    what: what.into(),
+                    location: path.display().to_string(),
+                    reason: format!(
+                        "mode {mode:04o} lets group or others read it, expected 0600 or 0400 (chmod go= {})",
+                        path.display()
+                    ),
+                });
+            }
+        }
+        self.read(what)
+    }
+
     /// Reads the secret; `what` names the setting in the error. The error
     /// names the file or credential, never the secret.
     pub fn read(&self, what: &str) -> Result<String, Error> {
@@ -385,9 +419,14 @@ pub struct Member {
     /// Their zone, used only to say times in their local time.
     #[serde(default = "default_tz", deserialize_with = "de_tz")]
     pub timezone: Tz,
-    /// Bat-Signal roles they can fill.
+    /// Bat-Signal roles they can fill (informational; who is paged for a
+    /// role is `signal.roles`).
     #[serde(default)]
     pub roles: Vec<String>,
+    /// The hours of their day, in their `timezone`, when the Bat-Signal
+    /// pages them first (`"08:00-22:00"`, the default; may wrap midnight).
+    #[serde(default)]
+    pub awake: Awake,
     /// The Unix login that maps to this member when `--as` is not given.
     #[serde(default)]
     pub unix_user: Option<String>,
@@ -454,6 +493,54 @@ fn de_time<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error
     })
 }
 
+/// The hours of a member's day when they are awake, `HH:MM-HH:MM` in
+/// their own zone; `to` before `from` wraps midnight (`"20:00-06:00"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Awake {
+    /// When the day starts.
+    pub from: NaiveTime,
+    /// When it ends (excluded).
+    pub to: NaiveTime,
+}
+
+impl Default for Awake {
+    fn default() -> Awake {
+        Awake {
+            from: NaiveTime::from_hms_opt(8, 0, 0).expect("08:00 is a time"),
+            to: NaiveTime::from_hms_opt(22, 0, 0).expect("22:00 is a time"),
+        }
+    }
+}
+
+impl Awake {
+    /// Whether `time` (local) lies inside these hours.
+    pub fn contains(&self, time: NaiveTime) -> bool {
+        if self.from <= self.to {
+            self.from <= time && time < self.to
+        } else {
+            time >= self.from || time < self.to
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Awake {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let bad = || {
+            serde::de::Error::custom(format!(
+                "invalid hours {text:?}, expected HH:MM-HH:MM in the member's zone, like \"08:00-22:00\""
+            ))
+        };
+        let (a, b) = text.split_once('-').ok_or_else(bad)?;
+        let from = NaiveTime::parse_from_str(a.trim(), "%H:%M").map_err(|_| bad())?;
+        let to = NaiveTime::parse_from_str(b.trim(), "%H:%M").map_err(|_| bad())?;
+        if from == to {
+            return Err(bad());
+        }
+        Ok(Awake { from, to })
+    }
+}
+
 /// The daily triage report.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -494,32 +581,163 @@ pub struct Runbook {
     pub title: Option<String>,
 }
 
-/// The Bat-Signal's settings, read by the Bat-Signal (not built yet). For
-/// now only where the responders' private contact details are, a secret
-/// like the passwords (`contacts_file` or `contacts_credential`, as the
-/// NixOS module writes it); the rest of the Bat-Signal's contract comes
-/// with the Bat-Signal. Any other key is refused.
+/// The Bat-Signal's settings: who can be paged for each role and how it
+/// escalates, where responders meet, and the two secrets (the private
+/// contacts and the reply-token key), each a `*_file` or `*_credential`
+/// as the passwords are. Any other key is refused.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, from = "SignalFile")]
 pub struct Signal {
+    /// Role → member ids in the order they are paged; members opt in by
+    /// being listed. Kept in the file's order, so the four seed roles
+    /// (`coordination`, `package-fixing`, `qa`, `release-engineering`)
+    /// come in the order written.
+    pub roles: Vec<(String, Vec<String>)>,
+    /// How long a page waits for an ack before the next member is paged.
+    pub ack_timeout: Span,
+    /// How many times a role's list is gone through before every member
+    /// of it is paged at once.
+    pub rounds: u32,
+    /// Where responders meet (a chat room link).
+    pub war_room: Option<String>,
+    /// The incident checklist.
+    pub checklist: Option<String>,
+    /// The address replies go to, plus-addressed with each page's token;
+    /// it must be a mailbox `secdesk-ingest` reads.
+    pub reply_to: Option<String>,
+    /// Packages whose issues, once raised to critical, make secdesk
+    /// propose a Bat-Signal to the member on call.
+    pub core_packages: Vec<String>,
     /// The contact details' file or credential.
     pub contacts: Option<SecretRef>,
+    /// The reply-token key's file or credential.
+    pub token_secret: Option<SecretRef>,
 }
+
+/// The role names a Bat-Signal has when `signal.roles` is not given.
+pub const SEED_ROLES: [&str; 4] = [
+    "coordination",
+    "package-fixing",
+    "qa",
+    "release-engineering",
+];
+
+/// The role whose first ack takes the incident lead's baton.
+pub const COORDINATION: &str = "coordination";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SignalFile {
     #[serde(default)]
+    roles: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    #[serde(default = "default_ack_timeout")]
+    ack_timeout: Span,
+    #[serde(default = "default_rounds")]
+    rounds: u32,
+    #[serde(default)]
+    war_room: Option<String>,
+    #[serde(default)]
+    checklist: Option<String>,
+    #[serde(default)]
+    reply_to: Option<String>,
+    #[serde(default)]
+    core_packages: Vec<String>,
+    #[serde(default)]
     contacts_file: Option<PathBuf>,
     #[serde(default)]
     contacts_credential: Option<String>,
+    #[serde(default)]
+    token_secret_file: Option<PathBuf>,
+    #[serde(default)]
+    token_secret_credential: Option<String>,
+}
+
+fn default_ack_timeout() -> Span {
+    Span::minutes(15)
+}
+
+fn default_rounds() -> u32 {
+    2
 }
 
 impl From<SignalFile> for Signal {
     fn from(f: SignalFile) -> Signal {
+        // Roles come sorted by name (serde_json's map is ordered by key);
+        // the order of roles only changes how lists are shown, never who
+        // is paged.
+        let roles = match f.roles {
+            None => SEED_ROLES
+                .iter()
+                .map(|r| (r.to_string(), Vec::new()))
+                .collect(),
+            Some(map) => map.into_iter().collect(),
+        };
         Signal {
+            roles,
+            ack_timeout: f.ack_timeout,
+            rounds: f.rounds,
+            war_room: f.war_room,
+            checklist: f.checklist,
+            reply_to: f.reply_to,
+            core_packages: f.core_packages,
             contacts: SecretRef::from_keys(f.contacts_file, f.contacts_credential),
+            token_secret: SecretRef::from_keys(f.token_secret_file, f.token_secret_credential),
         }
+    }
+}
+
+impl Signal {
+    /// The members listed for `role`, in order; empty for an unknown role.
+    pub fn members(&self, role: &str) -> &[String] {
+        self.roles
+            .iter()
+            .find(|(r, _)| r == role)
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or(&[])
+    }
+
+    /// Reads the private contacts (`{"alice": ["alice-pager@example.net"]}`).
+    /// A file readable by group or others is refused; errors name the
+    /// file, never its content.
+    pub fn read_contacts(&self) -> Result<std::collections::BTreeMap<String, Vec<String>>, Error> {
+        let Some(secret) = &self.contacts else {
+            return Ok(Default::default());
+        };
+        let text = secret.read_private("signal contacts")?;
+        serde_json::from_str(&text).map_err(|e| Error::Secret {
+            what: "signal contacts".into(),
+            location: secret.location(),
+            reason: format!(
+                "not a JSON object of member id to a list of addresses ({})",
+                e.classify_words()
+            ),
+        })
+    }
+
+    /// Reads the reply-token key; refused when group or others can read it.
+    pub fn read_token_secret(&self) -> Result<Option<String>, Error> {
+        match &self.token_secret {
+            None => Ok(None),
+            Some(s) => s.read_private("signal token secret").map(Some),
+        }
+    }
+}
+
+/// What serde_json's error says without quoting the input (a secret
+/// file's content must never reach an error).
+trait ClassifyWords {
+    fn classify_words(&self) -> String;
+}
+
+impl ClassifyWords for serde_json::Error {
+    fn classify_words(&self) -> String {
+        format!(
+            "{:?} error at line {} column {}",
+            self.classify(),
+            self.line(),
+            self.column()
+        )
+        .to_lowercase()
     }
 }
 
@@ -617,6 +835,9 @@ impl Config {
                 }
             }
         }
+        if let Some(signal) = &self.signal {
+            self.check_signal(signal, &invalid)?;
+        }
         if !(MIN_MESSAGE_BYTES..=MAX_MESSAGE_BYTES).contains(&self.max_message_bytes) {
             return Err(invalid(
                 "max_message_bytes".into(),
@@ -649,6 +870,71 @@ impl Config {
                     "expected `password_file` or `password_credential`".into(),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn check_signal(
+        &self,
+        signal: &Signal,
+        invalid: &dyn Fn(String, String) -> Error,
+    ) -> Result<(), Error> {
+        for (role, ids) in &signal.roles {
+            if role.trim().is_empty() || role.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(invalid(
+                    format!("signal.roles.{role}"),
+                    "expected a role name without spaces, like \"package-fixing\"".into(),
+                ));
+            }
+            let mut seen = BTreeSet::new();
+            for (i, id) in ids.iter().enumerate() {
+                let key = format!("signal.roles.{role}[{i}]");
+                let Some(member) = self.member(id) else {
+                    return Err(invalid(
+                        key,
+                        format!("unknown member {id:?}, expected an id from `team`"),
+                    ));
+                };
+                if member.email.is_none() {
+                    return Err(invalid(
+                        key,
+                        format!(
+                            "member {id:?} has no `email`, expected one: every page goes to the member's team address as well as their private contacts"
+                        ),
+                    ));
+                }
+                if !seen.insert(id) {
+                    return Err(invalid(
+                        key,
+                        format!("{id:?} is listed twice, expected each member once per role"),
+                    ));
+                }
+            }
+        }
+        if signal.rounds == 0 {
+            return Err(invalid(
+                "signal.rounds".into(),
+                "expected at least 1 round before everyone in a role is paged at once".into(),
+            ));
+        }
+        if signal.ack_timeout.as_seconds() < 60 {
+            return Err(invalid(
+                "signal.ack_timeout".into(),
+                format!(
+                    "{} is too short, expected at least \"1m\" (rotate-notify runs once a minute while a signal is active)",
+                    signal.ack_timeout
+                ),
+            ));
+        }
+        if let Some(reply_to) = &signal.reply_to
+            && (reply_to.contains('+') || !reply_to.contains('@') || reply_to.contains('<'))
+        {
+            return Err(invalid(
+                "signal.reply_to".into(),
+                format!(
+                    "{reply_to:?}, expected a bare address without `+`, like \"security@example.org\" (each page adds +TOKEN to it)"
+                ),
+            ));
         }
         Ok(())
     }
@@ -747,8 +1033,13 @@ impl Config {
                 ));
             }
         }
-        if let Some(contacts) = self.signal.as_ref().and_then(|s| s.contacts.as_ref()) {
-            secrets.push(("signal".into(), "contacts", contacts));
+        if let Some(signal) = &self.signal {
+            if let Some(contacts) = &signal.contacts {
+                secrets.push(("signal".into(), "contacts", contacts));
+            }
+            if let Some(key) = &signal.token_secret {
+                secrets.push(("signal".into(), "token_secret", key));
+            }
         }
         for (place, stem, secret) in secrets {
             match secret {
@@ -783,6 +1074,9 @@ impl Config {
         }
         for (i, to) in self.report.to.iter().enumerate() {
             addresses.push((format!("report.to[{i}]"), to));
+        }
+        if let Some(reply_to) = self.signal.as_ref().and_then(|s| s.reply_to.as_ref()) {
+            addresses.push(("signal.reply_to".into(), reply_to));
         }
         for (key, address) in addresses {
             // As the outbox reads it (`outbox::compose::header_text`), so that
@@ -937,9 +1231,123 @@ mod tests {
             contacts,
             Some(SecretRef::File("/run/secrets/contacts".into()))
         );
-        let msg = check(r#"{"signal": {"contacts_credential": "c", "roles": []}}"#);
-        assert!(msg.contains("unknown key `signal.roles`"), "{msg}");
+        let msg = check(r#"{"signal": {"contacts_credential": "c", "pager": []}}"#);
+        assert!(msg.contains("unknown key `signal.pager`"), "{msg}");
         assert!(msg.contains("`contacts_credential`"), "{msg}");
+    }
+
+    const SIGNAL_TEAM: &str = r#""team": [
+        {"id": "alice", "email": "alice@example.org", "timezone": "Europe/Berlin", "awake": "07:00-23:00"},
+        {"id": "bob", "email": "bob@example.org"}]"#;
+
+    #[test]
+    fn signal_contract_keys_parse_with_defaults() {
+        let text = format!(
+            r#"{{{SIGNAL_TEAM}, "signal": {{
+                "roles": {{"coordination": ["alice", "bob"], "qa": ["bob"]}},
+                "ack_timeout": "10m", "rounds": 3,
+                "war_room": "https://matrix.to/#/#x:example.org",
+                "checklist": "https://wiki.example.org/bs",
+                "reply_to": "security@example.org",
+                "core_packages": ["openssl"],
+                "contacts_file": "/run/secrets/c", "token_secret_credential": "signal-token"}}}}"#
+        );
+        let c = Config::parse(Path::new("c.json"), &text).unwrap();
+        let s = c.signal.clone().unwrap();
+        assert_eq!(s.members("coordination"), ["alice", "bob"]);
+        assert_eq!(s.ack_timeout, Span::minutes(10));
+        assert_eq!(s.rounds, 3);
+        assert_eq!(
+            s.token_secret,
+            Some(SecretRef::Credential("signal-token".into()))
+        );
+        let alice = c.member("alice").unwrap();
+        assert!(
+            alice
+                .awake
+                .contains(NaiveTime::from_hms_opt(7, 30, 0).unwrap())
+        );
+        let bob = c.member("bob").unwrap();
+        assert_eq!(bob.awake, Awake::default());
+        let d = Config::parse(Path::new("c.json"), r#"{"signal": {}}"#).unwrap();
+        let d = d.signal.unwrap();
+        assert_eq!((d.ack_timeout, d.rounds), (Span::minutes(15), 2));
+        assert_eq!(
+            d.roles.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+            SEED_ROLES
+        );
+    }
+
+    #[test]
+    fn signal_roles_name_team_members_with_an_address() {
+        let msg = check(&format!(
+            r#"{{{SIGNAL_TEAM}, "signal": {{"roles": {{"qa": ["alice", "zed"]}}}}}}"#
+        ));
+        assert_eq!(
+            msg,
+            "configuration /etc/x.json: key `signal.roles.qa[1]`: unknown member \"zed\", expected an id from `team`"
+        );
+        let msg = check(r#"{"team": [{"id": "a"}], "signal": {"roles": {"qa": ["a"]}}}"#);
+        assert!(
+            msg.contains("`signal.roles.qa[0]`") && msg.contains("no `email`"),
+            "{msg}"
+        );
+        let msg = check(r#"{"signal": {"rounds": 0}}"#);
+        assert!(msg.contains("`signal.rounds`"), "{msg}");
+        let msg = check(r#"{"signal": {"reply_to": "a+b@example.org"}}"#);
+        assert!(msg.contains("`signal.reply_to`"), "{msg}");
+        let msg = check(r#"{"team": [{"id": "a", "awake": "8-22"}]}"#);
+        assert!(
+            msg.contains("`team[0].awake`") && msg.contains("HH:MM-HH:MM"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn awake_hours_may_wrap_midnight() {
+        let night = Awake {
+            from: NaiveTime::from_hms_opt(20, 0, 0).unwrap(),
+            to: NaiveTime::from_hms_opt(6, 0, 0).unwrap(),
+        };
+        assert!(night.contains(NaiveTime::from_hms_opt(23, 0, 0).unwrap()));
+        assert!(night.contains(NaiveTime::from_hms_opt(5, 59, 0).unwrap()));
+        assert!(!night.contains(NaiveTime::from_hms_opt(12, 0, 0).unwrap()));
+    }
+
+    #[test]
+    fn signal_secret_files_readable_by_others_are_refused_without_their_content() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("secdesk-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("contacts.json");
+        std::fs::write(&file, r#"{"alice": ["alice-pager@example.net"]}"#).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let signal = Signal::from(SignalFile {
+            roles: None,
+            ack_timeout: default_ack_timeout(),
+            rounds: 2,
+            war_room: None,
+            checklist: None,
+            reply_to: None,
+            core_packages: Vec::new(),
+            contacts_file: Some(file.clone()),
+            contacts_credential: None,
+            token_secret_file: None,
+            token_secret_credential: None,
+        });
+        let msg = signal.read_contacts().unwrap_err().to_string();
+        assert!(
+            msg.contains("mode 0644") && msg.contains("contacts.json"),
+            "{msg}"
+        );
+        assert!(!msg.contains("alice-pager"), "{msg}");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let contacts = signal.read_contacts().unwrap();
+        assert_eq!(contacts["alice"], ["alice-pager@example.net"]);
+        std::fs::write(&file, r#"{"alice": "alice-pager@example.net"}"#).unwrap();
+        let msg = signal.read_contacts().unwrap_err().to_string();
+        assert!(!msg.contains("alice-pager"), "{msg}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

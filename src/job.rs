@@ -21,6 +21,10 @@ pub enum Error {
     /// does not parse).
     #[error(transparent)]
     Compose(#[from] crate::outbox::compose::Error),
+    /// A secret the job needs (the Bat-Signal's contacts or token key)
+    /// could not be read.
+    #[error(transparent)]
+    Config(#[from] crate::config::Error),
 }
 
 /// Where the outbox delivers: SMTP when configured, else `.eml` files.

@@ -32,6 +32,7 @@ pub mod outbox;
 pub mod refusal;
 pub mod report;
 pub mod rota;
+pub mod signal;
 pub mod store;
 pub mod text;
 pub mod time;

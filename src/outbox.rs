@@ -20,7 +20,7 @@ pub mod key;
 pub mod message;
 
 pub use compose::Mail;
-pub use deliver::{Delivery, deliver};
+pub use deliver::{Delivery, deliver, deliver_with_contacts};
 pub use key::Key;
 pub use message::compose;
 
@@ -57,6 +57,15 @@ words! {
         RotaChange = "rota-change",
         /// A warning that a mailbox has not been fetched for too long.
         IngestStale = "ingest-stale",
+        /// A Bat-Signal page (to the member's team address and, added to
+        /// the envelope only at delivery, their private contacts).
+        SignalPage = "signal-page",
+        /// A Bat-Signal update to everyone paged so far.
+        SignalUpdate = "signal-update",
+        /// A role of a Bat-Signal went unanswered through every round.
+        SignalUnanswered = "signal-unanswered",
+        /// A proposal to raise a Bat-Signal.
+        SignalProposal = "signal-proposal",
     }
 }
 
@@ -76,6 +85,10 @@ pub struct Queued {
     /// The whole RFC 5322 message, composed once so every retry sends the
     /// same bytes (same Message-ID).
     pub message: Vec<u8>,
+    /// The member whose private contacts the delivery adds to the
+    /// envelope (a Bat-Signal page); the addresses themselves are never
+    /// stored.
+    pub contacts_of: Option<String>,
 }
 
 /// A queued or finished mail as status shows it.
@@ -106,4 +119,7 @@ pub struct OutboxEntry {
     /// The message bytes.
     #[serde(skip)]
     pub message: Vec<u8>,
+    /// The member whose private contacts go on the envelope at delivery.
+    #[serde(skip)]
+    pub contacts_of: Option<String>,
 }

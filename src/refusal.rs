@@ -17,6 +17,8 @@ pub enum Refusal {
     Triage(crate::triage::Refused),
     /// A rota rule (a shift left with nobody, a date before the start, …).
     Rota(crate::rota::Refused),
+    /// The Bat-Signal refused.
+    Signal(crate::signal::Refused),
     /// A value that does not parse as asked (`--since yesterday`).
     Usage(String),
 }
@@ -26,6 +28,7 @@ impl fmt::Display for Refusal {
         match self {
             Refusal::Triage(r) => r.fmt(f),
             Refusal::Rota(r) => r.fmt(f),
+            Refusal::Signal(r) => r.fmt(f),
             Refusal::Usage(r) => f.write_str(r),
         }
     }
@@ -42,5 +45,11 @@ impl From<crate::triage::Refused> for Refusal {
 impl From<crate::rota::Refused> for Refusal {
     fn from(r: crate::rota::Refused) -> Refusal {
         Refusal::Rota(r)
+    }
+}
+
+impl From<crate::signal::Refused> for Refusal {
+    fn from(r: crate::signal::Refused) -> Refusal {
+        Refusal::Signal(r)
     }
 }

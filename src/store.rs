@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod outbox;
 pub mod report;
 pub mod rota;
+pub mod signal;
 pub mod triage;
 
 use crate::triage::State;

@@ -239,6 +239,9 @@ words! {
         Reopened = "reopened",
         /// The fix was announced.
         Announced = "announced",
+        /// Something happened on a Bat-Signal for the issue: raised, acked,
+        /// declined, baton passed, resolved, or a reply refused.
+        Signal = "signal",
     }
 }
 

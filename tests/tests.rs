@@ -35,6 +35,8 @@ mod rota_scenario;
 mod report;
 // The HTML report in a real headless Chromium: phone width, hostile text.
 mod browser;
+// The Bat-Signal (issue 14): pages, acks, escalation, baton, privacy.
+mod signal;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

@@ -11,8 +11,11 @@ use crate::outbox::deliver::Outcome;
 use crate::outbox::{self, Mail};
 use crate::rota::notify::{self, Handoff, HandoffQuery};
 use crate::rota::{Shift, Timeline};
+use crate::signal::mail as signal_mail;
+use crate::signal::plan as signal_plan;
 use crate::store::{self, Reader, Store};
 use crate::time::Instant;
+use std::collections::BTreeMap;
 
 /// Rows per handoff list.
 const HANDOFF_ROWS: usize = 50;
@@ -24,6 +27,8 @@ pub struct Ran {
     pub rota: bool,
     /// Who is on call now (`None` without a rota, or before it starts).
     pub on_call: Option<Shift>,
+    /// Bat-Signals active.
+    pub signals: usize,
     /// Keys queued by this run.
     pub queued: Vec<String>,
     /// What delivering the outbox did.
@@ -42,9 +47,13 @@ impl std::fmt::Display for Ran {
         } else {
             self.queued.join(", ")
         };
+        let signals = match self.signals {
+            0 => String::new(),
+            n => format!("; {n} Bat-Signal(s) active"),
+        };
         write!(
             f,
-            "rotate-notify: {who}; queued {queued}; {}",
+            "rotate-notify: {who}{signals}; queued {queued}; {}",
             self.delivery
         )
     }
@@ -120,7 +129,50 @@ fn handoff(r: &Reader<'_>, q: &HandoffQuery) -> Result<Handoff, store::Error> {
     Ok(h)
 }
 
-/// Queues every due mail under its key, then delivers the outbox.
+/// How long after its resolution a signal is still looked at (its
+/// resolution mail may be due).
+const SIGNAL_TAIL: chrono::Duration = chrono::Duration::days(1);
+
+/// The Bat-Signal mails due at `now` (pages, updates, unanswered
+/// notices) for every active or recently resolved signal, read in one
+/// snapshot; `signal::plan` and `signal::mail` decide.
+pub fn signal_due(
+    r: &Reader<'_>,
+    config: &Config,
+    secret: Option<&[u8]>,
+    counts: &BTreeMap<String, usize>,
+    now: Instant,
+) -> Result<(usize, Vec<signal_mail::Out>), store::Error> {
+    let Some(settings) = &config.signal else {
+        return Ok((0, Vec::new()));
+    };
+    let mut active = 0;
+    let mut out = Vec::new();
+    for raised in r.signals_since(now - SIGNAL_TAIL)? {
+        if raised.resolved.is_none() {
+            active += 1;
+        }
+        let events = r.signal_events(raised.id)?;
+        let p = signal_plan::plan(settings, &config.team, &raised, &events, now);
+        let issue = crate::app::signal::issue_facts(r, raised.issue)?;
+        out.extend(signal_mail::mails(&signal_mail::Input {
+            signal: settings,
+            team: &config.team,
+            raised: &raised,
+            events: &events,
+            plan: &p,
+            issue: &issue,
+            contact_counts: counts,
+            secret,
+            now,
+        }));
+    }
+    Ok((active, out))
+}
+
+/// Queues every due mail under its key, then delivers the outbox; with a
+/// Bat-Signal configured, reads its contacts and token key first and
+/// delivers pages with the contacts on their envelopes.
 pub fn run(
     store: &mut Store,
     config: &Config,
@@ -133,6 +185,29 @@ pub fn run(
     for m in &mails {
         composed.push(outbox::compose(m, &from, now)?);
     }
+    let (contacts, secret) = match &config.signal {
+        Some(s) => (Some(s.read_contacts()?), s.read_token_secret()?),
+        None => (None, None),
+    };
+    let counts: BTreeMap<String, usize> = contacts
+        .iter()
+        .flatten()
+        .map(|(m, a)| (m.clone(), a.len()))
+        .collect();
+    let (signals, pages) = store.read(|r| {
+        signal_due(
+            r,
+            config,
+            secret.as_deref().map(str::as_bytes),
+            &counts,
+            now,
+        )
+    })?;
+    for o in &pages {
+        let mut q = outbox::message::compose_with(&o.mail, o.reply_to.as_deref(), &from, now)?;
+        q.contacts_of = o.contacts_of.clone();
+        composed.push(q);
+    }
     let queued = store.write(|tx| {
         let mut keys = Vec::new();
         for q in &composed {
@@ -142,10 +217,17 @@ pub fn run(
         }
         Ok::<_, store::Error>(keys)
     })?;
-    let delivery = outbox::deliver(store, &crate::job::delivery(config), now, log)?;
+    let delivery = outbox::deliver_with_contacts(
+        store,
+        &crate::job::delivery(config),
+        contacts.as_ref(),
+        now,
+        log,
+    )?;
     Ok(Ran {
         rota: config.rotation.is_some(),
         on_call,
+        signals,
         queued,
         delivery,
     })

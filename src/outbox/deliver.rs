@@ -80,22 +80,54 @@ enum Failure {
     Transient { message: String, unreachable: bool },
 }
 
-/// Delivers every due mail in the outbox.
+/// Delivers every due mail in the outbox but Bat-Signal pages, which
+/// wait for a delivery that has the private contacts.
 pub fn deliver(
     store: &mut Store,
     delivery: &Delivery,
     now: Instant,
     log: &mut dyn FnMut(&str),
 ) -> Result<Outcome, store::Error> {
+    deliver_with_contacts(store, delivery, None, now, log)
+}
+
+/// Private contacts: member id → addresses, read from the secret at the
+/// moment of delivery and never stored.
+pub type Contacts = std::collections::BTreeMap<String, Vec<String>>;
+
+/// Delivers every due mail; with `contacts`, also the Bat-Signal pages,
+/// each with its member's private contacts added to the envelope only
+/// (the stored message and recipients never hold them). An error that
+/// quotes a private address has it replaced by `(private contact)` before
+/// it is logged or stored.
+pub fn deliver_with_contacts(
+    store: &mut Store,
+    delivery: &Delivery,
+    contacts: Option<&Contacts>,
+    now: Instant,
+    log: &mut dyn FnMut(&str),
+) -> Result<Outcome, store::Error> {
     let mut outcome = Outcome::default();
     let mut sender: Option<Result<Sender, String>> = None;
     loop {
-        let Some(mail) = store.write(|tx| tx.take_due(now, STALE_SENDING))? else {
+        let Some(mut mail) =
+            store.write(|tx| tx.take_due(now, STALE_SENDING, contacts.is_some()))?
+        else {
             break;
+        };
+        let private: Vec<String> = match (&mail.contacts_of, contacts) {
+            (Some(m), Some(c)) => c.get(m).cloned().unwrap_or_default(),
+            _ => Vec::new(),
         };
         let s = sender.get_or_insert_with(|| Sender::new(delivery, log));
         let result = match s {
-            Ok(s) => s.send(&mail),
+            Ok(s) => {
+                let stored = mail.recipients.clone();
+                mail.recipients.extend(private.iter().cloned());
+                let r = s.send(&mail).map_err(|f| f.hide(&private));
+                mail.recipients = stored;
+                r
+            }
             Err(e) => Err(Failure::Transient {
                 message: e.clone(),
                 unreachable: true,
@@ -131,6 +163,28 @@ pub fn deliver(
         }
     }
     Ok(outcome)
+}
+
+impl Failure {
+    /// The failure with every private address in it replaced.
+    fn hide(self, private: &[String]) -> Failure {
+        let clean = |mut m: String| {
+            for p in private {
+                m = m.replace(p.as_str(), "(private contact)");
+            }
+            m
+        };
+        match self {
+            Failure::Permanent(m) => Failure::Permanent(clean(m)),
+            Failure::Transient {
+                message,
+                unreachable,
+            } => Failure::Transient {
+                message: clean(message),
+                unreachable,
+            },
+        }
+    }
 }
 
 /// One minute after the first failure, doubling, at most an hour.

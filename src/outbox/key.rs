@@ -62,6 +62,40 @@ pub enum Key<'a> {
         /// The last success, if any.
         since: Option<Instant>,
     },
+    /// A Bat-Signal page: one per member, role and step (`step` `None` for
+    /// the everyone-at-once page after the last round).
+    SignalPage {
+        /// The signal.
+        signal: i64,
+        /// The role asked of the reader.
+        role: &'a str,
+        /// Who is paged.
+        member: &'a str,
+        /// Which page of the role, from 1.
+        step: usize,
+    },
+    /// The short update to everyone paged so far on an ack, decline or
+    /// baton pass (`event`), or on the resolution (`None`).
+    SignalUpdate {
+        /// The signal.
+        signal: i64,
+        /// The event's id, or `None` for the resolution.
+        event: Option<i64>,
+    },
+    /// The notice to the incident lead (or the raiser) that a role went
+    /// unanswered through every round.
+    SignalUnanswered {
+        /// The signal.
+        signal: i64,
+        /// The role.
+        role: &'a str,
+    },
+    /// The proposal to the member on call to raise a Bat-Signal for an
+    /// issue ingest raised to critical in a core package; once per issue.
+    SignalProposal {
+        /// The issue.
+        issue: i64,
+    },
 }
 
 impl Key<'_> {
@@ -112,6 +146,24 @@ impl fmt::Display for Key<'_> {
                 undo: true,
                 member,
             } => write!(f, "rota-undo:{id}:{member}"),
+            Key::SignalPage {
+                signal,
+                role,
+                member,
+                step,
+            } => write!(f, "signal-page:{signal}:{role}:{member}:{step}"),
+            Key::SignalUpdate {
+                signal,
+                event: Some(e),
+            } => write!(f, "signal-update:{signal}:{e}"),
+            Key::SignalUpdate {
+                signal,
+                event: None,
+            } => write!(f, "signal-update:{signal}:resolved"),
+            Key::SignalUnanswered { signal, role } => {
+                write!(f, "signal-unanswered:{signal}:{role}")
+            }
+            Key::SignalProposal { issue } => write!(f, "signal-proposal:{issue}"),
             Key::IngestStale { mailbox, since } => match since {
                 Some(t) => write!(f, "ingest-stale:{mailbox}:{}", crate::time::format(*t)),
                 None => write!(f, "ingest-stale:{mailbox}:never"),
@@ -169,6 +221,25 @@ mod tests {
                 mailbox: "lists/INBOX",
                 since: None,
             },
+            Key::SignalPage {
+                signal: 3,
+                role: "qa",
+                member: "carol",
+                step: 2,
+            },
+            Key::SignalUpdate {
+                signal: 3,
+                event: Some(7),
+            },
+            Key::SignalUpdate {
+                signal: 3,
+                event: None,
+            },
+            Key::SignalUnanswered {
+                signal: 3,
+                role: "qa",
+            },
+            Key::SignalProposal { issue: 12 },
         ];
         let text: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
         expect![[r#"
@@ -183,6 +254,11 @@ mod tests {
                 "rota-undo:4:carol",
                 "ingest-stale:lists/INBOX:2026-11-22T08:00:00Z",
                 "ingest-stale:lists/INBOX:never",
+                "signal-page:3:qa:carol:2",
+                "signal-update:3:7",
+                "signal-update:3:resolved",
+                "signal-unanswered:3:qa",
+                "signal-proposal:12",
             ]
         "#]]
         .assert_debug_eq(&text);

@@ -41,6 +41,17 @@ fn mailbox(key: &str, address: &str) -> Result<Mailbox, Error> {
 /// Composes a mail from `from` at `date`, ready to queue. The Message-ID is
 /// derived from the key, so the same key always names the same message.
 pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> {
+    compose_with(mail, None, from, date)
+}
+
+/// Composes a mail as [`compose`] does, with a `Reply-To` (a Bat-Signal
+/// page's plus-addressed token).
+pub fn compose_with(
+    mail: &Mail,
+    reply_to: Option<&str>,
+    from: &str,
+    date: Instant,
+) -> Result<Queued, Error> {
     if mail.to.is_empty() {
         return Err(Error::NoRecipients(mail.key.clone()));
     }
@@ -52,6 +63,9 @@ pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> 
         .message_id(Some(message_id(&mail.key, sender.email.domain())))
         .header(header::MIME_VERSION_1_0)
         .header(KeyHeader(header_text(&mail.key)));
+    if let Some(r) = reply_to {
+        builder = builder.reply_to(mailbox(&mail.key, r)?);
+    }
     let mut recipients = Vec::new();
     for to in &mail.to {
         let m = mailbox(&mail.key, to)?;
@@ -74,6 +88,7 @@ pub fn compose(mail: &Mail, from: &str, date: Instant) -> Result<Queued, Error> 
         recipients,
         subject: header_text(&mail.subject),
         message: message.formatted(),
+        contacts_of: None,
     })
 }
 

@@ -9,6 +9,7 @@
 
 use crate::mail::Source;
 use crate::outbox::{MailKind, OutboxState};
+use crate::signal::{EventKind, Via};
 use crate::time::{self, Instant};
 use crate::triage::correlate::JoinedBy;
 use crate::triage::{DismissReason, HistoryAction, ReleaseStatus, Severity, State};
@@ -88,6 +89,8 @@ sql_words!(
     OutboxState,
     MailKind,
     JoinedBy,
+    EventKind,
+    Via,
 );
 
 /// An instant as the database holds it: RFC 3339 UTC text, whole seconds,

@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     7 => "0007_message_copies.sql",
     8 => "0008_advisory_ids_joined_by.sql",
     9 => "0009_message_text_search.sql" then index_stored_messages,
+    10 => "0010_signal.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -134,6 +135,10 @@ mod tests {
         (
             "0009_message_text_search.sql",
             "d80b2dd37572337a5478d14904150cab5309280cff267a035c0e0c3637738924",
+        ),
+        (
+            "0010_signal.sql",
+            "f3e7afae06d04e12972c8ca8f3b9fefa9d7dd1e9ea5d1f029734cd51187a411b",
         ),
     ];
 

@@ -27,11 +27,11 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<OutboxEntry> {
         last_error: c.get(8)?,
         sender: c.get(9)?,
         message: c.get(10)?,
+        contacts_of: c.get(11)?,
     })
 }
 
-const COLUMNS: &str =
-    "id, key, kind, subject, recipients, state, attempts, created_at, last_error, sender, message";
+const COLUMNS: &str = "id, key, kind, subject, recipients, state, attempts, created_at, last_error, sender, message, contacts_of";
 
 impl Tx<'_> {
     /// Queues a mail unless its key is queued already; returns whether it
@@ -41,8 +41,8 @@ impl Tx<'_> {
         let n = self
             .conn()
             .prepare_cached(
-                "INSERT OR IGNORE INTO outbox (key, kind, created_at, sender, recipients, subject, message, next_attempt_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3)",
+                "INSERT OR IGNORE INTO outbox (key, kind, created_at, sender, recipients, subject, message, next_attempt_at, contacts_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?3, ?8)",
             )
             .and_then(|mut s| {
                 s.execute(params![
@@ -52,7 +52,8 @@ impl Tx<'_> {
                     mail.sender,
                     mail.recipients.join("\n"),
                     mail.subject,
-                    mail.message
+                    mail.message,
+                    mail.contacts_of
                 ])
             })
             .map_err(self.err("queue mail"))?;
@@ -63,12 +64,26 @@ impl Tx<'_> {
     /// second program delivering at the same time does not take it too.
     /// A `sending` row older than `stale` (its sender was killed) is due
     /// again.
-    pub fn take_due(&self, now: Instant, stale: Span) -> Result<Option<OutboxEntry>> {
+    ///
+    /// A row whose envelope needs private contacts (`contacts_of`) is
+    /// taken only by a delivery that has them (`with_contacts`), so a job
+    /// without the contacts credential never sends a page short of them.
+    pub fn take_due(
+        &self,
+        now: Instant,
+        stale: Span,
+        with_contacts: bool,
+    ) -> Result<Option<OutboxEntry>> {
         let at = Stamp(now);
         let stale_before = Stamp(now - stale.duration());
+        let only = if with_contacts {
+            ""
+        } else {
+            "AND contacts_of IS NULL"
+        };
         let sql = format!(
             "SELECT {COLUMNS} FROM outbox
-             WHERE (state = ?3 AND next_attempt_at <= ?1) OR (state = ?4 AND next_attempt_at <= ?2)
+             WHERE ((state = ?3 AND next_attempt_at <= ?1) OR (state = ?4 AND next_attempt_at <= ?2)) {only}
              ORDER BY id LIMIT 1"
         );
         let row = self

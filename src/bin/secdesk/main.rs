@@ -6,6 +6,7 @@ mod init;
 mod issue;
 mod message;
 mod rota;
+mod signal;
 mod status;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -61,6 +62,7 @@ enum Command {
     Issue(issue::IssueCommand),
     Message(message::MessageShowCommand),
     Rota(rota::RotaCommand),
+    Signal(signal::SignalCommand),
     Status(status::StatusCommand),
     CheckConfig(check_config::CheckConfigCommand),
 }
@@ -134,6 +136,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Issue(cmd) => cmd.execute(&mut app)?,
         Command::Message(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
+        Command::Signal(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
         Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
