@@ -59,6 +59,7 @@ let
   imapCredentialName = name: "imap-${name}";
   smtpCredentialName = "smtp";
   signalContactsCredentialName = "signal-contacts";
+  signalTokenCredentialName = "signal-token";
 
   # A credential name becomes a file name in $CREDENTIALS_DIRECTORY and sits
   # before the `:` of `LoadCredential=`, so it may hold neither `/` nor `:`.
@@ -121,7 +122,20 @@ let
           "coordination"
           "package-fixing"
         ];
-        description = "The Bat-Signal roles they can fill.";
+        description = ''
+          The Bat-Signal roles they can fill (informational: who is paged
+          for a role is `settings.signal.roles`).
+        '';
+      };
+      awake = mkOption {
+        type = types.nullOr (types.strMatching "[0-9]{2}:[0-9]{2}-[0-9]{2}:[0-9]{2}");
+        default = null;
+        example = "07:00-23:00";
+        description = ''
+          The hours of their day, `HH:MM-HH:MM` in their `timezone` (may
+          wrap midnight), when the Bat-Signal pages them first; secdesk's
+          default, `08:00-22:00`, when unset.
+        '';
       };
       unix_user = mkOption {
         type = types.nullOr types.str;
@@ -199,28 +213,55 @@ let
     name = smtpCredentialName;
     path = cfg.smtp.passwordFile;
   };
-  signalCredentials = optional (cfg.signal.contactsFile != null) {
+  signalContactsCredentials = optional (cfg.signal.contactsFile != null) {
     name = signalContactsCredentialName;
     path = cfg.signal.contactsFile;
   };
+  signalTokenCredentials = optional (cfg.signal.tokenSecretFile != null) {
+    name = signalTokenCredentialName;
+    path = cfg.signal.tokenSecretFile;
+  };
+  # The module's option for each secret of `settings.signal`.
+  signalSecretOption = {
+    contacts = "services.secdesk.signal.contactsFile";
+    token_secret = "services.secdesk.signal.tokenSecretFile";
+  };
+  signalSecretFile = {
+    contacts = cfg.signal.contactsFile;
+    token_secret = cfg.signal.tokenSecretFile;
+  };
+
+  # The Bat-Signal is configured once `settings.signal` exists (setting
+  # either secret file above creates it too).
+  hasSignal = settingsSignal != null;
+  # The file `secdesk signal raise` (and ack, decline, baton, resolve)
+  # writes beside the database; the path unit starts rotate-notify on it.
+  signalTrigger = "${dirOf cfg.settings.database}/signal.trigger";
 
   # The timer jobs. `credentials` is least privilege: each job gets only the
   # secrets of the servers it talks to (ingest reads IMAP; rotate-notify and
-  # triage-report send mail; rotate-notify pages with the signal contacts).
+  # triage-report send mail) and of the Bat-Signal work it does
+  # (rotate-notify pages, so it gets the private contacts and the reply-token
+  # key; ingest checks the tokens of replies, so it gets the key only; the
+  # report gets neither).
   jobs = {
     ingest = {
       unit = "secdesk-ingest";
       startAt = "*:0/10";
       description = "secdesk: fetch new mail and turn it into issues";
-      credentials = imapCredentials;
+      credentials = imapCredentials ++ signalTokenCredentials;
       network = cfg.settings.imap != [ ];
       networkText = "config.services.secdesk.settings.imap != [ ]";
     };
     rotateNotify = {
       unit = "secdesk-rotate-notify";
-      startAt = "*:0/5";
-      description = "secdesk: on-call reminders, handoffs and outbox delivery";
-      credentials = smtpCredentials ++ signalCredentials;
+      # Every minute once the Bat-Signal is configured, so that each role
+      # escalates within a minute of its ack_timeout (the path unit below
+      # sends the first pages at once).
+      startAt = if hasSignal then "minutely" else "*:0/5";
+      startAtText = ''if config.services.secdesk.settings ? signal then "minutely" else "*:0/5"'';
+      description = "secdesk: on-call reminders, handoffs, Bat-Signal pages and outbox delivery";
+      credentials = smtpCredentials ++ signalContactsCredentials ++ signalTokenCredentials;
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
@@ -252,6 +293,7 @@ let
           startAt = mkOption {
             type = types.either types.str (types.listOf types.str);
             default = job.startAt;
+            defaultText = if job ? startAtText then literalExpression job.startAtText else job.startAt;
             example = "hourly";
             apply = lib.toList;
             description = ''
@@ -340,9 +382,17 @@ let
       what = "services.secdesk.settings.smtp.password_file";
       path = settingsSmtp.password_file;
     }
+    ++ optional (cfg.signal.tokenSecretFile != null) {
+      what = "services.secdesk.signal.tokenSecretFile";
+      path = cfg.signal.tokenSecretFile;
+    }
     ++ optional (settingsSignal ? contacts_file) {
       what = "services.secdesk.settings.signal.contacts_file";
       path = settingsSignal.contacts_file;
+    }
+    ++ optional (settingsSignal ? token_secret_file) {
+      what = "services.secdesk.settings.signal.token_secret_file";
+      path = settingsSignal.token_secret_file;
     };
 
   accountNames = map (account: account.name) cfg.settings.imap;
@@ -653,8 +703,38 @@ in
       description = ''
         The Bat-Signal responders' private contact details, outside the Nix
         store, possibly readable by root only: systemd hands it to
-        `secdesk-rotate-notify` as the credential `signal-contacts`. Needs a
-        secdesk that knows `signal.contacts_credential`.
+        `secdesk-rotate-notify`, and to no other job, as the credential
+        `signal-contacts`; the module sets
+        `settings.signal.contacts_credential`. The file is JSON, member id
+        to private addresses: `{ "alice": [ "alice-pager@example.net" ] }`.
+      '';
+    };
+
+    signal.tokenSecretFile = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "/run/secrets/secdesk-signal-token";
+      description = ''
+        The key of the Bat-Signal's reply tokens (a long random string, as
+        `openssl rand -hex 32` prints), outside the Nix store, possibly
+        readable by root only: systemd hands it as the credential
+        `signal-token` to `secdesk-rotate-notify`, which puts a token in
+        every page, and to `secdesk-ingest`, which checks the tokens of
+        replies; the module sets `settings.signal.token_secret_credential`.
+        Without it pages offer only the CLI to ack.
+      '';
+    };
+
+    signal.wakeRotateNotify = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether to install the path unit `secdesk-rotate-notify.path`,
+        which starts `secdesk-rotate-notify.service` as soon as
+        `secdesk signal raise` (or ack, decline, baton, resolve) writes
+        `signal.trigger` beside the database, so that the first pages and
+        the updates go out within seconds instead of at the next timer run.
+        Installed only when `settings.signal` is set and the job is enabled.
       '';
     };
 
@@ -716,6 +796,26 @@ in
             message = "services.secdesk.settings.releases is empty: list the supported releases, as [ \"25.05\" \"25.11\" \"unstable\" ].";
           }
         ]
+        # Each Bat-Signal secret given one way: the module's option (a
+        # credential) or settings' own `*_file`/`*_credential`, not both; a
+        # `*_credential` in settings names a credential no job loads.
+        ++ concatMap (
+          key:
+          let
+            option = signalSecretOption.${key};
+            file = signalSecretFile.${key};
+          in
+          [
+            {
+              assertion = !(file != null && settingsSignal ? "${key}_file");
+              message = "services.secdesk: both ${option} and settings.signal.${key}_file are set; keep only ${option}.";
+            }
+            {
+              assertion = file != null || !(settingsSignal ? "${key}_credential");
+              message = "services.secdesk.settings.signal.${key}_credential names a credential that no job loads; set ${option} instead, and the module names it.";
+            }
+          ]
+        ) (builtins.attrNames signalSecretOption)
         ++ (
           let
             rotation = cfg.settings.rotation or null;
@@ -738,13 +838,24 @@ in
         ) cfg.settings.imap
         ++ optional (settingsSmtp ? password_file) ''
           services.secdesk.settings.smtp.password_file must be readable by user secdesk;
-          prefer services.secdesk.smtp.passwordFile, handed over as a systemd credential.'';
+          prefer services.secdesk.smtp.passwordFile, handed over as a systemd credential.''
+        ++ concatMap (
+          key:
+          optional (settingsSignal ? "${key}_file") ''
+            services.secdesk.settings.signal.${key}_file must be readable by user secdesk (and
+            by nobody else: secdesk refuses it otherwise), and every job can read it; prefer
+            ${signalSecretOption.${key}}, which systemd hands over as a credential only to
+            the jobs that need it.''
+        ) (builtins.attrNames signalSecretOption);
 
       # The credential names go into the JSON; the paths never do.
       services.secdesk.settings = mkMerge [
         (mkIf (cfg.smtp.passwordFile != null) { smtp.password_credential = smtpCredentialName; })
         (mkIf (cfg.signal.contactsFile != null) {
           signal.contacts_credential = signalContactsCredentialName;
+        })
+        (mkIf (cfg.signal.tokenSecretFile != null) {
+          signal.token_secret_credential = signalTokenCredentialName;
         })
       ];
 
@@ -771,5 +882,18 @@ in
         jobName: job: lib.nameValuePair job.unit (mkTimer jobName job)
       ) enabledJobs;
     }
+    (mkIf (hasSignal && cfg.signal.wakeRotateNotify && cfg.rotateNotify.enable) {
+      # `secdesk signal raise` writes the trigger; systemd (as root, through
+      # inotify) starts the job at once. A trigger written while the job
+      # runs is picked up by its next timer run, a minute later at most.
+      systemd.paths.secdesk-rotate-notify = {
+        description = "secdesk: send Bat-Signal pages and updates as soon as they are recorded";
+        wantedBy = [ "paths.target" ];
+        pathConfig = {
+          PathChanged = signalTrigger;
+          Unit = "secdesk-rotate-notify.service";
+        };
+      };
+    })
   ]);
 }

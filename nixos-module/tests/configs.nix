@@ -45,12 +45,72 @@ in
       };
     }
   ];
+  # The documented example with the Bat-Signal: both secrets as
+  # credentials, four roles, a fourth member with her own waking hours
+  # (the team list of example.nix gets her appended).
   signal = {
     modules = [
       ./example.nix
-      { services.secdesk.signal.contactsFile = "/run/secrets/secdesk/signal-contacts"; }
+      {
+        services.secdesk.signal = {
+          contactsFile = "/run/secrets/secdesk/signal-contacts";
+          tokenSecretFile = "/run/secrets/secdesk/signal-token";
+        };
+        services.secdesk.settings.team = [
+          {
+            id = "dmitri";
+            email = "dmitri@example.org";
+            timezone = "Australia/Sydney";
+            awake = "07:00-23:00";
+          }
+        ];
+        services.secdesk.settings.signal = {
+          roles = {
+            coordination = [
+              "alice"
+              "dmitri"
+            ];
+            package-fixing = [
+              "carol"
+              "alice"
+            ];
+            qa = [
+              "bob"
+              "carol"
+            ];
+            release-engineering = [
+              "dmitri"
+              "bob"
+            ];
+          };
+          ack_timeout = "10m";
+          rounds = 2;
+          war_room = "https://matrix.to/#/#sec-incident:example.org";
+          checklist = "https://wiki.example.org/bat-signal";
+          reply_to = "security@example.org";
+          core_packages = [ "openssl" ];
+        };
+      }
     ];
   };
+  # Only the contacts file: `settings.signal` exists through it alone.
+  signalContactsOnly = withMinimal [
+    { services.secdesk.signal.contactsFile = "/run/secrets/secdesk/signal-contacts"; }
+  ];
+  # The database outside the state directory: the trigger moves with it.
+  signalOutsideDatabase = withMinimal [
+    {
+      services.secdesk.settings.database = "/srv/secdesk/secdesk.sqlite";
+      services.secdesk.signal.tokenSecretFile = "/run/secrets/secdesk/signal-token";
+    }
+  ];
+  # No path unit: pages wait for the timer.
+  signalNoWake = withMinimal [
+    {
+      services.secdesk.signal.tokenSecretFile = "/run/secrets/secdesk/signal-token";
+      services.secdesk.signal.wakeRotateNotify = false;
+    }
+  ];
   fromFlake = {
     modules = [ minimal ];
     self.packages.x86_64-linux.default = stubs.fakeDerivation "secdesk-from-the-flake" { };

@@ -481,6 +481,42 @@
     schedules = evalConfig configs.schedules;
     signal = evalConfig configs.signal;
     signalJson = builtins.fromJSON (t.jsonText signal);
+    signalRendered = t.units signal;
+    signalContactsOnly = evalConfig configs.signalContactsOnly;
+    signalOutsideDatabase = evalConfig configs.signalOutsideDatabase;
+    signalNoWake = evalConfig configs.signalNoWake;
+    signalNoRotateNotify = withModules [
+      {
+        services.secdesk.signal.tokenSecretFile = "/run/secrets/secdesk/signal-token";
+        services.secdesk.rotateNotify.enable = false;
+      }
+    ];
+    # Contradictory or unsafe Bat-Signal secrets.
+    signalBothContacts = withModules [
+      {
+        services.secdesk.signal.contactsFile = "/run/secrets/secdesk/signal-contacts";
+        services.secdesk.settings.signal.contacts_file = "/etc/secdesk/contacts.json";
+      }
+    ];
+    signalBothToken = withModules [
+      {
+        services.secdesk.signal.tokenSecretFile = "/run/secrets/secdesk/signal-token";
+        services.secdesk.settings.signal.token_secret_file = "/etc/secdesk/token";
+      }
+    ];
+    signalLooseCredential = withModules [
+      { services.secdesk.settings.signal.token_secret_credential = "my-token"; }
+    ];
+    signalStoreToken = withModules [
+      { services.secdesk.signal.tokenSecretFile = "${builtins.storeDir}/0000-signal-token"; }
+    ];
+    signalStoreContactsInSettings = withModules [
+      { services.secdesk.settings.signal.contacts_file = "/nix/store/0000-contacts.json"; }
+    ];
+    signalTokenInSettings = withModules [
+      { services.secdesk.settings.signal.token_secret_file = "/etc/secdesk/token"; }
+    ];
+    signalTokenLiteral = withModules [ { services.secdesk.signal.tokenSecretFile = ./example.nix; } ];
     flakePackage = configs.fromFlake.self.packages.x86_64-linux.default;
     fromFlake = evalConfig configs.fromFlake;
     noReleases = evalConfig { modules = [ { services.secdesk.enable = true; } ]; };
@@ -607,28 +643,197 @@
           RandomizedDelaySec = "30s";
         }
       )
-      (expectEqual "the signal contacts go to rotate-notify only, by credential name"
+      (expectEqual "signal: every assertion holds, no warning" {
+        failed = failedAssertions signal;
+        inherit (signal) warnings;
+      } {
+        failed = [ ];
+        warnings = [ ];
+      })
+      (expectEqual "signal: rotate-notify gets the contacts and the token key, ingest the key only, the report neither"
         {
           rotate = signal.systemd.services.secdesk-rotate-notify.serviceConfig.LoadCredential;
           ingest = signal.systemd.services.secdesk-ingest.serviceConfig.LoadCredential;
           report = signal.systemd.services.secdesk-triage-report.serviceConfig.LoadCredential;
-          json = signalJson.signal or null;
         }
         {
           rotate = [
             "smtp:/run/secrets/secdesk/smtp"
             "signal-contacts:/run/secrets/secdesk/signal-contacts"
+            "signal-token:/run/secrets/secdesk/signal-token"
           ];
           ingest = [
             "imap-lists:/run/secrets/secdesk/imap-lists"
             "imap-vendors:/run/secrets/secdesk/imap-vendors"
+            "signal-token:/run/secrets/secdesk/signal-token"
           ];
           report = [ "smtp:/run/secrets/secdesk/smtp" ];
-          json = {
-            contacts_credential = "signal-contacts";
+        }
+      )
+      (expectEqual "signal: the JSON names both secrets by credential, beside the settings given"
+        signalJson.signal
+        {
+          contacts_credential = "signal-contacts";
+          token_secret_credential = "signal-token";
+          roles = {
+            coordination = [
+              "alice"
+              "dmitri"
+            ];
+            package-fixing = [
+              "carol"
+              "alice"
+            ];
+            qa = [
+              "bob"
+              "carol"
+            ];
+            release-engineering = [
+              "dmitri"
+              "bob"
+            ];
+          };
+          ack_timeout = "10m";
+          rounds = 2;
+          war_room = "https://matrix.to/#/#sec-incident:example.org";
+          checklist = "https://wiki.example.org/bat-signal";
+          reply_to = "security@example.org";
+          core_packages = [ "openssl" ];
+        }
+      )
+      (check "signal: the JSON holds no secret's path" (!(hasInfix "/run/secrets" (t.jsonText signal))) (
+        t.jsonText signal
+      ))
+      (expectEqual "signal: a member's waking hours reach the JSON; unset, they are left to secdesk"
+        (map (member: member.awake or null) signalJson.team)
+        [
+          null
+          null
+          null
+          "07:00-23:00"
+        ]
+      )
+      (expectEqual "signal: the path unit starts rotate-notify when the trigger beside the database changes"
+        (lib.mapAttrs (_: unit: {
+          inherit (unit) wantedBy pathConfig;
+        }) signal.systemd.paths)
+        {
+          secdesk-rotate-notify = {
+            wantedBy = [ "paths.target" ];
+            pathConfig = {
+              PathChanged = "/var/lib/secdesk/signal.trigger";
+              Unit = "secdesk-rotate-notify.service";
+            };
           };
         }
       )
+      (check "signal: the rendered path unit watches the trigger" (
+        hasInfix "[Path]\nPathChanged=/var/lib/secdesk/signal.trigger\nUnit=secdesk-rotate-notify.service\n"
+          signalRendered."secdesk-rotate-notify.path"
+      ) signalRendered."secdesk-rotate-notify.path")
+      (expectEqual "signal: rotate-notify runs every minute, the other jobs as before"
+        (lib.mapAttrs (_: timer: timer.timerConfig.OnCalendar) signal.systemd.timers)
+        {
+          secdesk-ingest = [ "*:0/10" ];
+          secdesk-rotate-notify = [ "minutely" ];
+          secdesk-triage-report = [ "*-*-* 06:00:00 UTC" ];
+        }
+      )
+      (expectEqual "signal: the jobs keep their hardening" (map (
+        unit: missingHardening signal.systemd.services.${unit}.serviceConfig
+      ) jobUnits) (map (_: [ ]) jobUnits))
+      (expectEqual "without the Bat-Signal: no path unit, rotate-notify every 5 minutes"
+        {
+          example = example.systemd.paths;
+          quiet = quiet.systemd.paths;
+          schedule = quiet.systemd.timers.secdesk-rotate-notify.timerConfig.OnCalendar;
+        }
+        {
+          example = { };
+          quiet = { };
+          schedule = [ "*:0/5" ];
+        }
+      )
+      (expectEqual "signal, contacts only: settings.signal exists through the option; only rotate-notify loads it"
+        {
+          json = (builtins.fromJSON (t.jsonText signalContactsOnly)).signal;
+          credentials = map (
+            unit: signalContactsOnly.systemd.services.${unit}.serviceConfig.LoadCredential
+          ) jobUnits;
+          paths = attrNames signalContactsOnly.systemd.paths;
+        }
+        {
+          json = {
+            contacts_credential = "signal-contacts";
+          };
+          credentials = [
+            [ ]
+            [ "signal-contacts:/run/secrets/secdesk/signal-contacts" ]
+            [ ]
+          ];
+          paths = [ "secdesk-rotate-notify" ];
+        }
+      )
+      (expectEqual "signal, database outside the state directory: the trigger lies beside it"
+        signalOutsideDatabase.systemd.paths.secdesk-rotate-notify.pathConfig.PathChanged
+        "/srv/secdesk/signal.trigger"
+      )
+      (expectEqual "signal: no path unit with wakeRotateNotify off or rotate-notify disabled, and then the timer alone"
+        {
+          noWake = signalNoWake.systemd.paths;
+          noWakeTimer = signalNoWake.systemd.timers.secdesk-rotate-notify.timerConfig.OnCalendar;
+          noJob = signalNoRotateNotify.systemd.paths;
+        }
+        {
+          noWake = { };
+          noWakeTimer = [ "minutely" ];
+          noJob = { };
+        }
+      )
+      (check "signal: contactsFile and settings.signal.contacts_file together are refused" (hasAssertionMatching
+        signalBothContacts
+        [
+          "services.secdesk.signal.contactsFile"
+          "settings.signal.contacts_file"
+          "keep only"
+        ]
+      ) (failedAssertions signalBothContacts))
+      (check "signal: tokenSecretFile and settings.signal.token_secret_file together are refused" (hasAssertionMatching
+        signalBothToken
+        [
+          "services.secdesk.signal.tokenSecretFile"
+          "settings.signal.token_secret_file"
+          "keep only"
+        ]
+      ) (failedAssertions signalBothToken))
+      (check "signal: a token_secret_credential in settings that no job loads is refused" (hasAssertionMatching
+        signalLooseCredential
+        [
+          "settings.signal.token_secret_credential"
+          "no job loads"
+          "services.secdesk.signal.tokenSecretFile"
+        ]
+      ) (failedAssertions signalLooseCredential))
+      (check "signal: a token key in the Nix store is refused" (hasAssertionMatching signalStoreToken [
+        "services.secdesk.signal.tokenSecretFile"
+        "Nix store"
+      ]) (failedAssertions signalStoreToken))
+      (check "signal: a contacts_file in the Nix store inside settings is refused" (hasAssertionMatching
+        signalStoreContactsInSettings
+        [
+          "settings.signal.contacts_file"
+          "Nix store"
+        ]
+      ) (failedAssertions signalStoreContactsInSettings))
+      (check "signal: a Nix path literal as tokenSecretFile is a type error" (throws
+        signalTokenLiteral.services.secdesk.signal.tokenSecretFile
+      ) null)
+      (check "signal: a token_secret_file in settings is accepted with a warning naming tokenSecretFile" (
+        failedAssertions signalTokenInSettings == [ ]
+        && builtins.any (
+          w: hasInfix "settings.signal.token_secret_file" w && hasInfix "services.secdesk.signal.tokenSecretFile" w
+        ) signalTokenInSettings.warnings
+      ) signalTokenInSettings.warnings)
       (expectEqual "imported through the flake, the flake's package is the default"
         {
           package = fromFlake.services.secdesk.package.name;

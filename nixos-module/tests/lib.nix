@@ -88,6 +88,9 @@ rec {
   renderTimer =
     unit: "[Unit]\n" + renderSection (unitSection unit) + "\n[Timer]\n" + renderSection unit.timerConfig;
 
+  renderPath =
+    unit: "[Unit]\n" + renderSection (unitSection unit) + "\n[Path]\n" + renderSection unit.pathConfig;
+
   # Every unit file of a configuration, by file name.
   units =
     config:
@@ -96,5 +99,8 @@ rec {
     )
     // lib.mapAttrs' (name: unit: lib.nameValuePair "${name}.timer" (renderTimer unit)) (
       lib.filterAttrs (_: unit: unit.enable) config.systemd.timers
+    )
+    // lib.mapAttrs' (name: unit: lib.nameValuePair "${name}.path" (renderPath unit)) (
+      lib.filterAttrs (_: unit: unit.enable) config.systemd.paths
     );
 }

@@ -206,6 +206,16 @@ let
     };
   };
 
+  pathModule = {
+    options = commonUnitOptions // {
+      pathConfig = mkOption {
+        type = types.attrsOf unitOption;
+        default = { };
+        description = "The [Path] section.";
+      };
+    };
+  };
+
   userModule = {
     options = {
       isSystemUser = mkOption {
@@ -335,6 +345,11 @@ in
         type = types.attrsOf (types.submodule timerModule);
         default = { };
         description = "Timers.";
+      };
+      systemd.paths = mkOption {
+        type = types.attrsOf (types.submodule pathModule);
+        default = { };
+        description = "Path units.";
       };
     };
   };

@@ -22,6 +22,8 @@
     configs = {
       example = t.evalConfig shared.example;
       serverless = t.evalConfig shared.quiet;
+      # The example with the Bat-Signal: its credentials and path unit.
+      signal = t.evalConfig shared.signal;
     };
     files = lib.concatMapAttrs (
       dir: config: lib.mapAttrs' (name: text: lib.nameValuePair "${dir}/${name}" text) (t.units config)
