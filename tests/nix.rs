@@ -552,3 +552,224 @@ fn package_installs_man_pages_and_completions_of_every_binary() {
         "postInstall left files behind (a database?): {leftovers:?}"
     );
 }
+
+/// The Bat-Signal configuration's jobs as `credentials.nix` gives them.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalUnits {
+    json: String,
+    jobs: std::collections::BTreeMap<String, SignalJob>,
+    trigger: String,
+    database: String,
+}
+
+/// One job: the program its unit starts and its `LoadCredential=` lines.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignalJob {
+    program: String,
+    credentials: Vec<String>,
+}
+
+/// With `services.secdesk.signal.contactsFile` and `tokenSecretFile`, each
+/// job gets only the Bat-Signal secrets it reads: rotate-notify the
+/// contacts and the token key, ingest the key only, the report neither;
+/// the JSON names them by credential, never by path. Run as its unit runs
+/// it (a `$CREDENTIALS_DIRECTORY` holding exactly its credentials), every
+/// job starts; rotate-notify without either signal credential fails
+/// naming it, so the module cannot drop one unseen. The path unit watches
+/// the file `secdesk signal` writes beside the database.
+#[test]
+fn bat_signal_secrets_reach_exactly_the_jobs_that_read_them() {
+    let units: SignalUnits = eval_json("nixos-module/tests/credentials.nix");
+    let names = |unit: &str| -> Vec<String> {
+        units.jobs[unit]
+            .credentials
+            .iter()
+            .map(|line| line.split(':').next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        vec!["smtp", "signal-contacts", "signal-token"],
+        names("secdesk-rotate-notify")
+    );
+    assert_eq!(
+        vec!["imap-lists", "imap-vendors", "signal-token"],
+        names("secdesk-ingest")
+    );
+    assert_eq!(vec!["smtp"], names("secdesk-triage-report"));
+    let config: serde_json::Value = serde_json::from_str(&units.json).expect("JSON");
+    eqnice!(
+        serde_json::json!(["signal-contacts", "signal-token"]),
+        serde_json::json!([
+            config["signal"]["contacts_credential"],
+            config["signal"]["token_secret_credential"]
+        ])
+    );
+    for key in ["contacts_file", "token_secret_file"] {
+        assert!(
+            config["signal"].get(key).is_none(),
+            "{key} in {}",
+            units.json
+        );
+    }
+    assert!(!units.json.contains("/run/secrets"), "{}", units.json);
+    let db_dir = Path::new(&units.database).parent().expect("database dir");
+    eqnice!(
+        db_dir.join("signal.trigger").display().to_string(),
+        units.trigger
+    );
+
+    // The JSON as the units get it, but mail written to an outbox here
+    // instead of sent to smtp.example.org (the SMTP credential stays
+    // loaded, unused).
+    let dir = crate::util::Dir::new("bat_signal_credentials");
+    let mut config = config;
+    config.as_object_mut().expect("object").remove("smtp");
+    config["outbox_dir"] = dir.join("outbox").to_string_lossy().into_owned().into();
+    std::fs::create_dir_all(dir.join("outbox")).expect("mkdir outbox");
+    let file = dir.write("secdesk.json", config.to_string());
+    let db = dir.join("secdesk.sqlite");
+    let empty = dir.join("empty-maildir");
+    for sub in ["cur", "new", "tmp"] {
+        std::fs::create_dir_all(empty.join(sub)).expect("mkdir maildir");
+    }
+    let contacts =
+        r#"{"alice": ["alice-pager@example.net"], "dmitri": ["dmitri-sms@example.net"]}"#;
+    let credential_text = |name: &str| match name {
+        "signal-contacts" => contacts.to_string(),
+        "signal-token" => "0123456789abcdef0123456789abcdef\n".to_string(),
+        other => format!("password of {other}\n"),
+    };
+    // Runs a job's program with a credentials directory of `names`.
+    let run = |unit: &str, names: &[String], args: &[&str]| -> Output {
+        let creds = dir.join(format!("credentials-{unit}-{}", names.join("+")));
+        std::fs::create_dir_all(&creds).expect("mkdir credentials");
+        for name in names {
+            std::fs::write(creds.join(name), credential_text(name)).expect("write credential");
+        }
+        Command::new(crate::util::bin_path(&units.jobs[unit].program))
+            .env_remove("SECDESK_CONFIG")
+            .env("CREDENTIALS_DIRECTORY", &creds)
+            .current_dir(&dir.path)
+            .arg("--config")
+            .arg(&file)
+            .arg("--db")
+            .arg(&db)
+            .args(["--now", crate::util::NOW])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run job")
+    };
+    let maildir = empty.to_string_lossy().into_owned();
+    let jobs: [(&str, &[&str]); 3] = [
+        ("secdesk-ingest", &["--maildir", &maildir]),
+        ("secdesk-rotate-notify", &[]),
+        ("secdesk-triage-report", &["--stdout"]),
+    ];
+    for (unit, args) in jobs {
+        let out = run(unit, &names(unit), args);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "{unit} fails with the credentials the module gives it (exit {:?}):\n{text}",
+            out.status.code()
+        );
+        for private in ["alice-pager@example.net", "dmitri-sms@example.net"] {
+            assert!(!text.contains(private), "{unit} printed {private}:\n{text}");
+        }
+    }
+    for missing in ["signal-contacts", "signal-token"] {
+        let fewer: Vec<String> = names("secdesk-rotate-notify")
+            .into_iter()
+            .filter(|n| n != missing)
+            .collect();
+        let out = run("secdesk-rotate-notify", &fewer, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && stderr.contains(missing),
+            "rotate-notify without the credential {missing} (exit {:?}):\n{stderr}",
+            out.status.code()
+        );
+    }
+}
+
+/// The exposure bound `scripts/nix-check` enforces.
+const MAX_EXPOSURE: f64 = 1.2;
+
+/// Every service the module generates (the example, a configuration
+/// without servers, and the example with the Bat-Signal's credentials and
+/// path unit, as `units.nix` renders them) scores an exposure of at most
+/// [`MAX_EXPOSURE`] in `systemd-analyze security --offline=true`, as
+/// `scripts/nix-check` checks; a missing or too old systemd-analyze fails
+/// naming the Debian package.
+#[test]
+fn every_generated_service_scores_an_exposure_within_the_bound() {
+    let text: String = eval_json("nixos-module/tests/units.nix");
+    let text = text.replace("@Q@", "\"");
+    let dir = crate::util::Dir::new("unit_exposure");
+    let mut services = Vec::new();
+    for file in text.split("### ").filter(|f| !f.is_empty()) {
+        let (name, body) = file.split_once('\n').expect("a name line");
+        let path = dir.write(name, body);
+        if name.ends_with(".service") {
+            services.push((name.to_string(), path));
+        }
+    }
+    for expected in [
+        "signal/secdesk-rotate-notify.service",
+        "signal/secdesk-ingest.service",
+        "signal/secdesk-triage-report.service",
+        "signal/secdesk-rotate-notify.path",
+        "example/secdesk-rotate-notify.service",
+        "serverless/secdesk-ingest.service",
+    ] {
+        assert!(
+            dir.join(expected).is_file(),
+            "units.nix gives no {expected}"
+        );
+    }
+    let mut scores = Vec::new();
+    for (name, path) in &services {
+        let out = match Command::new("systemd-analyze")
+            .args(["security", "--offline=true", "--no-pager"])
+            .arg(path)
+            .output()
+        {
+            Ok(out) => out,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => panic!(
+                "systemd-analyze not found: install Debian's systemd (250 or newer) to score the units' exposure"
+            ),
+            Err(err) => panic!("cannot run systemd-analyze: {err}"),
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "systemd-analyze security --offline=true {name} failed (systemd 250 or newer needed):\n{stdout}{stderr}"
+        );
+        let exposure: f64 = stdout
+            .lines()
+            .find_map(|l| l.split("Overall exposure level for ").nth(1))
+            .and_then(|rest| rest.split(": ").nth(1))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no exposure level for {name} in:\n{stdout}"));
+        scores.push(format!("{name} {exposure}"));
+        assert!(
+            exposure <= MAX_EXPOSURE,
+            "{name} scores an exposure of {exposure}, above {MAX_EXPOSURE}:\n{}",
+            stdout
+                .lines()
+                .filter(|l| l.contains('✗'))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    assert_eq!(services.len(), 9, "scored: {scores:?}");
+}

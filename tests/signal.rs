@@ -429,3 +429,90 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         }
     }
 }
+
+/// Every recorded action (raise, ack, decline, baton, resolve) writes
+/// `signal.trigger` beside the database, which the NixOS module's
+/// `secdesk-rotate-notify.path` watches to send the first pages and each
+/// update at once; `status` and a refused action leave it alone, and
+/// nothing else secdesk does writes it.
+#[test]
+fn signal_actions_write_the_trigger_beside_the_database() {
+    let smtp = SmtpServer::start("signal-trigger");
+    let (desk, _) = setup("signal_trigger", &smtp);
+    let trigger = desk.db.parent().unwrap().join("signal.trigger");
+    let read = || std::fs::read_to_string(&trigger).ok();
+    assert_eq!(read(), None, "ingest and severity wrote the trigger");
+
+    let mut log = Vec::new();
+    let raise = [
+        "--as",
+        "alice",
+        "signal",
+        "raise",
+        "1",
+        "--reason",
+        "exploited",
+    ];
+    run(&desk, &mut log, "2026-11-22T10:00:00Z", &raise);
+    assert_eq!(read().as_deref(), Some("2026-11-22T10:00:00Z\n"));
+
+    run(&desk, &mut log, "2026-11-22T10:01:00Z", &[]);
+    run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:02:00Z",
+        &["signal", "status"],
+    );
+    assert_eq!(
+        read().as_deref(),
+        Some("2026-11-22T10:00:00Z\n"),
+        "rotate-notify or status wrote the trigger"
+    );
+    desk.cmd_at("secdesk", "2026-11-22T10:03:00Z")
+        .args(["--as", "alice", "signal", "ack", "7"])
+        .assert_exit_code(2);
+    assert_eq!(
+        read().as_deref(),
+        Some("2026-11-22T10:00:00Z\n"),
+        "a refused ack wrote the trigger"
+    );
+
+    let actions: [(&str, &[&str]); 4] = [
+        (
+            "2026-11-22T10:04:00Z",
+            &["--as", "alice", "signal", "ack", "1"],
+        ),
+        (
+            "2026-11-22T10:05:00Z",
+            &[
+                "--as",
+                "carol",
+                "signal",
+                "decline",
+                "1",
+                "--role",
+                "package-fixing",
+            ],
+        ),
+        (
+            "2026-11-22T10:06:00Z",
+            &["--as", "alice", "signal", "baton", "1", "--to", "dmitri"],
+        ),
+        (
+            "2026-11-22T10:07:00Z",
+            &[
+                "--as",
+                "dmitri",
+                "signal",
+                "resolve",
+                "1",
+                "--summary",
+                "fixed",
+            ],
+        ),
+    ];
+    for (now, args) in actions {
+        run(&desk, &mut log, now, args);
+        assert_eq!(read(), Some(format!("{now}\n")), "{args:?}");
+    }
+}

@@ -38,8 +38,9 @@ enum SignalAction {
 }
 
 impl SignalCommand {
-    /// Runs the command.
+    /// Runs the command; after a recorded action, writes the trigger.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
+        let records = !matches!(self.action, SignalAction::Status(_));
         match self.action {
             SignalAction::Raise(c) => c.execute(app),
             SignalAction::Ack(c) => c.execute(app),
@@ -47,6 +48,35 @@ impl SignalCommand {
             SignalAction::Baton(c) => c.execute(app),
             SignalAction::Resolve(c) => c.execute(app),
             SignalAction::Status(c) => c.execute(app),
+        }?;
+        if records {
+            wake(app);
         }
+        Ok(())
+    }
+}
+
+/// The file beside the database that every recorded action writes, so
+/// that a watcher (the NixOS module's `secdesk-rotate-notify.path`) runs
+/// `secdesk-rotate-notify` at once: the first pages and each update go
+/// out within seconds, not at the next timer run.
+pub const TRIGGER: &str = "signal.trigger";
+
+/// Writes [`TRIGGER`] (the run's instant). A failure only warns: the
+/// action is recorded, and the next timer run sends its mail.
+fn wake(app: &App) {
+    let db = app.ctx.store.path();
+    let dir = db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let path = dir.join(TRIGGER);
+    let now = secdesk::time::format(app.ctx.now);
+    if let Err(e) = std::fs::write(&path, format!("{now}\n")) {
+        eprintln!(
+            "secdesk: warning: cannot write {}: {e}; the pages and updates go out at the next \
+             secdesk-rotate-notify run",
+            path.display()
+        );
     }
 }
