@@ -4,7 +4,9 @@
 # over as a systemd credential, and runs each timer job (ingest,
 # rotate-notify, triage-report) as a hardened oneshot service under the
 # static user and group `secdesk`, sharing one SQLite database in
-# /var/lib/secdesk with the operators who run the `secdesk` CLI.
+# /var/lib/secdesk with the operators who run the `secdesk` CLI. With the
+# Bat-Signal (`settings.signal`), a path unit starts rotate-notify as soon as
+# a `secdesk signal` action writes `signal.trigger` beside the database.
 #
 # This file is a function of the flake (`self`) returning the module, so the
 # flake can make its own package the default (see flake.nix, which imports it
