@@ -379,6 +379,33 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         .assert_usage_error();
     assert!(ack_after.contains("signal 1 is resolved"), "{ack_after}");
 
+    // After the resolve nobody is paged or waiting any more: the roles
+    // nobody took say so, and so do the members paged for them.
+    let after = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:41:00Z",
+        &["signal", "status", "1"],
+    );
+    for want in [
+        "  package-fixing: unanswered (resolved before an ack)\n",
+        "    bob: unanswered, 1 private contact\n",
+        "  release-engineering: unanswered (resolved before an ack)\n",
+        "    dmitri: unanswered, team address only\n",
+        "    dmitri: not-paged, team address only\n",
+    ] {
+        assert!(
+            after.out.contains(want),
+            "status lacks {want:?}:\n{}",
+            after.out
+        );
+    }
+    assert!(
+        !after.out.contains(": paged") && !after.out.contains("waiting"),
+        "{}",
+        after.out
+    );
+
     // The history says all of it.
     let history = run(&desk, &mut log, "2026-11-22T11:31:00Z", &["history", "1"]);
     for want in [
