@@ -282,8 +282,8 @@ pub struct Report {
     pub stats: Stats,
     /// The first messages of the listed issues ([`Input::posts`]).
     pub posts: BTreeMap<IssueId, Vec<Posted>>,
-    /// 9. Bat-Signals of the last 30 days; `None` when no Bat-Signal is
-    /// configured and none was raised (the section is left out).
+    /// Section 9, the Bat-Signals of the last 30 days; `None` when no
+    /// Bat-Signal is configured and none was raised (no section).
     pub signals: Option<Vec<SignalLine>>,
 }
 
