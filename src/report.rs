@@ -2,7 +2,9 @@
 //! the machinery's health (loud when ingest went quiet or mail is stuck),
 //! who is on call, what came in, what nobody has claimed, what is claimed
 //! but stuck, which releases are exposed, what is fixed but unannounced,
-//! and the last 30 days (speed and load, to spot burnout).
+//! the last 30 days (speed and load, to spot burnout), and, when a
+//! Bat-Signal is configured, the signals of the last 30 days with the
+//! time to ack per role (member ids only: never a private contact).
 //!
 //! [`build`] turns the data the store gathered into a [`Report`]; the
 //! [`text`] and [`html`] renderers lay it out. Pure: `now` comes in.
@@ -17,6 +19,7 @@ pub mod text;
 use crate::mail::{Health, Source, health};
 use crate::outbox::OutboxEntry;
 use crate::rota::Shift;
+use crate::signal::{Event, EventKind, Raised, SignalId};
 use crate::time::{self, Instant, Span};
 use crate::triage::{Brief, IssueId, ReleaseStatus, Severity};
 use chrono::{Duration, NaiveDate};
@@ -119,6 +122,23 @@ pub struct Input {
     /// first message from each source, in order of arrival; the HTML part
     /// links the issue to the first that has a public archive page.
     pub posts: BTreeMap<IssueId, Vec<Posted>>,
+    /// `None` when no Bat-Signal is configured (and the section is left
+    /// out); else the configured roles, in order.
+    pub signal_roles: Option<Vec<String>>,
+    /// Every signal raised, resolved or still open in the last 30 days,
+    /// oldest first.
+    pub signals: Vec<SignalRecord>,
+}
+
+/// One Bat-Signal as the store returns it for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalRecord {
+    /// The signal.
+    pub raised: Raised,
+    /// What responders did, in the order recorded.
+    pub events: Vec<Event>,
+    /// Its issue's title.
+    pub title: String,
 }
 
 impl Input {
@@ -198,6 +218,31 @@ pub struct Stats {
     pub load: Vec<(String, i64, i64)>,
 }
 
+/// One Bat-Signal in the report's section: who raised it, when and why,
+/// how it stands, who holds the baton, and each role's time to ack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignalLine {
+    /// Its number.
+    pub id: SignalId,
+    /// Its issue.
+    pub issue: IssueId,
+    /// The issue's title.
+    pub title: String,
+    /// Who raised it.
+    pub raised_by: String,
+    /// When (UTC).
+    pub raised_at: Instant,
+    /// Why, in the raiser's words.
+    pub reason: String,
+    /// When it was resolved; `None` while it is open.
+    pub resolved_at: Option<Instant>,
+    /// Who holds the incident lead's baton (at the resolution, or now).
+    pub baton: Option<String>,
+    /// Per role: who acked and how long after the raise; `None`:
+    /// unanswered.
+    pub roles: Vec<(String, Option<(String, Span)>)>,
+}
+
 /// The report, ready to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -237,6 +282,9 @@ pub struct Report {
     pub stats: Stats,
     /// The first messages of the listed issues ([`Input::posts`]).
     pub posts: BTreeMap<IssueId, Vec<Posted>>,
+    /// Section 9, the Bat-Signals of the last 30 days; `None` when no
+    /// Bat-Signal is configured and none was raised (no section).
+    pub signals: Option<Vec<SignalLine>>,
 }
 
 fn spread(mut d: Vec<Span>) -> Spread {
@@ -332,7 +380,64 @@ pub fn build(input: &Input) -> Report {
         fixed_total: input.fixed.total,
         stats: stats(input),
         posts: input.posts.clone(),
+        signals: signals(input),
     }
+}
+
+/// Section 9: each Bat-Signal of the last 30 days, newest first, with the
+/// time from the raise to each role's first ack. The roles are the
+/// configured ones, then any role a recorded ack names that is no longer
+/// configured.
+fn signals(input: &Input) -> Option<Vec<SignalLine>> {
+    if input.signal_roles.is_none() && input.signals.is_empty() {
+        return None;
+    }
+    let configured = input.signal_roles.clone().unwrap_or_default();
+    let lines = input
+        .signals
+        .iter()
+        .rev()
+        .map(|s| {
+            let r = &s.raised;
+            let until = r.resolved.as_ref().map_or(input.now, |x| x.at);
+            let mut names = configured.clone();
+            for e in &s.events {
+                if let Some(role) = &e.role
+                    && e.kind == EventKind::Ack
+                    && !names.contains(role)
+                {
+                    names.push(role.clone());
+                }
+            }
+            let roles = names
+                .into_iter()
+                .map(|role| {
+                    let ack = s
+                        .events
+                        .iter()
+                        .find(|e| {
+                            e.kind == EventKind::Ack
+                                && e.role.as_deref() == Some(role.as_str())
+                                && e.at <= until
+                        })
+                        .map(|e| (e.member.clone(), time::age(r.at, e.at)));
+                    (role, ack)
+                })
+                .collect();
+            SignalLine {
+                id: r.id,
+                issue: r.issue,
+                title: s.title.clone(),
+                raised_by: r.raised_by.clone(),
+                raised_at: r.at,
+                reason: r.reason.clone(),
+                resolved_at: r.resolved.as_ref().map(|x| x.at),
+                baton: crate::signal::plan::baton_at(&s.events, until),
+                roles,
+            }
+        })
+        .collect();
+    Some(lines)
 }
 
 /// The subject: the date, an alarm when the machinery has problems, and

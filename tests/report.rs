@@ -321,6 +321,10 @@ fn report_rendering_snapshot() {
     c["report"] = serde_json::json!({ "to": ["team@example.org"] });
     c["rotation"] =
         serde_json::json!({ "start": "2026-11-16", "order": ["alice", "bob", "carol"] });
+    c["signal"] = serde_json::json!({
+        "roles": {"coordination": ["alice", "bob"], "package-fixing": ["bob", "carol"],
+                  "qa": ["carol"], "release-engineering": ["alice"]}
+    });
     desk.set_config(&c);
     desk.cmd_at("secdesk-ingest", "2026-11-20T08:00:00Z")
         .arg("--maildir")
@@ -376,6 +380,22 @@ fn report_rendering_snapshot() {
         "2026-11-20T10:30:00Z",
         "bob",
         &["severity", "11", "critical"],
+    );
+    // A Bat-Signal on #11, resolved: the report's last section.
+    act(
+        "2026-11-20T10:40:00Z",
+        "bob",
+        &["signal", "raise", "11", "--reason", "wormable, exploited"],
+    );
+    act(
+        "2026-11-20T10:47:00Z",
+        "alice",
+        &["signal", "ack", "1", "--role", "coordination"],
+    );
+    act(
+        "2026-11-20T11:30:00Z",
+        "alice",
+        &["signal", "resolve", "1", "--summary", "not as bad"],
     );
     act("2026-11-20T10:30:00Z", "bob", &["severity", "9", "high"]);
     act("2026-11-20T10:30:00Z", "bob", &["severity", "10", "medium"]);
@@ -545,5 +565,96 @@ desktest!(
         assert_eq!(json, order);
         assert_eq!(v["unclaimed"][0]["severity"], "critical");
         assert_eq!(v["unclaimed"][4]["severity"], serde_json::Value::Null);
+    }
+);
+
+desktest!(
+    report_lists_bat_signals_with_time_to_ack_per_role_and_no_private_contact,
+    |desk| {
+        use std::os::unix::fs::PermissionsExt;
+        let contacts = desk.dir.write(
+            "signal-contacts.json",
+            r#"{"alice": ["alice-pager@example.net"], "carol": ["carol-sms@example.net"]}"#,
+        );
+        std::fs::set_permissions(&contacts, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mut c = desk.config_json();
+        c["signal"] = serde_json::json!({
+            "roles": {"coordination": ["alice", "bob"], "package-fixing": ["bob", "carol"],
+                      "qa": ["carol", "alice"], "release-engineering": ["alice"]},
+            "contacts_file": contacts
+        });
+        c["report"] = serde_json::json!({ "to": ["team@example.org"] });
+        desk.set_config(&c);
+        desk.cmd_at("secdesk-ingest", "2026-11-20T08:00:00Z")
+            .arg("--maildir")
+            .arg(sample_mail())
+            .stdout();
+        let act = |now: &str, who: &str, args: &[&str]| {
+            desk.cmd_at("secdesk", now)
+                .args(["--as", who])
+                .args(args)
+                .stdout()
+        };
+        act(
+            "2026-11-21T09:00:00Z",
+            "bob",
+            &["severity", "3", "critical"],
+        );
+        let raised = act(
+            "2026-11-21T10:00:00Z",
+            "bob",
+            &["signal", "raise", "3", "--reason", "remote root, exploited"],
+        );
+        assert!(raised.starts_with("signal 1 raised for #3"), "{raised}");
+        // Pages go out (rotate-notify), then the acks come in by CLI.
+        desk.cmd_at("secdesk-rotate-notify", "2026-11-21T10:00:30Z")
+            .stdout();
+        act(
+            "2026-11-21T10:07:00Z",
+            "alice",
+            &["signal", "ack", "1", "--role", "coordination"],
+        );
+        act(
+            "2026-11-21T11:30:00Z",
+            "carol",
+            &["signal", "ack", "1", "--role", "qa"],
+        );
+        act(
+            "2026-11-21T11:40:00Z",
+            "alice",
+            &["signal", "baton", "1", "--to", "carol"],
+        );
+        let report = desk
+            .cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+            .arg("--stdout")
+            .stdout();
+        let section = report
+            .split_once("\nBat-Signals, last 30 days (1)\n")
+            .map(|(_, s)| s)
+            .unwrap_or_else(|| panic!("no Bat-Signal section:\n{report}"));
+        eqnice!(
+            "-----------------------------\n\
+             signal 1 for #3 (open): [DSA-1645-1] New lighttpd packages fix various problems\n    \
+             raised by bob at 2026-11-21T10:00:00Z: remote root, exploited\n    \
+             incident lead: carol\n    \
+             coordination: acked by alice after 7m\n    \
+             package-fixing: unanswered\n    \
+             qa: acked by carol after 1h 30m\n    \
+             release-engineering: unanswered\n",
+            section
+        );
+        let mail = desk
+            .cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z")
+            .stdout();
+        assert!(mail.contains("queued"), "{mail}");
+        let html = std::fs::read_to_string(desk.dir.join("outbox/report_2026-11-22.eml")).unwrap();
+        for p in ["alice-pager@example.net", "carol-sms@example.net"] {
+            assert!(!report.contains(p), "{p} in the report");
+            assert!(!html.contains(p), "{p} in the report mail");
+        }
+        assert!(
+            html.contains("Bat-Signals, last 30 days (1)"),
+            "the HTML part has the section"
+        );
     }
 );

@@ -379,6 +379,33 @@ fn one_role_acked_one_declined_one_escalating_then_baton_and_resolution() {
         .assert_usage_error();
     assert!(ack_after.contains("signal 1 is resolved"), "{ack_after}");
 
+    // After the resolve nobody is paged or waiting any more: the roles
+    // nobody took say so, and so do the members paged for them.
+    let after = run(
+        &desk,
+        &mut log,
+        "2026-11-22T10:41:00Z",
+        &["signal", "status", "1"],
+    );
+    for want in [
+        "  package-fixing: unanswered (resolved before an ack)\n",
+        "    bob: unanswered, 1 private contact\n",
+        "  release-engineering: unanswered (resolved before an ack)\n",
+        "    dmitri: unanswered, team address only\n",
+        "    dmitri: not-paged, team address only\n",
+    ] {
+        assert!(
+            after.out.contains(want),
+            "status lacks {want:?}:\n{}",
+            after.out
+        );
+    }
+    assert!(
+        !after.out.contains(": paged") && !after.out.contains("waiting"),
+        "{}",
+        after.out
+    );
+
     // The history says all of it.
     let history = run(&desk, &mut log, "2026-11-22T11:31:00Z", &["history", "1"]);
     for want in [
@@ -515,4 +542,93 @@ fn signal_actions_write_the_trigger_beside_the_database() {
         run(&desk, &mut log, now, args);
         assert_eq!(read(), Some(format!("{now}\n")), "{args:?}");
     }
+}
+
+/// Ingest raises an issue in a core package to critical: the member on
+/// call gets one mail proposing `secdesk signal raise N`, once; nobody is
+/// paged. A critical issue in another package proposes nothing.
+#[test]
+fn mail_making_a_core_package_critical_proposes_a_signal_once_and_pages_nobody() {
+    let smtp = SmtpServer::start("signal-proposal");
+    let desk = Desk::new("signal_proposal");
+    let mut c = desk.config_json();
+    c["smtp"] = smtp.config();
+    c["rotation"] =
+        serde_json::json!({ "start": "2026-11-16", "order": ["alice", "bob", "carol"] });
+    c["signal"] = serde_json::json!({
+        "roles": {"coordination": ["alice", "bob"], "package-fixing": ["bob", "carol"]},
+        "core_packages": ["OpenSSL", "glibc"]
+    });
+    desk.set_config(&c);
+    desk.dir.write(
+        "in/cur/1",
+        "Message-ID: <rhsa-openssl@x>\nDate: Sun, 22 Nov 2026 08:30:00 +0000\nSubject: [RHSA-2026:4242-01] Critical: openssl security update\n\nCVE-2026-4242: remote code execution in the TLS handshake.\n",
+    );
+    desk.dir.write(
+        "in/cur/2",
+        "Message-ID: <rhsa-firefox@x>\nDate: Sun, 22 Nov 2026 08:40:00 +0000\nSubject: [RHSA-2026:4243-01] Critical: firefox security update\n\nCVE-2026-4343\n",
+    );
+    desk.cmd_at("secdesk-ingest", "2026-11-22T09:00:00Z")
+        .arg("--maildir")
+        .arg(desk.dir.join("in"))
+        .stdout();
+    let show = desk
+        .cmd_at("secdesk", "2026-11-22T09:01:00Z")
+        .args(["show", "1"])
+        .stdout();
+    assert!(
+        show.contains("critical") && show.contains("openssl"),
+        "{show}"
+    );
+    let other = desk
+        .cmd_at("secdesk", "2026-11-22T09:01:00Z")
+        .args(["show", "2"])
+        .stdout();
+    assert!(
+        other.contains("critical") && other.contains("firefox"),
+        "{other}"
+    );
+
+    let first = desk
+        .cmd_at("secdesk-rotate-notify", "2026-11-22T09:05:00Z")
+        .stdout();
+    // Day 6 of a three-member rota that started on the 16th: alice.
+    assert!(first.contains("on call alice"), "{first}");
+    let signal_mail = |smtp: &SmtpServer| -> Vec<Got> {
+        got(smtp)
+            .into_iter()
+            .filter(|m| m.key.starts_with("signal-"))
+            .collect()
+    };
+    let proposals = signal_mail(&smtp);
+    assert_eq!(keys(&proposals), ["signal-proposal:1"], "{first}");
+    let p = &proposals[0];
+    assert_eq!(p.to, "alice@example.org");
+    assert!(
+        p.subject
+            .starts_with("Bat-Signal for #1? critical in openssl"),
+        "{}",
+        p.subject
+    );
+    assert!(
+        p.raw.contains("secdesk signal raise 1 --reason TEXT")
+            && p.raw
+                .contains("secdesk never raises a Bat-Signal by itself"),
+        "{}",
+        p.raw
+    );
+
+    let second = desk
+        .cmd_at("secdesk-rotate-notify", "2026-11-22T09:10:00Z")
+        .stdout();
+    assert_eq!(signal_mail(&smtp).len(), 1, "proposed once: {second}");
+    let later = desk
+        .cmd_at("secdesk-rotate-notify", "2026-11-22T15:00:00Z")
+        .stdout();
+    assert_eq!(signal_mail(&smtp).len(), 1, "still once: {later}");
+    let status = desk
+        .cmd_at("secdesk", "2026-11-22T15:01:00Z")
+        .args(["signal", "status"])
+        .stdout();
+    eqnice!("no Bat-Signals\n", status);
 }

@@ -28,7 +28,9 @@ pub struct MemberView {
     /// The member.
     pub member: String,
     /// `acked`, `declined`, `paged`, `superseded` (paged earlier, not
-    /// now) or `waiting`.
+    /// now) or `waiting`; once the signal is resolved nobody is paged or
+    /// waits: `unanswered` (paged for a role nobody acked, never
+    /// answered) or `not-paged`.
     pub state: &'static str,
     /// When first paged for this role (UTC).
     #[serde(serialize_with = "time::ser_opt_instant")]
@@ -60,6 +62,10 @@ pub struct RoleView {
     pub next_page_at: Option<Instant>,
     /// Its members in paging order.
     pub members: Vec<MemberView>,
+    /// Whether the signal was resolved before anyone acked this role
+    /// (`--json` says it with `resolved_at` and `acked_by`).
+    #[serde(skip)]
+    pub resolved_unacked: bool,
 }
 
 /// One signal as `status` shows it and every action returns it.
@@ -125,6 +131,7 @@ impl fmt::Display for SignalView {
                     "acked by {m} after {}",
                     crate::time::Span::seconds(r.ack_seconds.unwrap_or(0))
                 ),
+                (None, _, _) if r.resolved_unacked => "unanswered (resolved before an ack)".into(),
                 (None, Some(_), _) => "UNANSWERED: everyone paged".into(),
                 (None, None, Some(t)) => format!("waiting, next page {}", time::format(t)),
                 (None, None, None) => "waiting".into(),
@@ -176,14 +183,21 @@ fn view(
         .iter()
         .map(|r| {
             let current: Vec<&str> = r.current().map(|pg| pg.member.as_str()).collect();
+            let resolved = raised.resolved.is_some();
             let members = r
                 .order
                 .iter()
                 .map(|m| {
+                    let paged = r.pages.iter().any(|pg| &pg.member == m);
                     let state = if r.acked.as_ref().is_some_and(|(a, _)| a == m) {
                         "acked"
                     } else if r.declined.iter().any(|(d, _)| d == m) {
                         "declined"
+                    } else if resolved && r.acked.is_none() && paged {
+                        // Nobody is paged after a resolve: say how it ended.
+                        "unanswered"
+                    } else if resolved && !paged {
+                        "not-paged"
                     } else if r.acked.is_none() && current.contains(&m.as_str()) {
                         "paged"
                     } else if r.pages.iter().any(|pg| &pg.member == m) {
@@ -211,6 +225,7 @@ fn view(
                 unanswered_at: r.unanswered_at,
                 next_page_at: r.next_at.filter(|_| raised.resolved.is_none()),
                 members,
+                resolved_unacked: resolved && r.acked.is_none(),
             }
         })
         .collect();

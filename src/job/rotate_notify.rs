@@ -111,7 +111,50 @@ pub fn due(
         stale_after: config.report.stale_ingest_after,
         notices,
     };
-    Ok((around.current, notify::plan(&input)))
+    let mut mails = notify::plan(&input);
+    mails.extend(proposals(r, config, around.current.as_ref(), now)?);
+    Ok((around.current, mails))
+}
+
+/// How far back a run looks for issues that mail made critical: a run
+/// missed for a while (the machine was down) still proposes, and an
+/// issue made critical long ago is not proposed on upgrade.
+const PROPOSAL_WINDOW: chrono::Duration = chrono::Duration::days(1);
+
+/// The proposals to raise a Bat-Signal, one per issue ever (key
+/// `signal-proposal:ISSUE`), to the member on call: for each issue that
+/// mail made critical in the last [`PROPOSAL_WINDOW`], in a package of
+/// `signal.core_packages`, with no signal. A person who sets `critical`
+/// decided already and can raise one; nothing is proposed for that.
+/// secdesk never raises a signal by itself. Nobody on call: nothing yet
+/// (the next run with someone on call, inside the window, sends it).
+fn proposals(
+    r: &Reader<'_>,
+    config: &Config,
+    on_call: Option<&Shift>,
+    now: Instant,
+) -> Result<Vec<Mail>, store::Error> {
+    let (Some(settings), Some(shift)) = (&config.signal, on_call) else {
+        return Ok(Vec::new());
+    };
+    let Some(member) = config.member(&shift.member) else {
+        return Ok(Vec::new());
+    };
+    if settings.core_packages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for issue in r.critical_by_mail_since(now - PROPOSAL_WINDOW)? {
+        if r.outbox_has(&Key::SignalProposal { issue }.to_string())? {
+            continue;
+        }
+        let facts = crate::app::signal::issue_facts(r, issue)?;
+        if signal_mail::core_packages(&facts, &settings.core_packages).is_empty() {
+            continue;
+        }
+        out.extend(signal_mail::proposal(&facts, member));
+    }
+    Ok(out)
 }
 
 /// The issues a handoff lists.

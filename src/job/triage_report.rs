@@ -70,6 +70,11 @@ pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, st
         closed: r.closed_since(month)?,
         load: r.member_load(month)?,
         posts: Default::default(),
+        signal_roles: config
+            .signal
+            .as_ref()
+            .map(|s| s.roles.iter().map(|(role, _)| role.clone()).collect()),
+        signals: r.report_signals(month)?,
     };
     input.posts = r.first_posts(&input.listed_issues())?;
     Ok(input)

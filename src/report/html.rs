@@ -359,6 +359,43 @@ pub fn render(r: &Report) -> String {
             .collect();
         plain_table(&mut out, &["Member", "Claimed", "Fixed"], &rows);
     }
+    if let Some(signals) = &r.signals {
+        let _ = writeln!(
+            out,
+            "<h2>Bat-Signals, last 30 days ({})</h2>",
+            signals.len()
+        );
+        if signals.is_empty() {
+            out.push_str("<p>none</p>\n");
+        }
+        for s in signals {
+            let state = match s.resolved_at {
+                Some(at) => format!("resolved {}", crate::time::format(at)),
+                None => "open".into(),
+            };
+            let _ = writeln!(
+                out,
+                "<p><strong>signal {} for {}</strong> ({}): {}<br>raised by {} at {}: {}<br>incident lead: {}</p>",
+                s.id,
+                e(&issue_ref(s.issue)),
+                e(&state),
+                e(&s.title),
+                e(&s.raised_by),
+                e(&crate::time::format(s.raised_at)),
+                e(&s.reason),
+                e(s.baton.as_deref().unwrap_or("nobody"))
+            );
+            let rows: Vec<Vec<String>> = s
+                .roles
+                .iter()
+                .map(|(role, ack)| match ack {
+                    Some((who, after)) => vec![role.clone(), who.clone(), after.to_string()],
+                    None => vec![role.clone(), String::new(), "unanswered".into()],
+                })
+                .collect();
+            plain_table(&mut out, &["Role", "Acked by", "Time to ack"], &rows);
+        }
+    }
     out.push_str("</body></html>\n");
     out
 }

@@ -6,6 +6,7 @@
 
 use super::{LINE_CVES, Report, Spread, issue_ref, severity_word};
 use crate::layout::table;
+use crate::text::{ellipsize, one_line};
 use std::fmt::Write;
 
 fn spread(s: &Spread) -> String {
@@ -121,6 +122,48 @@ pub fn render(r: &Report) -> String {
             .map(|(who, c, f)| vec![who.clone(), c.to_string(), f.to_string()])
             .collect();
         out.push_str(&table(&["MEMBER", "CLAIMED", "FIXED"], &rows));
+    }
+
+    if let Some(signals) = &r.signals {
+        section(
+            &mut out,
+            &format!("Bat-Signals, last 30 days ({})", signals.len()),
+        );
+        if signals.is_empty() {
+            let _ = writeln!(out, "none");
+        }
+        for s in signals {
+            let state = match s.resolved_at {
+                Some(at) => format!("resolved {}", crate::time::format(at)),
+                None => "open".into(),
+            };
+            let _ = writeln!(
+                out,
+                "signal {} for {} ({state}): {}",
+                s.id,
+                issue_ref(s.issue),
+                ellipsize(&one_line(&s.title), 80)
+            );
+            let _ = writeln!(
+                out,
+                "    raised by {} at {}: {}",
+                s.raised_by,
+                crate::time::format(s.raised_at),
+                ellipsize(&one_line(&s.reason), 120)
+            );
+            let _ = writeln!(
+                out,
+                "    incident lead: {}",
+                s.baton.as_deref().unwrap_or("nobody")
+            );
+            for (role, ack) in &s.roles {
+                let what = match ack {
+                    Some((who, after)) => format!("acked by {who} after {after}"),
+                    None => "unanswered".into(),
+                };
+                let _ = writeln!(out, "    {role}: {what}");
+            }
+        }
     }
     out
 }

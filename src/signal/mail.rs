@@ -371,6 +371,18 @@ fn update(input: &Input<'_>, event: Option<&Event>) -> Option<Out> {
     })
 }
 
+/// The issue's packages that are in `core` (`signal.core_packages`),
+/// compared without regard to case: a critical issue in one of them is
+/// proposed for a Bat-Signal.
+pub fn core_packages<'a>(issue: &'a IssueFacts, core: &[String]) -> Vec<&'a str> {
+    issue
+        .packages
+        .iter()
+        .filter(|p| core.iter().any(|c| c.eq_ignore_ascii_case(p)))
+        .map(String::as_str)
+        .collect()
+}
+
 /// The proposal to the member on call when ingest raised `issue` to
 /// critical in a core package: secdesk never pages by itself.
 pub fn proposal(issue: &IssueFacts, on_call: &Member) -> Option<Mail> {

@@ -4,7 +4,7 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, open_states};
-use crate::report::{Arrival, Capped, Milestones, Posted};
+use crate::report::{Arrival, Capped, Milestones, Posted, SignalRecord};
 use crate::time::Instant;
 use crate::triage::{self, Brief, HistoryAction, IssueId, ReleaseStatus, Severity, State};
 use rusqlite::params;
@@ -427,6 +427,28 @@ impl Reader<'_> {
             .map_err(self.err("read dismissals"))?;
         self.fill_cves("read dismissals", rows.iter_mut().map(|(b, _)| b))?;
         Ok(rows)
+    }
+}
+
+impl Reader<'_> {
+    /// Every Bat-Signal raised, resolved or still open since `since`
+    /// (oldest first), with its events and its issue's title: the report's
+    /// section. A handful of rows: signals are rare by design.
+    pub fn report_signals(&self, since: Instant) -> Result<Vec<SignalRecord>> {
+        let mut out = Vec::new();
+        for raised in self.signals_since(since)? {
+            let events = self.signal_events(raised.id)?;
+            let title = self
+                .issue_summary(raised.issue)?
+                .map(|s| s.title)
+                .unwrap_or_default();
+            out.push(SignalRecord {
+                raised,
+                events,
+                title,
+            });
+        }
+        Ok(out)
     }
 }
 

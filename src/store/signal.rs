@@ -7,7 +7,7 @@ use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
 use crate::signal::{Event, EventKind, Raised, Resolved, SignalId, Via};
 use crate::time::Instant;
-use crate::triage::{HistoryAction, IssueId};
+use crate::triage::{HistoryAction, IssueId, Severity};
 use rusqlite::{OptionalExtension, params};
 
 const SIGNAL_COLUMNS: &str =
@@ -168,6 +168,29 @@ impl Reader<'_> {
                 .collect::<rusqlite::Result<Vec<_>>>()
             })
             .map_err(self.err("read signal events"))
+    }
+
+    /// Issues that mail (not a person) made critical: a message carrying a
+    /// `critical` hint was stored at or after `since` and is dated then
+    /// or later (so backfilling old mail proposes nothing); the issue is
+    /// still critical, its severity set by no person, not merged, and no
+    /// signal was ever raised on it. Oldest first. These are the
+    /// candidates for the proposal to raise a Bat-Signal.
+    pub fn critical_by_mail_since(&self, since: Instant) -> Result<Vec<IssueId>> {
+        self.conn
+            .prepare_cached(
+                "SELECT DISTINCT i.id FROM messages m JOIN issues i ON i.id = m.issue_id
+                 WHERE m.received_at >= ?1 AND (m.date IS NULL OR m.date >= ?1)
+                   AND m.severity_hint = ?2 AND i.severity = ?2
+                   AND i.severity_set_by IS NULL AND i.merged_into IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM signals s WHERE s.issue_id = i.id)
+                 ORDER BY i.id",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![Stamp(since), Severity::Critical], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<IssueId>>>()
+            })
+            .map_err(self.err("read issues made critical by mail"))
     }
 
     /// Records a refused reply in the signal's issue history; a token

@@ -7,7 +7,8 @@ use secdesk::app::signal;
 ///
 /// Per role: who acked and after how long, or who is paged now and when
 /// the next page goes out; per member: acked, declined, paged,
-/// superseded or waiting, and how many private contacts they have (when
+/// superseded or waiting (once resolved: unanswered or not-paged), and
+/// how many private contacts they have (when
 /// this run may read the contacts; never the addresses). --json:
 /// `{signals: [{signal, issue, title, raised_by, reason, raised_at,
 /// baton, resolved_at, summary, roles: [{role, acked_by, acked_at,
