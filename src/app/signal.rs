@@ -604,9 +604,9 @@ pub fn reply(
             return refuse_reply(tx, Some(raised.issue), line, now);
         }
         let events = r.signal_events(raised.id)?;
-        let again = events.iter().any(|e| {
-            e.member == member && e.role.as_deref() == Some(role) && e.kind == kind
-        });
+        let again = events
+            .iter()
+            .any(|e| e.member == member && e.role.as_deref() == Some(role) && e.kind == kind);
         if again {
             return Ok(Some(Replied::Again(format!(
                 "signal {}: {role} {} by {member} already recorded",

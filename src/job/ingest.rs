@@ -8,10 +8,10 @@
 
 use crate::app::signal::Replied;
 use crate::config::Config;
+use crate::mail::Parsed;
 use crate::mail::fetch;
 use crate::mail::ingest::{self, Intercept, Intercepted, Local, Options, Run, Summary};
 use crate::mail::source::{maildir, mbox};
-use crate::mail::Parsed;
 use crate::store::{self, Store, Tx};
 use crate::time::Instant;
 use std::fmt;
