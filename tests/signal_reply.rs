@@ -367,6 +367,31 @@ fn replies_ack_and_decline_open_no_issue_and_bad_tokens_only_log() {
     );
     assert!(h2.contains(&other_line), "history of #2:\n{h2}");
 
+    // A token key others can read: the reply is not read, the run exits
+    // 1 naming the file (never its content), and it is tried again.
+    use std::os::unix::fs::PermissionsExt;
+    let key = desk.dir.join("signal-token");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let o = desk
+        .cmd_at("secdesk-ingest", "2026-11-22T10:34:00Z")
+        .args(["--eml", late.parent().unwrap().to_str().unwrap()])
+        .assert_exit_code(1);
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(out.contains("1 refused (1 not stored)"), "{out}");
+    assert!(
+        err.contains("a Bat-Signal reply, not read: ")
+            && err.contains("mode 0644")
+            && err.contains("tried again next run"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("s3cret"),
+        "the key's content in an error: {err}"
+    );
+    log.push(out);
+    log.push(err);
+
     // Privacy: alice's pager address sent a reply; it is in no output,
     // log line, database file or mail to anyone but her.
     let mut places: Vec<(String, Vec<u8>)> = log
