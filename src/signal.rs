@@ -5,12 +5,14 @@
 //! and the rules' refusals ([`Refused`]); the children decide:
 //! [`plan`](mod@plan) (who is paged when, as a function of the
 //! configuration, the signal's events and `now`), [`token`](mod@token)
-//! (the per-page reply tokens) and [`mail`](mod@mail) (what each page and
+//! (the per-page reply tokens), [`reply`](mod@reply) (what a reply
+//! to a page says) and [`mail`](mod@mail) (what each page and
 //! update says). Pure: no store, no clock, no file system; `now` and the
 //! secrets come in as data.
 
 pub mod mail;
 pub mod plan;
+pub mod reply;
 pub mod token;
 
 use crate::time::Instant;

@@ -72,6 +72,7 @@ const PURE: &[&str] = &[
     "src/signal.rs",
     "src/signal/plan.rs",
     "src/signal/token.rs",
+    "src/signal/reply.rs",
     "src/signal/mail.rs",
     "src/report.rs",
     "src/report/text.rs",

@@ -10,7 +10,7 @@ use crate::util::{Desk, sample_mail};
 use mail_parser::MessageParser;
 use std::os::unix::fs::PermissionsExt;
 
-const PRIVATE: [&str; 3] = [
+pub(crate) const PRIVATE: [&str; 3] = [
     "alice-pager@example.net",
     "alice-sms@example.net",
     "bob-pager@example.net",
@@ -18,15 +18,15 @@ const PRIVATE: [&str; 3] = [
 
 /// A received mail: its outbox key, envelope recipients, subject, body.
 #[derive(Debug, Clone)]
-struct Got {
-    key: String,
-    to: String,
-    subject: String,
-    reply_to: String,
-    raw: String,
+pub(crate) struct Got {
+    pub(crate) key: String,
+    pub(crate) to: String,
+    pub(crate) subject: String,
+    pub(crate) reply_to: String,
+    pub(crate) raw: String,
 }
 
-fn got(smtp: &SmtpServer) -> Vec<Got> {
+pub(crate) fn got(smtp: &SmtpServer) -> Vec<Got> {
     smtp.received()
         .iter()
         .map(|raw| {
@@ -57,7 +57,7 @@ fn private_file(desk: &Desk, name: &str, text: &str) -> std::path::PathBuf {
 
 /// Four members in Berlin, New York, Tokyo and Sydney; at 10:00 UTC bob
 /// (05:00 in New York) is asleep. Issue 1 made critical.
-fn setup(name: &str, smtp: &SmtpServer) -> (Desk, String) {
+pub(crate) fn setup(name: &str, smtp: &SmtpServer) -> (Desk, String) {
     let desk = Desk::new(name);
     let contacts = private_file(
         &desk,

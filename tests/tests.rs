@@ -37,6 +37,9 @@ mod report;
 mod browser;
 // The Bat-Signal (issue 14): pages, acks, escalation, baton, privacy.
 mod signal;
+// Bat-Signal acks and declines by replying to a page, through a real
+// Dovecot, ingest and a real SMTP server; refused tokens; privacy.
+mod signal_reply;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

@@ -529,21 +529,50 @@ pub fn status(desk: &mut Desk<'_>, id: Option<SignalId>) -> Result<Status> {
 /// What a reply carrying a token did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Replied {
-    /// The ack or decline was recorded (the line says which).
-    Recorded(String),
+    /// The ack or decline was recorded (the line says which) for
+    /// `member`, with its history row.
+    Recorded {
+        /// What was recorded, for the log.
+        line: String,
+        /// Whose token it was.
+        member: String,
+    },
+    /// The same member's same answer was recorded already (the same
+    /// reply read again, from a Maildir given twice): only this line.
+    Again(String),
     /// A token-shaped word that is not a valid, current token: nothing
     /// but this line (logged) and, when it names a signal, a history row.
     Refused(String),
 }
 
-/// Looks for a reply token in `text` (subject, recipient headers, body)
-/// and records the ack or decline it carries (decline when `declines`),
-/// in the caller's transaction. `None` when the text carries no
-/// token-shaped word at all: the message is ordinary mail.
+fn refuse_reply(
+    tx: &store::Tx<'_>,
+    issue: Option<IssueId>,
+    line: String,
+    now: Instant,
+) -> Result<Option<Replied>> {
+    if let Some(issue) = issue {
+        tx.add_history(
+            issue,
+            now,
+            "secdesk-ingest",
+            crate::triage::HistoryAction::Signal,
+            &line,
+        )?;
+    }
+    Ok(Some(Replied::Refused(line)))
+}
+
+/// Looks for a reply token in `text` (the subject and the plus-address
+/// tags `signal::reply::read` found) and records the ack or decline it
+/// carries (decline when `declines`), in the caller's transaction. `None`
+/// when the text carries no token-shaped word at all, or no signal is
+/// configured: the message is ordinary mail. Without a `secret` (no
+/// `signal.token_secret_*` configured) no token is valid.
 pub fn reply(
     tx: &store::Tx<'_>,
     config: &Config,
-    secret: &[u8],
+    secret: Option<&[u8]>,
     text: &str,
     declines: bool,
     now: Instant,
@@ -556,6 +585,19 @@ pub fn reply(
         return Ok(None);
     };
     let r = tx.reader();
+    let Some(secret) = secret else {
+        let issue = r.signal(first.signal)?.map(|s| s.issue);
+        let line = format!(
+            "reply token {} refused: no `signal.token_secret_file` or `signal.token_secret_credential` configured, so no reply token is valid",
+            first.text()
+        );
+        return refuse_reply(tx, issue, line, now);
+    };
+    let kind = if declines {
+        EventKind::Decline
+    } else {
+        EventKind::Ack
+    };
     for c in &candidates {
         let Some(raised) = r.signal(c.signal)? else {
             continue;
@@ -574,20 +616,19 @@ pub fn reply(
                 c.text(),
                 raised.id
             );
-            tx.add_history(
-                raised.issue,
-                now,
-                "secdesk-ingest",
-                crate::triage::HistoryAction::Signal,
-                &line,
-            )?;
-            return Ok(Some(Replied::Refused(line)));
+            return refuse_reply(tx, Some(raised.issue), line, now);
         }
-        let kind = if declines {
-            EventKind::Decline
-        } else {
-            EventKind::Ack
-        };
+        let events = r.signal_events(raised.id)?;
+        let again = events
+            .iter()
+            .any(|e| e.member == member && e.role.as_deref() == Some(role) && e.kind == kind);
+        if again {
+            return Ok(Some(Replied::Again(format!(
+                "signal {}: {role} {} by {member} already recorded",
+                raised.id,
+                if declines { "declined" } else { "acked" }
+            ))));
+        }
         return match respond(
             tx,
             config,
@@ -598,21 +639,17 @@ pub fn reply(
             Via::Reply,
             now,
         ) {
-            Ok(line) => Ok(Some(Replied::Recorded(line))),
+            Ok(line) => Ok(Some(Replied::Recorded {
+                line,
+                member: member.to_string(),
+            })),
             Err(super::Error::Refused(why)) => {
                 let line = format!(
                     "reply token {} for signal {} refused: {why}",
                     c.text(),
                     raised.id
                 );
-                tx.add_history(
-                    raised.issue,
-                    now,
-                    "secdesk-ingest",
-                    crate::triage::HistoryAction::Signal,
-                    &line,
-                )?;
-                Ok(Some(Replied::Refused(line)))
+                refuse_reply(tx, Some(raised.issue), line, now)
             }
             Err(e) => Err(e),
         };
@@ -621,16 +658,8 @@ pub fn reply(
         "reply token {} refused: forged, altered or of another signal",
         first.text()
     );
-    if let Some(raised) = r.signal(first.signal)? {
-        tx.add_history(
-            raised.issue,
-            now,
-            "secdesk-ingest",
-            crate::triage::HistoryAction::Signal,
-            &line,
-        )?;
-    }
-    Ok(Some(Replied::Refused(line)))
+    let issue = r.signal(first.signal)?.map(|s| s.issue);
+    refuse_reply(tx, issue, line, now)
 }
 
 /// What a page says about the issue: title, CVEs, packages, severity and

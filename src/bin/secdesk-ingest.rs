@@ -23,9 +23,18 @@ const NAME: &str = "secdesk-ingest";
 /// `max_message_bytes` (default 64 MiB) is stored cut at that size, with
 /// the problem `truncated`.
 ///
+/// A reply to a Bat-Signal page (a reply token in its Subject, or in the
+/// plus-address of `signal.reply_to` it was sent to) acks or declines the
+/// role it was paged for and is not stored: it opens no issue, and is
+/// counted as `N signal replies` (`(N refused)` for a forged, altered,
+/// other signal's or resolved signal's token, which changes nothing but
+/// a log line and a history row). The token key is read only when a
+/// message carries a token.
+///
 /// Prints one summary line: `ingest: N seen, N new, N copies, N duplicates,
 /// N refused (REASONS), N unparsable, N issues opened, N issues updated`,
-/// where seen = new + copies + duplicates + refused. Exit codes: 0 done
+/// then `, N signal replies` when there are any, where seen is the sum of
+/// new, copies, duplicates, refused and signal replies. Exit codes: 0 done
 /// (also when nothing was new, and when messages were stored with parse
 /// problems or cut); 1 something could not be read or the database refused
 /// a message or failed (what could be stored was stored; the next run

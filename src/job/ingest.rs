@@ -2,12 +2,17 @@
 //! `--mbox`) or, without any, every configured IMAP mailbox; say so when
 //! there is nothing to read. [`check`] refuses a source that is not what
 //! its flag says before anything is read or the database is opened.
+//! With a Bat-Signal configured, every message is first offered to
+//! [`SignalReplies`]: a reply to a page acks or declines its role and is
+//! not stored.
 
+use crate::app::signal::Replied;
 use crate::config::Config;
+use crate::mail::Parsed;
 use crate::mail::fetch;
-use crate::mail::ingest::{self, Local, Options, Run, Summary};
+use crate::mail::ingest::{self, Intercept, Intercepted, Local, Options, Run, Summary};
 use crate::mail::source::{maildir, mbox};
-use crate::store::{self, Store};
+use crate::store::{self, Store, Tx};
 use crate::time::Instant;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -54,13 +59,121 @@ pub fn run(
     if local.is_empty() && config.imap.is_empty() {
         return Ok(Ran::NothingToRead);
     }
+    let mut replies = SignalReplies::new(config);
     let mut run = Run::new(now, Options::new(config, verbose), log);
+    if config.signal.is_some() {
+        run = run.with_intercept(&mut replies);
+    }
     if local.is_empty() {
         fetch::ingest_imap(store, &config.imap, &mut run)?;
     } else {
         ingest::ingest_local(store, local, &mut run)?;
     }
     Ok(Ran::Read(run.finish()))
+}
+
+/// Replies to Bat-Signal pages, taken out of correlation: a message with a
+/// token-shaped word in its subject or in a plus-address of
+/// `signal.reply_to` (`signal::reply::read`) goes to
+/// `app::signal::reply`, which records the ack or decline, or refuses the
+/// token with a history row. Such a message is never stored: it may come
+/// from a private contact (a pager gateway), whose address must not reach
+/// the database. The token key is read the first time a message carries
+/// a token-shaped word, never otherwise.
+pub struct SignalReplies<'c> {
+    config: &'c Config,
+    /// The token key once read: `Ok(None)` when none is configured, the
+    /// error's words when it could not be read.
+    secret: Option<Result<Option<String>, String>>,
+}
+
+impl<'c> SignalReplies<'c> {
+    /// Nothing read yet.
+    pub fn new(config: &'c Config) -> SignalReplies<'c> {
+        SignalReplies {
+            config,
+            secret: None,
+        }
+    }
+}
+
+impl Intercept for SignalReplies<'_> {
+    fn intercept(
+        &mut self,
+        tx: &Tx<'_>,
+        raw: &[u8],
+        parsed: &Parsed,
+        now: Instant,
+    ) -> Result<Option<Intercepted>, store::Error> {
+        let Some(signal) = &self.config.signal else {
+            return Ok(None);
+        };
+        let Some(reply) = crate::signal::reply::read(
+            signal.reply_to.as_deref(),
+            &parsed.subject,
+            raw,
+            &parsed.text,
+            &parsed.from,
+        ) else {
+            return Ok(None);
+        };
+        let secret = self
+            .secret
+            .get_or_insert_with(|| signal.read_token_secret().map_err(|e| e.to_string()));
+        let secret = match secret {
+            Ok(s) => s.as_deref().map(str::as_bytes),
+            Err(e) => {
+                return Ok(Some(Intercepted::Failed(format!(
+                    "a Bat-Signal reply, not read: {e}; tried again next run"
+                ))));
+            }
+        };
+        let taken = match crate::app::signal::reply(
+            tx,
+            self.config,
+            secret,
+            &reply.text,
+            reply.declines,
+            now,
+        ) {
+            Ok(None) => return Ok(None),
+            Ok(Some(Replied::Recorded { line, member })) => {
+                let team = self
+                    .config
+                    .member(&member)
+                    .and_then(|m| m.email.as_deref())
+                    .map(str::to_ascii_lowercase);
+                // The token is the authority (a pager gateway answers from
+                // its own address); a sender other than the team address is
+                // said, by its domain only.
+                let line = match (&reply.from, team) {
+                    (Some(from), Some(team)) if *from == team => line,
+                    _ => format!(
+                        "{line} (from an address at {}, not {member}'s team address)",
+                        reply.from_domain.as_deref().unwrap_or("no domain")
+                    ),
+                };
+                Intercepted::Taken {
+                    line: line.replace('\n', "; "),
+                    refused: false,
+                }
+            }
+            Ok(Some(Replied::Again(line))) => Intercepted::Taken {
+                line,
+                refused: false,
+            },
+            Ok(Some(Replied::Refused(line))) => Intercepted::Taken {
+                line,
+                refused: true,
+            },
+            Err(crate::app::Error::Store(e)) => return Err(e),
+            Err(crate::app::Error::Refused(why)) => Intercepted::Taken {
+                line: format!("Bat-Signal reply refused: {why}"),
+                refused: true,
+            },
+        };
+        Ok(Some(taken))
+    }
 }
 
 /// A local source that is not what its flag says (missing, a file for a

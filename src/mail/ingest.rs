@@ -96,7 +96,8 @@ impl Refused {
 }
 
 /// What a run did; printed as the one summary line. Every message read is
-/// counted once: `seen = new + copies + duplicates + refused`.
+/// counted once: `seen = new + copies + duplicates + refused + signal
+/// replies`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Messages read.
@@ -109,6 +110,12 @@ pub struct Summary {
     pub duplicates: u64,
     /// Messages not stored, by reason.
     pub refused: BTreeMap<Refused, u64>,
+    /// Replies to Bat-Signal pages, taken by the [`Intercept`] and not
+    /// stored (valid or not).
+    pub signal_replies: u64,
+    /// Of those, the ones whose token was refused (forged, altered, of
+    /// another signal, after the resolution, or the role acked already).
+    pub signal_refused: u64,
     /// Stored messages (new or copies) that are unreadable.
     pub unparsable: u64,
     /// Stored messages cut at `max_message_bytes`.
@@ -152,8 +159,9 @@ pub struct Raised {
 }
 
 /// `ingest: 9 seen, 5 new, 1 copies, 2 duplicates, 1 refused (1 empty),
-/// 0 unparsable, 3 issues opened, 1 issues updated`, then `, N truncated`
-/// and `, N failed` when there are any.
+/// 0 unparsable, 3 issues opened, 1 issues updated`, then `, N signal
+/// replies (N refused)`, `, N truncated` and `, N failed` when there are
+/// any.
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -178,6 +186,12 @@ impl fmt::Display for Summary {
             ", {} unparsable, {} issues opened, {} issues updated",
             self.unparsable, self.opened, self.updated
         )?;
+        if self.signal_replies > 0 {
+            write!(f, ", {} signal replies", self.signal_replies)?;
+            if self.signal_refused > 0 {
+                write!(f, " ({} refused)", self.signal_refused)?;
+            }
+        }
         if self.truncated > 0 {
             write!(f, ", {} truncated", self.truncated)?;
         }
@@ -239,6 +253,41 @@ struct Delta {
     updated: Option<IssueId>,
     raised: Option<(IssueId, Option<Severity>, Severity)>,
     absorbed: Vec<IssueId>,
+    /// What the [`Intercept`] said of the message, logged once it holds.
+    said: Option<String>,
+}
+
+/// What takes a message out of correlation before it is stored: a reply to
+/// a Bat-Signal page (`job::ingest` implements it over
+/// `app::signal::reply`, which this module may not import). Called inside
+/// the message's transaction (and savepoint), so what it writes commits or
+/// rolls back with the batch.
+pub trait Intercept {
+    /// `None` for ordinary mail; otherwise what became of the message,
+    /// which is then not stored. An error is one that lost the transaction.
+    fn intercept(
+        &mut self,
+        tx: &Tx<'_>,
+        raw: &[u8],
+        parsed: &Parsed,
+        now: Instant,
+    ) -> Result<Option<Intercepted>, store::Error>;
+}
+
+/// What an [`Intercept`] did with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intercepted {
+    /// Taken: recorded (`refused` false) or refused with a log line and,
+    /// where it names one, a history row on the signal's issue.
+    Taken {
+        /// The log line (no private contact in it).
+        line: String,
+        /// Whether the reply's token was refused.
+        refused: bool,
+    },
+    /// It could not be handled now (the token key unreadable): the message
+    /// fails like one the database refused, and the next run retries it.
+    Failed(String),
 }
 
 /// One ingest run: its options, its log and its counts. Sources feed it
@@ -249,6 +298,7 @@ pub struct Run<'a> {
     log: &'a mut dyn FnMut(&str),
     summary: Summary,
     tally: Tally,
+    intercept: Option<&'a mut dyn Intercept>,
 }
 
 impl<'a> Run<'a> {
@@ -260,7 +310,14 @@ impl<'a> Run<'a> {
             log,
             summary: Summary::default(),
             tally: Tally::default(),
+            intercept: None,
         }
+    }
+
+    /// The same run, offering every message to `intercept` first.
+    pub fn with_intercept(mut self, intercept: &'a mut dyn Intercept) -> Run<'a> {
+        self.intercept = Some(intercept);
+        self
     }
 
     /// The run's options.
@@ -455,6 +512,7 @@ pub fn store_batch(
 ) -> Result<Vec<Outcome>, store::Error> {
     let now = run.now;
     let tally = &run.tally;
+    let intercept = &mut run.intercept;
     let whole = store.write(|tx| {
         let mut batch_opened = BTreeSet::new();
         let mut done = Vec::with_capacity(items.len());
@@ -466,7 +524,7 @@ pub fn store_batch(
                 continue;
             }
             let opened = |i: IssueId| tally.opened.contains(&i) || batch_opened.contains(&i);
-            let (outcome, delta) = store_in(tx, item, now, &opened)?;
+            let (outcome, delta) = store_in(tx, item, now, &opened, intercept.as_deref_mut())?;
             batch_opened.extend(delta.opened);
             outcomes.push(outcome.clone());
             done.push(Some((outcome, delta)));
@@ -509,6 +567,12 @@ pub enum Outcome {
     },
     /// The database refused it; named in the summary, retried next run.
     Failed,
+    /// A reply to a Bat-Signal page, taken by the [`Intercept`]: not
+    /// stored, counted in [`Summary::signal_replies`].
+    SignalReply {
+        /// Whether its token was refused.
+        refused: bool,
+    },
     /// Stored into `issue`.
     Stored {
         /// The issue it joined or opened.
@@ -535,8 +599,9 @@ pub fn store_one(tx: &Tx<'_>, item: &Prepared, run: &mut Run<'_>) -> Result<Outc
     }
     let now = run.now;
     let tally = &run.tally;
+    let intercept = &mut run.intercept;
     let opened = |i: IssueId| tally.opened.contains(&i);
-    match tx.one_message(|tx| store_in(tx, item, now, &opened))? {
+    match tx.one_message(|tx| store_in(tx, item, now, &opened, intercept.as_deref_mut()))? {
         Ok((outcome, delta)) => Ok(account(run, item, outcome, delta)),
         Err(e) => {
             run.summary.refuse(Refused::NotStored);
@@ -558,12 +623,28 @@ fn refuse_empty(item: &Prepared, run: &mut Run<'_>) -> Outcome {
 
 /// Counts and names what storing one message did, once its transaction
 /// holds it.
-fn account(run: &mut Run<'_>, item: &Prepared, outcome: Outcome, delta: Delta) -> Outcome {
+fn account(run: &mut Run<'_>, item: &Prepared, outcome: Outcome, mut delta: Delta) -> Outcome {
     let origin = &item.incoming.origin;
     let limit = run.options.max_message_bytes;
+    let said = delta.said.take();
     run.tally.add(delta);
     let id = &item.parsed.message_id;
     match &outcome {
+        Outcome::SignalReply { refused } => {
+            run.summary.signal_replies += 1;
+            if *refused {
+                run.summary.signal_refused += 1;
+            }
+            if let Some(line) = said {
+                run.log(&format!("{origin}: {line}"));
+            }
+        }
+        Outcome::Failed => {
+            if let Some(line) = said {
+                run.summary.refuse(Refused::NotStored);
+                run.fail(format!("{origin}: {line}"));
+            }
+        }
         Outcome::Duplicate { copy } => {
             run.summary.duplicates += 1;
             run.name(|| format!("{origin}: duplicate of stored copy {copy} of <{id}>, not stored"));
@@ -588,7 +669,7 @@ fn account(run: &mut Run<'_>, item: &Prepared, outcome: Outcome, delta: Delta) -
                 ));
             }
         }
-        Outcome::Empty | Outcome::Failed => {}
+        Outcome::Empty => {}
     }
     outcome
 }
@@ -601,9 +682,25 @@ fn store_in(
     item: &Prepared,
     now: Instant,
     opened: &dyn Fn(IssueId) -> bool,
+    intercept: Option<&mut (dyn Intercept + '_)>,
 ) -> Result<(Outcome, Delta), store::Error> {
     let p = &item.parsed;
     let mut delta = Delta::default();
+    if let Some(hook) = intercept
+        && let Some(taken) = hook.intercept(tx, &item.incoming.raw, p, now)?
+    {
+        let outcome = match taken {
+            Intercepted::Taken { line, refused } => {
+                delta.said = Some(line);
+                Outcome::SignalReply { refused }
+            }
+            Intercepted::Failed(line) => {
+                delta.said = Some(line);
+                Outcome::Failed
+            }
+        };
+        return Ok((outcome, delta));
+    }
     let first = tx.first_copy(&p.message_id)?;
     if let Some(first) = first
         && let Some(copy) = tx.copy_with_bytes(first.row, &item.incoming.raw)?
@@ -1192,6 +1289,17 @@ mod tests {
                 s,
                 expect_test::expect![
                     "ingest: 9 seen, 5 new, 1 copies, 1 duplicates, 2 refused (1 empty, 1 not stored), 1 unparsable, 3 issues opened, 1 issues updated, 1 truncated, 1 failed"
+                ],
+            );
+            check(
+                Summary {
+                    seen: 3,
+                    signal_replies: 3,
+                    signal_refused: 1,
+                    ..Summary::default()
+                },
+                expect_test::expect![
+                    "ingest: 3 seen, 0 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 0 issues updated, 3 signal replies (1 refused)"
                 ],
             );
             check(
