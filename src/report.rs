@@ -243,6 +243,16 @@ pub struct SignalLine {
     pub roles: Vec<(String, Option<(String, Span)>)>,
 }
 
+impl SignalLine {
+    /// `open`, or `resolved <instant>`: the same words in text and HTML.
+    pub fn state(&self) -> String {
+        match self.resolved_at {
+            Some(at) => format!("resolved {}", crate::time::format(at)),
+            None => "open".into(),
+        }
+    }
+}
+
 /// The report, ready to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {

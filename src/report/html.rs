@@ -369,10 +369,7 @@ pub fn render(r: &Report) -> String {
             out.push_str("<p>none</p>\n");
         }
         for s in signals {
-            let state = match s.resolved_at {
-                Some(at) => format!("resolved {}", crate::time::format(at)),
-                None => "open".into(),
-            };
+            let state = s.state();
             let _ = writeln!(
                 out,
                 "<p><strong>signal {} for {}</strong> ({}): {}<br>raised by {} at {}: {}<br>incident lead: {}</p>",

@@ -133,10 +133,7 @@ pub fn render(r: &Report) -> String {
             let _ = writeln!(out, "none");
         }
         for s in signals {
-            let state = match s.resolved_at {
-                Some(at) => format!("resolved {}", crate::time::format(at)),
-                None => "open".into(),
-            };
+            let state = s.state();
             let _ = writeln!(
                 out,
                 "signal {} for {} ({state}): {}",
