@@ -381,7 +381,8 @@ impl fmt::Display for RotaSchedule {
                 ]
             })
             .collect();
-        f.write_str(&layout::table(
+        // On a terminal the notes, then the local times, give way first.
+        f.write_str(&layout::fit(
             &[
                 "START (UTC)",
                 "END",
@@ -390,6 +391,8 @@ impl fmt::Display for RotaSchedule {
                 "NOTE",
             ],
             &rows,
+            layout::page(f, 0),
+            &[4, 3],
         ))?;
         let live: Vec<&ChangeRow> = self
             .changes
