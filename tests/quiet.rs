@@ -241,3 +241,19 @@ desktest!(
         assert!(!with_no_color.stdout.contains(&0x1b), "no escape codes");
     }
 );
+
+desktest!(the_rota_table_fits_the_terminal_too, |desk| {
+    let mut c = desk.config_json();
+    c["rotation"] = serde_json::json!({"start": "2026-11-16", "order": ["alice", "bob", "carol"]});
+    desk.set_config(&c);
+    let piped = desk.cmd("secdesk").args(["rota", "--days", "3"]).stdout();
+    assert!(
+        piped.lines().any(|l| l.chars().count() > 72),
+        "full width in a pipe: {piped}"
+    );
+    let shown = on_terminal(&desk, "72", "rota --days 3");
+    assert_eq!(shown.lines().count(), 4, "{shown}");
+    for line in shown.lines() {
+        assert!(line.chars().count() <= 72, "{line:?} in\n{shown}");
+    }
+});
