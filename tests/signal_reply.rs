@@ -11,6 +11,7 @@ use crate::harness::dovecot::Dovecot;
 use crate::harness::smtp::SmtpServer;
 use crate::signal::{Got, PRIVATE, got, setup};
 use crate::util::Desk;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs `bin` at `now` with `args`, asserting exit 0; keeps stdout and
 /// stderr in `log` for the privacy grep and returns them.
@@ -394,6 +395,303 @@ fn replies_ack_and_decline_open_no_issue_and_bad_tokens_only_log() {
 
     // Privacy: alice's pager address sent a reply; it is in no output,
     // log line, database file or mail to anyone but her.
+    assert_contacts_private(&desk, &log, &smtp);
+}
+
+/// Each mail of `mails` by its outbox key, with the set of its envelope
+/// recipients (team addresses and, on a page, its owner's private ones).
+fn sent(mails: &[Got]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out = BTreeMap::new();
+    for m in mails {
+        let to = m.to.split(',').map(|a| a.trim().to_string()).collect();
+        assert!(
+            out.insert(m.key.clone(), to).is_none(),
+            "{} sent twice",
+            m.key
+        );
+    }
+    out
+}
+
+/// `key → recipients` pairs as `sent` returns them.
+fn want(pairs: &[(&str, &[&str])]) -> BTreeMap<String, BTreeSet<String>> {
+    pairs
+        .iter()
+        .map(|(k, to)| (k.to_string(), to.iter().map(|a| a.to_string()).collect()))
+        .collect()
+}
+
+/// The whole must-show in one signal, with four roles: coordination acked
+/// by a mail reply appended to the monitored IMAP mailbox (a real
+/// Dovecot) and ingested, which takes the baton; qa acked by CLI;
+/// package-fixing declined, so the next member is paged at once;
+/// release-engineering unanswered, so its next member is paged exactly
+/// `ack_timeout` after the first page and not a second before. Acked roles
+/// are not paged again; the baton passes by CLI and the new holder is
+/// told; the resolution goes to everyone paged. Every rotate-notify run
+/// sends exactly the mails listed, to exactly the recipients listed (a
+/// real SMTP server).
+#[test]
+fn reply_ack_cli_ack_decline_and_timeout_in_one_signal_then_baton_and_resolve() {
+    let smtp = SmtpServer::start("signal-all");
+    let dovecot = Dovecot::start("signal-all");
+    let (desk, _) = setup("signal_all", &smtp);
+    let mut c = desk.config_json();
+    c["imap"] = serde_json::json!([dovecot.account("security", &["INBOX"])]);
+    desk.set_config(&c);
+    dovecot.append("INBOX", &[]);
+    let mut log = Vec::new();
+    let mut seen = 0;
+    let notify = |log: &mut Vec<String>, seen: &mut usize, now: &str| {
+        run(&desk, log, "secdesk-rotate-notify", now, &[]);
+        since(&smtp, seen)
+    };
+    let alice_all: &[&str] = &[
+        "alice@example.org",
+        "alice-pager@example.net",
+        "alice-sms@example.net",
+    ];
+    let bob_all: &[&str] = &["bob@example.org", "bob-pager@example.net"];
+    let everyone: &[&str] = &[
+        "alice@example.org",
+        "bob@example.org",
+        "carol@example.org",
+        "dmitri@example.org",
+    ];
+
+    let (raised, _) = run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T10:00:00Z",
+        &[
+            "--as",
+            "alice",
+            "signal",
+            "raise",
+            "1",
+            "--reason",
+            "RCE, exploited",
+        ],
+    );
+    assert!(raised.starts_with("signal 1 raised for #1"), "{raised}");
+
+    // 10:00, the instant of the raise: one page per role, daytime members
+    // first (bob, at 05:00 in New York, is asleep), each to the member's
+    // team address and every private contact.
+    let first = notify(&mut log, &mut seen, "2026-11-22T10:00:00Z");
+    assert_eq!(
+        sent(&first),
+        want(&[
+            ("signal-page:1:coordination:alice:1", alice_all),
+            (
+                "signal-page:1:package-fixing:carol:1",
+                &["carol@example.org"]
+            ),
+            ("signal-page:1:qa:carol:1", &["carol@example.org"]),
+            (
+                "signal-page:1:release-engineering:dmitri:1",
+                &["dmitri@example.org"]
+            ),
+        ])
+    );
+    let alice = page(&first, "signal-page:1:coordination:alice:1");
+    let issues_before = issue_count(&desk);
+
+    // alice replies "ok" from her SMS gateway (the token in the subject
+    // only); the reply lands in the monitored mailbox and ingest reads it.
+    dovecot.append(
+        "INBOX",
+        &[reply(
+            "alice-all",
+            "alice-pager@example.net",
+            "security@example.org",
+            &format!("Re: {}", alice.subject),
+            "ok",
+        )],
+    );
+    let (out, err) = run(
+        &desk,
+        &mut log,
+        "secdesk-ingest",
+        "2026-11-22T10:04:00Z",
+        &[],
+    );
+    eqnice!(
+        "ingest: 1 seen, 0 new, 0 copies, 0 duplicates, 0 refused, 0 unparsable, 0 issues opened, 0 issues updated, 1 signal replies\n",
+        out
+    );
+    assert!(
+        err.contains("signal 1: coordination acked by alice; signal 1: alice holds the baton"),
+        "{err}"
+    );
+    assert_eq!(issue_count(&desk), issues_before, "a reply opens no issue");
+
+    // carol takes qa by CLI and cannot take package fixing: bob, asleep
+    // but next in the list, is paged at once.
+    let (ack, _) = run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T10:05:00Z",
+        &["--as", "carol", "signal", "ack", "1", "--role", "qa"],
+    );
+    assert!(ack.contains("signal 1: qa acked by carol"), "{ack}");
+    assert!(ack.contains("incident lead: alice"), "{ack}");
+    run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T10:06:00Z",
+        &[
+            "--as",
+            "carol",
+            "signal",
+            "decline",
+            "1",
+            "--role",
+            "package-fixing",
+        ],
+    );
+
+    // One update per event to everyone paged by then (team addresses
+    // only), and bob's page.
+    let second = notify(&mut log, &mut seen, "2026-11-22T10:06:30Z");
+    let paged_first: &[&str] = &[
+        "alice@example.org",
+        "carol@example.org",
+        "dmitri@example.org",
+    ];
+    assert_eq!(
+        sent(&second),
+        want(&[
+            ("signal-page:1:package-fixing:bob:2", bob_all),
+            ("signal-update:1:1", paged_first),
+            ("signal-update:1:2", paged_first),
+            ("signal-update:1:3", everyone),
+        ])
+    );
+    let acked = page(&second, "signal-update:1:1");
+    assert!(
+        acked.subject.contains("coordination acked by alice"),
+        "{}",
+        acked.subject
+    );
+    assert!(
+        acked.raw.contains("Incident lead (holds the baton): alice"),
+        "{}",
+        acked.raw
+    );
+    let declined = page(&second, "signal-update:1:3");
+    assert!(
+        declined
+            .subject
+            .contains("package-fixing declined by carol"),
+        "{}",
+        declined.subject
+    );
+
+    // release-engineering's first page went out at 10:00:00: a second
+    // before the 15m timeout nothing is due (had coordination and qa not
+    // been acked, their second pages would be due at 10:15 too) ...
+    let before = notify(&mut log, &mut seen, "2026-11-22T10:14:59Z");
+    assert_eq!(sent(&before), want(&[]), "nothing due before the timeout");
+    // ... and at exactly 15m the next member, bob, is paged; nobody else.
+    let on_time = notify(&mut log, &mut seen, "2026-11-22T10:15:00Z");
+    assert_eq!(
+        sent(&on_time),
+        want(&[("signal-page:1:release-engineering:bob:2", bob_all)])
+    );
+
+    // The baton passes to dmitri, who is told with everyone paged.
+    let (pass, _) = run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T10:16:00Z",
+        &["--as", "alice", "signal", "baton", "1", "--to", "dmitri"],
+    );
+    assert!(pass.contains("incident lead: dmitri"), "{pass}");
+    let baton = notify(&mut log, &mut seen, "2026-11-22T10:16:30Z");
+    assert_eq!(sent(&baton), want(&[("signal-update:1:4", everyone)]));
+    let told = page(&baton, "signal-update:1:4");
+    assert!(
+        told.subject.contains("baton passed to dmitri by alice"),
+        "{}",
+        told.subject
+    );
+    assert!(
+        told.raw.contains("Incident lead (holds the baton): dmitri"),
+        "{}",
+        told.raw
+    );
+
+    // 10:31: the unacked roles go on (package fixing skips carol, who
+    // declined, and pages bob again in round 2 at 10:21; release
+    // engineering is back to dmitri at 10:30); the acked roles, whose
+    // second and third pages would be due by now, get nothing.
+    let later = notify(&mut log, &mut seen, "2026-11-22T10:31:00Z");
+    assert_eq!(
+        sent(&later),
+        want(&[
+            ("signal-page:1:package-fixing:bob:3", bob_all),
+            (
+                "signal-page:1:release-engineering:dmitri:3",
+                &["dmitri@example.org"]
+            ),
+        ])
+    );
+
+    // Resolved: one mail to everyone paged; nothing is paged after.
+    run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T10:40:00Z",
+        &[
+            "--as",
+            "dmitri",
+            "signal",
+            "resolve",
+            "1",
+            "--summary",
+            "patched and announced",
+        ],
+    );
+    let resolved = notify(&mut log, &mut seen, "2026-11-22T10:40:30Z");
+    assert_eq!(
+        sent(&resolved),
+        want(&[("signal-update:1:resolved", everyone)])
+    );
+    let quiet = notify(&mut log, &mut seen, "2026-11-22T11:30:00Z");
+    assert_eq!(sent(&quiet), want(&[]), "paged after the resolve");
+
+    let (history, _) = run(
+        &desk,
+        &mut log,
+        "secdesk",
+        "2026-11-22T11:31:00Z",
+        &["history", "1"],
+    );
+    for want in [
+        "Bat-Signal 1 raised",
+        "coordination acked by alice by reply",
+        "qa acked by carol",
+        "package-fixing declined by carol",
+        "baton passed to dmitri",
+        "Bat-Signal 1 resolved",
+    ] {
+        assert!(history.contains(want), "history lacks {want:?}:\n{history}");
+    }
+
+    // Privacy: alice's pager sent the reply; no private contact is in any
+    // output, log line, database file or mail to anyone but its owner.
+    assert_contacts_private(&desk, &log, &smtp);
+}
+/// No private contact in any kept output or log (`log`), any database
+/// file (WAL and shared memory included), or any mail's bytes; and on an
+/// envelope only of its owner's own page.
+fn assert_contacts_private(desk: &Desk, log: &[String], smtp: &SmtpServer) {
     let mut places: Vec<(String, Vec<u8>)> = log
         .iter()
         .enumerate()
@@ -404,7 +702,7 @@ fn replies_ack_and_decline_open_no_issue_and_bad_tokens_only_log() {
             places.push((f.to_string(), bytes));
         }
     }
-    for m in got(&smtp) {
+    for m in got(smtp) {
         let owner = m.key.split(':').nth(3).unwrap_or("");
         let mine = m.key.starts_with("signal-page:");
         for p in PRIVATE {
