@@ -22,6 +22,7 @@
 //! Start reading at `ARCHITECTURE.md`, then `src/bin/secdesk-ingest.rs`.
 #![deny(missing_docs)]
 
+pub mod advisory;
 pub mod app;
 pub mod cli;
 pub mod config;

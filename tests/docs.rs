@@ -65,6 +65,8 @@ const PURE: &[&str] = &[
     "src/rota.rs",
     "src/rota/ics.rs",
     "src/rota/notify.rs",
+    "src/advisory.rs",
+    "src/advisory/render.rs",
     "src/rota/plan.rs",
     "src/rota/timeline.rs",
     "src/rota/check.rs",
