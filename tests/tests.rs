@@ -40,6 +40,9 @@ mod signal;
 // Bat-Signal acks and declines by replying to a page, through a real
 // Dovecot, ingest and a real SMTP server; refused tokens; privacy.
 mod signal_reply;
+// The advisory renderers (issue 15): text, OSV and CSAF 2.0 against the
+// official schemas and a third-party validator; hostile text.
+mod advisory_render;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

@@ -82,7 +82,12 @@ fn context(adv: &Advisory, publisher: &Publisher) -> Value {
                 "release": line(&r.release),
                 "status": r.status.as_str(),
                 "references": fix_refs(r).iter().map(|f| line(f)).collect::<Vec<_>>(),
-                "urls": fix_refs(r).iter().filter_map(|f| fix_url(f, publisher)).collect::<Vec<_>>(),
+                // Pages for commit ids; a URL reference is shown as itself.
+                "urls": fix_refs(r)
+                    .iter()
+                    .filter(|f| web_url(f).is_none())
+                    .filter_map(|f| fix_url(f, publisher))
+                    .collect::<Vec<_>>(),
                 "reason": r.reason.as_deref().map(line),
                 "line": release_line(r),
             })
@@ -232,7 +237,8 @@ fn web_url(url: &str) -> Option<String> {
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let ok = !host.is_empty()
         && url.chars().all(|c| {
-            c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
+            c.is_ascii_graphic()
+                && !matches!(c, '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}')
         });
     ok.then(|| url.to_string())
 }
@@ -386,7 +392,10 @@ pub fn osv(adv: &Advisory, publisher: &Publisher) -> String {
     v.insert("id".into(), json!(format!("x_{}", one_line(&adv.id))));
     v.insert("modified".into(), json!(time::format(adv.modified)));
     v.insert("published".into(), json!(time::format(adv.published)));
-    v.insert("aliases".into(), json!(adv.cves.iter().map(|c| one_line(c)).collect::<Vec<_>>()));
+    v.insert(
+        "aliases".into(),
+        json!(adv.cves.iter().map(|c| one_line(c)).collect::<Vec<_>>()),
+    );
     v.insert("summary".into(), json!(one_line(&adv.title)));
     let details = json_text(&adv.summary);
     if !details.is_empty() {
@@ -469,7 +478,10 @@ pub fn csaf(adv: &Advisory, publisher: &Publisher) -> String {
     let pid = |rel: &str, pkg: &str| format!("{}:{pkg}", one_line(rel));
     let mut releases: Vec<&ReleaseEntry> = Vec::new();
     for r in &adv.releases {
-        if !releases.iter().any(|x| one_line(&x.release) == one_line(&r.release)) {
+        if !releases
+            .iter()
+            .any(|x| one_line(&x.release) == one_line(&r.release))
+        {
             releases.push(r);
         }
     }
@@ -504,9 +516,8 @@ pub fn csaf(adv: &Advisory, publisher: &Publisher) -> String {
             Value::Object(b)
         })
         .collect();
-    let ids_for = |r: &ReleaseEntry| -> Vec<String> {
-        packages.iter().map(|p| pid(&r.release, p)).collect()
-    };
+    let ids_for =
+        |r: &ReleaseEntry| -> Vec<String> { packages.iter().map(|p| pid(&r.release, p)).collect() };
     let mut fixed = Vec::new();
     let mut known_affected = Vec::new();
     let mut not_affected = Vec::new();
@@ -529,7 +540,10 @@ pub fn csaf(adv: &Advisory, publisher: &Publisher) -> String {
                 for f in refs {
                     let mut m = serde_json::Map::new();
                     m.insert("category".into(), json!("vendor_fix"));
-                    m.insert("details".into(), json!(format!("Fixed in {rel} by {}.", one_line(&f))));
+                    m.insert(
+                        "details".into(),
+                        json!(format!("Fixed in {rel} by {}.", one_line(&f))),
+                    );
                     m.insert("product_ids".into(), json!(ids));
                     if let Some(u) = fix_url(&f, publisher) {
                         m.insert("url".into(), json!(u));
@@ -562,7 +576,12 @@ pub fn csaf(adv: &Advisory, publisher: &Publisher) -> String {
             status.insert(k.into(), json!(v));
         }
     }
-    let mut cves: Vec<String> = adv.cves.iter().map(|c| one_line(c)).filter(|c| is_cve(c)).collect();
+    let mut cves: Vec<String> = adv
+        .cves
+        .iter()
+        .map(|c| one_line(c))
+        .filter(|c| is_cve(c))
+        .collect();
     cves.sort();
     cves.dedup();
     let vuln = |cve: Option<&str>| {
