@@ -682,3 +682,53 @@ pub fn csaf(adv: &Advisory, publisher: &Publisher) -> String {
     });
     pretty(&v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_urls_whole_and_cuts_other_long_words() {
+        let url = format!("https://example.org/{}", "a".repeat(80));
+        let lines = wrap(&format!("see {url} now {}", "b".repeat(30)), 20);
+        assert_eq!(lines[0], "see");
+        assert_eq!(lines[1], url);
+        assert_eq!(lines[2], "now");
+        assert_eq!(lines[3], "b".repeat(20));
+        assert_eq!(lines[4], "b".repeat(10));
+    }
+
+    #[test]
+    fn fit_rewraps_a_long_line_under_its_indent() {
+        let out = fit(&format!("  {}", "word ".repeat(40)));
+        assert!(
+            out.lines()
+                .all(|l| l.starts_with("  word") && l.chars().count() <= WIDTH)
+        );
+    }
+
+    #[test]
+    fn only_plain_web_urls_are_links() {
+        assert!(web_url("https://github.com/NixOS/nixpkgs/pull/1").is_some());
+        assert!(web_url("javascript:alert(1)").is_none());
+        assert!(web_url("https://a.example/x y").is_none());
+        assert!(web_url("https://a.example/\"><script>").is_none());
+        assert!(web_url("https:///nohost").is_none());
+    }
+
+    #[test]
+    fn only_full_lower_case_commit_ids_go_into_git_ranges() {
+        assert!(is_commit(&"a".repeat(40)));
+        assert!(is_commit(&"0".repeat(64)));
+        assert!(!is_commit("abc1234"));
+        assert!(!is_commit(&"A".repeat(40)));
+    }
+
+    #[test]
+    fn cve_ids_as_csaf_accepts_them() {
+        assert!(is_cve("CVE-2026-1234"));
+        assert!(is_cve("CVE-2026-123456"));
+        assert!(!is_cve("CVE-2026-123"));
+        assert!(!is_cve("CVE-2026-1234\n"));
+    }
+}
