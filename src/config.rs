@@ -1046,6 +1046,21 @@ impl Config {
         Ok(&self.report.to)
     }
 
+    /// The `advisory` settings, or the error naming the file and the
+    /// missing section (for `secdesk-advisory-render`).
+    pub fn advisory_settings(&self, origin: &Origin) -> Result<&Advisory, Error> {
+        self.advisory.as_ref().ok_or_else(|| Error::Invalid {
+            file: match origin {
+                Origin::File(f) => f.clone(),
+                Origin::Embedded => PathBuf::from("(embedded defaults)"),
+            },
+            key: "advisory".into(),
+            expected:
+                "expected an `advisory` section (id_prefix, sender, list) to render advisories"
+                    .into(),
+        })
+    }
+
     /// The member with this id.
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team.iter().find(|m| m.id == id)

@@ -460,10 +460,18 @@ pub fn approve(desk: &mut Desk<'_>, by: &str, adv: &str) -> Result<AdvisoryView>
             rendered_at: None,
         })?;
         let did = format!(
-            "advisory draft {} approved by {by}: {id} revision {revision}; secdesk-advisory-render renders it and mails it to {}",
-            d.number, config.advisory.as_ref().map(|a| a.sender.as_str()).unwrap_or("")
+            "advisory draft {} approved by {by}: {id} revision {revision}",
+            d.number
         );
         tx.add_advisory_review(&d, by, "approved", None, now, &did)?;
+        let did = format!(
+            "{did}\nsecdesk-advisory-render renders it and mails the text to {}",
+            config
+                .advisory
+                .as_ref()
+                .map(|a| a.sender.as_str())
+                .unwrap_or("")
+        );
         Ok::<_, super::Error>((d.number, did))
     })?;
     reload(desk, number, did)
@@ -506,7 +514,7 @@ pub fn published(desk: &mut Desk<'_>, by: &str, adv: &str, url: &str) -> Result<
         if d.advisory_id.is_none() {
             return Err(Refused::NotApproved(d.number).into());
         }
-        tx.set_advisory_published(d.number, &url, now)?;
+        tx.set_advisory_published(&d, &url, by, now)?;
         Ok::<_, super::Error>(d)
     })?;
     let mut said = vec![format!(
@@ -534,12 +542,15 @@ pub struct ToRender {
     pub draft: i64,
     /// The advisory.
     pub advisory: Advisory,
+    /// Whether to skip it: a later revision is approved already (only the
+    /// current revision is rendered), or the draft was abandoned.
+    pub skip: Option<&'static str>,
 }
 
 /// Every approved revision not yet rendered, assembled from its frozen
-/// content.
-pub fn unrendered(store: &mut store::Store) -> Result<Vec<ToRender>> {
-    store.read(|r| {
+/// content (an abandoned draft's revisions too: they were approved).
+pub fn unrendered(r: &Reader<'_>) -> store::Result<Vec<ToRender>> {
+    {
         let mut out = Vec::new();
         for rev in r.unrendered_revisions()? {
             let Some(d) = r.advisory_draft(rev.draft)? else {
@@ -557,7 +568,15 @@ pub fn unrendered(store: &mut store::Store) -> Result<Vec<ToRender>> {
                 })
                 .collect();
             let content = &rev.content;
+            let skip = if d.abandoned_at.is_some() {
+                Some("abandoned")
+            } else if all.last().is_some_and(|l| l.revision > rev.revision) {
+                Some("superseded by a later revision")
+            } else {
+                None
+            };
             out.push(ToRender {
+                skip,
                 draft: rev.draft,
                 advisory: draft::assemble(
                     d.advisory_id.as_deref().unwrap_or_default(),
@@ -568,7 +587,7 @@ pub fn unrendered(store: &mut store::Store) -> Result<Vec<ToRender>> {
             });
         }
         Ok(out)
-    })
+    }
 }
 
 /// Who publishes, as the renderers see it, from the `advisory` settings.

@@ -355,14 +355,26 @@ impl Tx<'_> {
     }
 
     /// Records where the advisory was published.
-    pub fn set_advisory_published(&self, draft: i64, url: &str, at: Instant) -> Result<()> {
+    pub fn set_advisory_published(
+        &self,
+        draft: &DraftRow,
+        url: &str,
+        by: &str,
+        at: Instant,
+    ) -> Result<()> {
         self.conn()
             .prepare_cached(
                 "UPDATE advisories SET published_url = ?2, published_at = ?3 WHERE id = ?1",
             )
-            .and_then(|mut s| s.execute(params![draft, url, Stamp(at)]))
+            .and_then(|mut s| s.execute(params![draft.number, url, Stamp(at)]))
             .map_err(self.err("record advisory published"))?;
-        Ok(())
+        let id = draft.advisory_id.as_deref().unwrap_or_default();
+        self.advisory_history(
+            &draft.issues,
+            at,
+            by,
+            &format!("advisory {id} published at {url}"),
+        )
     }
 
     /// Marks a draft abandoned (its id, if it had one, is not reused).
