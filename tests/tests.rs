@@ -40,6 +40,8 @@ mod signal;
 // Bat-Signal acks and declines by replying to a page, through a real
 // Dovecot, ingest and a real SMTP server; refused tokens; privacy.
 mod signal_reply;
+// Advisories (issue 15): two people, ids, render and mail once, published.
+mod advisory;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,
