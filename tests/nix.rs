@@ -772,5 +772,5 @@ fn every_generated_service_scores_an_exposure_within_the_bound() {
                 .join("\n")
         );
     }
-    assert_eq!(services.len(), 9, "scored: {scores:?}");
+    assert_eq!(services.len(), 12, "scored: {scores:?}");
 }
