@@ -430,7 +430,7 @@ mod tests {
             ("25.05", ReleaseStatus::Affected, None),
             ("unstable", ReleaseStatus::Fixed, Some("abc")),
         ]);
-        let c = content(&default_title(&[i.clone()]), "", &[i], &rels);
+        let c = content(&default_title(std::slice::from_ref(&i)), "", &[i], &rels);
         assert_eq!(c.title, "libfoo: overflow Bcc: x");
         assert_eq!(c.cves, ["CVE-2026-1", "CVE-2026-2"]);
         assert_eq!(

@@ -78,7 +78,7 @@ pub fn run(
         .member(&settings.sender)
         .and_then(|m| m.email.clone())
         .unwrap_or_default();
-    let todo = store.read(|r| crate::app::advisory::unrendered(r))?;
+    let todo = store.read(crate::app::advisory::unrendered)?;
     let mut ran = Ran {
         rendered: Vec::new(),
         files: Vec::new(),
