@@ -1386,6 +1386,31 @@ mod tests {
     }
 
     #[test]
+    fn advisory_sender_is_a_member_with_an_address_and_unknown_keys_are_refused() {
+        let team = r#""team": [{"id": "a"}, {"id": "b", "email": "b@example.org"}]"#;
+        let adv = |body: &str| check(&format!(r#"{{{team}, "advisory": {{{body}}}}}"#));
+        assert_eq!(
+            adv(r#""id_prefix": "NIXSA", "sender": "b", "list": "announce@example.org""#),
+            "ok"
+        );
+        let msg = adv(r#""id_prefix": "NIXSA", "sender": "zed", "list": "l@example.org""#);
+        assert!(
+            msg.contains("`advisory.sender`") && msg.contains("unknown member \"zed\""),
+            "{msg}"
+        );
+        let msg = adv(r#""id_prefix": "NIXSA", "sender": "a", "list": "l@example.org""#);
+        assert!(
+            msg.contains("`advisory.sender`") && msg.contains("no `email`"),
+            "{msg}"
+        );
+        let msg = adv(r#""id_prefix": "NIX SA", "sender": "b", "list": "l@example.org""#);
+        assert!(msg.contains("`advisory.id_prefix`"), "{msg}");
+        let msg =
+            adv(r#""id_prefix": "NIXSA", "sender": "b", "list": "l@example.org", "lists": 1"#);
+        assert!(msg.contains("lists"), "{msg}");
+    }
+
+    #[test]
     fn signal_roles_name_team_members_with_an_address() {
         let msg = check(&format!(
             r#"{{{SIGNAL_TEAM}, "signal": {{"roles": {{"qa": ["alice", "zed"]}}}}}}"#

@@ -157,6 +157,18 @@ fn an_edit_voids_the_approval_and_the_next_is_a_new_revision() {
     assert_eq!(v["state"], "edited");
     assert_eq!(v["revision"], 1);
     assert_eq!(v["content"]["summary"], "Upgrade now.\n");
+    sd(
+        &desk,
+        "carol",
+        &["advisory", "review", "1", "--request-changes", "typo"],
+    );
+    assert_eq!(show(&desk, "1")["state"], "changes-requested");
+    sd(
+        &desk,
+        "alice",
+        &["advisory", "edit", "1", "--title", "ikiwiki: CSRF fixed"],
+    );
+    assert_eq!(show(&desk, "1")["state"], "edited");
     let out = sd(&desk, "carol", &["advisory", "review", "1", "--approve"]);
     assert!(out.contains("NIXSA-2026-0001 revision 2"), "{out}");
     let out = sd(&desk, "carol", &["advisory", "review", "1", "--approve"]);

@@ -236,7 +236,7 @@ fn state(d: &DraftRow, reviews: &[ReviewRow], revisions: &[RevisionRow]) -> &'st
     }
     if reviews
         .last()
-        .is_some_and(|r| r.verdict == "changes-requested")
+        .is_some_and(|r| r.verdict == "changes-requested" && r.edit == d.edits)
     {
         return "changes-requested";
     }

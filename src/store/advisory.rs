@@ -46,6 +46,8 @@ pub struct ReviewRow {
     pub verdict: String,
     /// What to change.
     pub text: Option<String>,
+    /// The edit it reviewed (a later edit answers a request for changes).
+    pub edit: i64,
 }
 
 /// One approved revision.
@@ -152,7 +154,7 @@ impl Reader<'_> {
     pub fn advisory_reviews(&self, number: i64) -> Result<Vec<ReviewRow>> {
         self.conn
             .prepare_cached(
-                "SELECT at, reviewer, verdict, text FROM advisory_reviews WHERE advisory = ?1 ORDER BY id",
+                "SELECT at, reviewer, verdict, text, edit FROM advisory_reviews WHERE advisory = ?1 ORDER BY id",
             )
             .and_then(|mut s| {
                 s.query_map(params![number], |r| {
@@ -162,6 +164,7 @@ impl Reader<'_> {
                         reviewer: c.get(1)?,
                         verdict: c.get(2)?,
                         text: c.get(3)?,
+                        edit: c.get(4)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
