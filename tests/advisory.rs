@@ -373,3 +373,41 @@ fn published_marks_every_issue_announced() {
     }
     assert_eq!(show(&desk, "1")["state"], "published");
 }
+
+#[test]
+fn bad_requests_are_refused_naming_what_is_wrong() {
+    let desk = Desk::new("adv_refusals");
+    // No `advisory` section: the CLI refuses, the renderer names the key.
+    let err = desk
+        .cmd_at("secdesk", T0)
+        .args(["advisory", "list"])
+        .assert_usage_error();
+    assert!(err.contains("add an `advisory` section"), "{err}");
+    let err = desk
+        .cmd_at("secdesk-advisory-render", T0)
+        .assert_usage_error();
+    assert!(
+        err.contains(&desk.config.display().to_string()) && err.contains("key `advisory`"),
+        "{err}"
+    );
+    let desk = setup("adv_refusals_configured", None);
+    let err = refused(&desk, "alice", &["advisory", "show", "NIXSA-2026-0009"]);
+    assert!(err.contains("no advisory NIXSA-2026-0009"), "{err}");
+    let err = refused(&desk, "alice", &["advisory", "draft", "999"]);
+    assert!(err.contains("999"), "{err}");
+    let missing = desk.dir.join("nope.txt");
+    let err = desk
+        .cmd_at("secdesk", T0)
+        .args(["--as", "alice", "advisory", "draft", "1", "--summary-file"])
+        .arg(&missing)
+        .assert_usage_error();
+    assert!(
+        err.contains(&format!("--summary-file {}", missing.display())),
+        "{err}"
+    );
+    let list = desk
+        .cmd_at("secdesk", T0)
+        .args(["advisory", "list"])
+        .stdout();
+    assert_eq!(list, "no advisories\n");
+}
