@@ -411,3 +411,63 @@ fn bad_requests_are_refused_naming_what_is_wrong() {
         .stdout();
     assert_eq!(list, "no advisories\n");
 }
+
+#[test]
+fn a_hostile_title_and_summary_cannot_break_the_json_or_the_mail_headers() {
+    let smtp = SmtpServer::start("advisory-hostile");
+    let desk = setup("adv_hostile", Some(&smtp));
+    settle(&desk, "1");
+    let title = format!(
+        "<script>alert(\"x\")</script>\r\nBcc: evil@example.com\u{7}\u{1b}[31m '{}",
+        "A".repeat(10_000)
+    );
+    let summary = desk.dir.write(
+        "summary.txt",
+        "first\r\n.\r\nTo: evil@example.com\r\n\u{0}\u{1b}[2J\"quoted\" <b>bold</b>\n",
+    );
+    desk.cmd_at("secdesk", T0)
+        .args([
+            "--as",
+            "alice",
+            "advisory",
+            "draft",
+            "1",
+            "--title",
+            &title,
+            "--summary-file",
+        ])
+        .arg(&summary)
+        .stdout();
+    let v = show(&desk, "1");
+    let shown = v["content"]["title"].as_str().unwrap();
+    assert!(
+        !shown.contains(['\r', '\n', '\u{7}', '\u{1b}']),
+        "{shown:.80}"
+    );
+    assert!(shown.starts_with("<script>alert(\"x\")</script> Bcc: evil@example.com"));
+    sd(&desk, "bob", &["advisory", "review", "1", "--approve"]);
+    desk.cmd_at("secdesk-advisory-render", "2026-11-22T11:00:00Z")
+        .stdout();
+    let mails = smtp.received();
+    assert_eq!(mails.len(), 1);
+    let p = MessageParser::default().parse(&mails[0]).unwrap();
+    assert!(p.header_raw("Bcc").is_none());
+    assert_eq!(p.header_values("To").count(), 1);
+    assert!(p.header_raw("To").unwrap().contains("bob@example.org"));
+    assert!(!p.header_raw("To").unwrap().contains("evil"));
+    let subject = p.subject().unwrap();
+    assert!(
+        subject.starts_with("[NIXSA-2026-0001] <script>"),
+        "{subject:.80}"
+    );
+    assert!(!subject.contains(['\r', '\n']));
+    assert!(subject.ends_with("AAA…"), "{subject}");
+    // No line of the mail as sent exceeds SMTP's limit.
+    assert!(mails[0].split(|b| *b == b'\n').all(|l| l.len() <= 998));
+    for f in ["NIXSA-2026-0001.osv.json", "NIXSA-2026-0001.csaf.json"] {
+        let path = desk.dir.join("advisories").join(f);
+        let text = std::fs::read_to_string(&path).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text)
+            .unwrap_or_else(|e| panic!("{f} is not JSON ({e})"));
+    }
+}

@@ -204,6 +204,24 @@ pub fn content(title: &str, summary: &str, issues: &[IssueFacts], releases: &[St
     }
 }
 
+/// The most characters of a title the mail's Subject carries: a longer
+/// one is cut with `…`, so no header line can exceed SMTP's 998 octets
+/// (a 10,000-character word cannot be folded).
+pub const SUBJECT_TITLE_CHARS: usize = 150;
+
+/// The Subject of the mail carrying an advisory's text: `[ID] title`, one
+/// line, the title cut at [`SUBJECT_TITLE_CHARS`].
+pub fn mail_subject(id: &str, title: &str) -> String {
+    let title = one_line(title);
+    let cut: String = title.chars().take(SUBJECT_TITLE_CHARS).collect();
+    let title = if cut.len() < title.len() {
+        format!("{}…", cut.trim_end())
+    } else {
+        cut
+    };
+    one_line(&format!("[{id}] {title}"))
+}
+
 /// What the rules refuse about an advisory. Nothing changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refused {
@@ -445,5 +463,14 @@ mod tests {
             .to_string();
         assert!(msg.contains("25.05 (affected), 25.11 (unknown)"), "{msg}");
         assert_eq!(advisory_id("NIXSA", 2026, 7), "NIXSA-2026-0007");
+        let subject = mail_subject(
+            "NIXSA-2026-0007",
+            &format!("x\r\nBcc: y {}", "A".repeat(10_000)),
+        );
+        assert!(subject.starts_with("[NIXSA-2026-0007] x Bcc: y AAA") && subject.ends_with("A…"));
+        assert_eq!(
+            subject.chars().count(),
+            "[NIXSA-2026-0007] ".len() + SUBJECT_TITLE_CHARS + 1
+        );
     }
 }

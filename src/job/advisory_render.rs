@@ -119,7 +119,7 @@ pub fn run(
             key,
             kind: MailKind::Advisory,
             to: vec![sender_email.clone()],
-            subject: crate::text::one_line(&format!("[{}] {}", adv.id, adv.title)),
+            subject: crate::advisory::draft::mail_subject(&adv.id, &adv.title),
             text,
             html: None,
         };
