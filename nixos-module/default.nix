@@ -275,6 +275,16 @@ let
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
+    # Renders approved advisories (text, OSV, CSAF) into
+    # `settings.advisory.out_dir` and mails each text to its sender.
+    advisoryRender = {
+      unit = "secdesk-advisory-render";
+      startAt = "hourly";
+      description = "secdesk: render approved advisories and mail them to their sender";
+      credentials = smtpCredentials;
+      network = hasSmtp;
+      networkText = "config.services.secdesk.settings ? smtp.host";
+    };
   };
 
   jobOptions =
@@ -405,12 +415,18 @@ let
   # ProtectSystem=strict would otherwise leave read-only.
   underStateDir = path: path == stateDir || hasPrefix "${stateDir}/" path;
   extraWritablePaths = unique (
-    filter (path: !(underStateDir path)) [
-      # SQLite writes its -wal and -shm files beside the database, so the
-      # whole directory must be writable, not just the file.
-      (dirOf cfg.settings.database)
-      cfg.settings.outbox_dir
-    ]
+    filter (path: !(underStateDir path)) (
+      [
+        # SQLite writes its -wal and -shm files beside the database, so the
+        # whole directory must be writable, not just the file.
+        (dirOf cfg.settings.database)
+        cfg.settings.outbox_dir
+      ]
+      # Rendered advisories (default: `advisories` beside the database).
+      ++ optional (
+        cfg.settings ? advisory && cfg.settings.advisory ? out_dir
+      ) cfg.settings.advisory.out_dir
+    )
   );
 
   mkService =
@@ -743,6 +759,7 @@ in
     ingest = jobOptions "ingest" jobs.ingest;
     rotateNotify = jobOptions "rotateNotify" jobs.rotateNotify;
     triageReport = jobOptions "triageReport" jobs.triageReport;
+    advisoryRender = jobOptions "advisoryRender" jobs.advisoryRender;
   };
 
   config = mkIf cfg.enable (mkMerge [

@@ -7,6 +7,7 @@
 //! [`Advisory`] is one approved revision, as every renderer sees it; the
 //! rules of drafting and review live beside it. Pure: no I/O, no clock.
 
+pub mod draft;
 pub mod render;
 
 use crate::time::Instant;

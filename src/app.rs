@@ -10,6 +10,7 @@
 //! and decides nothing itself: the rules are `triage`, `rota` and `report`.
 //! It never reads the clock and never uses clap or anyhow.
 
+pub mod advisory;
 pub mod issue;
 pub mod message;
 pub mod rota;
@@ -68,6 +69,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl From<crate::signal::Refused> for Error {
     fn from(r: crate::signal::Refused) -> Error {
+        Error::Refused(r.into())
+    }
+}
+
+impl From<crate::advisory::draft::Refused> for Error {
+    fn from(r: crate::advisory::draft::Refused) -> Error {
         Error::Refused(r.into())
     }
 }

@@ -107,6 +107,9 @@ pub struct Config {
     /// The Bat-Signal's settings, read by the Bat-Signal (not built yet).
     #[serde(default)]
     pub signal: Option<Signal>,
+    /// Advisories: ids, who sends them, where they are rendered.
+    #[serde(default)]
+    pub advisory: Option<Advisory>,
     /// The most bytes ingest keeps of one message (default 64 MiB, well
     /// above any list's limit); a larger message is stored cut at this many
     /// bytes with the problem `truncated`, so one hostile mail cannot stop
@@ -151,6 +154,7 @@ impl Default for Config {
             report: Report::default(),
             runbooks: Vec::new(),
             signal: None,
+            advisory: None,
             max_message_bytes: default_max_message_bytes(),
         }
     }
@@ -567,6 +571,48 @@ impl Default for Report {
     }
 }
 
+/// The `advisory` settings: how advisory ids look, who sends the
+/// announcement to the list (the rendered text is mailed to them), where
+/// `secdesk-advisory-render` writes its files, and the repository OSV
+/// ranges name. Any other key is refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advisory {
+    /// The id prefix: ids are `<prefix>-YYYY-NNNN` (`NIXSA`).
+    pub id_prefix: String,
+    /// The member who sends the announcement to the list (has an `email`).
+    pub sender: String,
+    /// The announce list's address, for the text's headers.
+    pub list: String,
+    /// Where rendered files go (default `advisories` beside the database).
+    #[serde(default)]
+    pub out_dir: Option<PathBuf>,
+    /// The package repository URL used in OSV `GIT` ranges.
+    #[serde(default)]
+    pub repository: Option<String>,
+    /// The publisher's name in CSAF (default: the id prefix).
+    #[serde(default)]
+    pub publisher_name: Option<String>,
+    /// The publisher's namespace URL in CSAF (default: the repository).
+    #[serde(default)]
+    pub publisher_namespace: Option<String>,
+}
+
+impl Advisory {
+    /// The directory rendered files go to: `out_dir`, or `advisories`
+    /// beside `database`.
+    pub fn out_dir(&self, database: &Path) -> PathBuf {
+        match &self.out_dir {
+            Some(d) => d.clone(),
+            None => database
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("advisories"),
+        }
+    }
+}
+
 /// A runbook link and what it applies to.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -819,6 +865,49 @@ impl Config {
                 "expected at least one release".into(),
             ));
         }
+        if let Some(adv) = &self.advisory {
+            let prefix_ok = !adv.id_prefix.is_empty()
+                && adv
+                    .id_prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !prefix_ok {
+                return Err(invalid(
+                    "advisory.id_prefix".into(),
+                    format!(
+                        "invalid prefix {:?}, expected letters, digits, `-` or `_` (`NIXSA`)",
+                        adv.id_prefix
+                    ),
+                ));
+            }
+            match self.team.iter().find(|m| m.id == adv.sender) {
+                None => {
+                    return Err(invalid(
+                        "advisory.sender".into(),
+                        format!(
+                            "unknown member {:?}, expected an id from `team`",
+                            adv.sender
+                        ),
+                    ));
+                }
+                Some(m) if m.email.is_none() => {
+                    return Err(invalid(
+                        "advisory.sender".into(),
+                        format!(
+                            "member {:?} has no `email`, expected one: the rendered announcement is mailed to it",
+                            adv.sender
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            if adv.list.trim().is_empty() {
+                return Err(invalid(
+                    "advisory.list".into(),
+                    "expected the announce list's address".into(),
+                ));
+            }
+        }
         if let Some(rot) = &self.rotation {
             if rot.order.is_empty() {
                 return Err(invalid(
@@ -957,6 +1046,21 @@ impl Config {
         Ok(&self.report.to)
     }
 
+    /// The `advisory` settings, or the error naming the file and the
+    /// missing section (for `secdesk-advisory-render`).
+    pub fn advisory_settings(&self, origin: &Origin) -> Result<&Advisory, Error> {
+        self.advisory.as_ref().ok_or_else(|| Error::Invalid {
+            file: match origin {
+                Origin::File(f) => f.clone(),
+                Origin::Embedded => PathBuf::from("(embedded defaults)"),
+            },
+            key: "advisory".into(),
+            expected:
+                "expected an `advisory` section (id_prefix, sender, list) to render advisories"
+                    .into(),
+        })
+    }
+
     /// The member with this id.
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team.iter().find(|m| m.id == id)
@@ -1077,6 +1181,9 @@ impl Config {
         }
         if let Some(reply_to) = self.signal.as_ref().and_then(|s| s.reply_to.as_ref()) {
             addresses.push(("signal.reply_to".into(), reply_to));
+        }
+        if let Some(adv) = &self.advisory {
+            addresses.push(("advisory.list".into(), &adv.list));
         }
         for (key, address) in addresses {
             // As the outbox reads it (`outbox::compose::header_text`), so that
@@ -1276,6 +1383,31 @@ mod tests {
             d.roles.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
             SEED_ROLES
         );
+    }
+
+    #[test]
+    fn advisory_sender_is_a_member_with_an_address_and_unknown_keys_are_refused() {
+        let team = r#""team": [{"id": "a"}, {"id": "b", "email": "b@example.org"}]"#;
+        let adv = |body: &str| check(&format!(r#"{{{team}, "advisory": {{{body}}}}}"#));
+        assert_eq!(
+            adv(r#""id_prefix": "NIXSA", "sender": "b", "list": "announce@example.org""#),
+            "ok"
+        );
+        let msg = adv(r#""id_prefix": "NIXSA", "sender": "zed", "list": "l@example.org""#);
+        assert!(
+            msg.contains("`advisory.sender`") && msg.contains("unknown member \"zed\""),
+            "{msg}"
+        );
+        let msg = adv(r#""id_prefix": "NIXSA", "sender": "a", "list": "l@example.org""#);
+        assert!(
+            msg.contains("`advisory.sender`") && msg.contains("no `email`"),
+            "{msg}"
+        );
+        let msg = adv(r#""id_prefix": "NIX SA", "sender": "b", "list": "l@example.org""#);
+        assert!(msg.contains("`advisory.id_prefix`"), "{msg}");
+        let msg =
+            adv(r#""id_prefix": "NIXSA", "sender": "b", "list": "l@example.org", "lists": 1"#);
+        assert!(msg.contains("lists"), "{msg}");
     }
 
     #[test]

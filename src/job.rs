@@ -3,6 +3,7 @@
 //! A binary calls one function here; everything between reading the
 //! database and talking SMTP is visible in one place.
 
+pub mod advisory_render;
 pub mod ingest;
 pub mod rotate_notify;
 pub mod triage_report;
@@ -25,6 +26,14 @@ pub enum Error {
     /// could not be read.
     #[error(transparent)]
     Config(#[from] crate::config::Error),
+    /// A rendered file could not be written.
+    #[error("cannot write {path}: {error}")]
+    Write {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// Why.
+        error: String,
+    },
 }
 
 /// Where the outbox delivers: SMTP when configured, else `.eml` files.

@@ -66,6 +66,9 @@ words! {
         SignalUnanswered = "signal-unanswered",
         /// A proposal to raise a Bat-Signal.
         SignalProposal = "signal-proposal",
+        /// An approved advisory revision's text, to the member who sends
+        /// it to the announce list.
+        Advisory = "advisory",
     }
 }
 

@@ -19,6 +19,8 @@ pub enum Refusal {
     Rota(crate::rota::Refused),
     /// The Bat-Signal refused.
     Signal(crate::signal::Refused),
+    /// An advisory rule (the author approving, an unfixed release, …).
+    Advisory(crate::advisory::draft::Refused),
     /// A value that does not parse as asked (`--since yesterday`).
     Usage(String),
 }
@@ -29,6 +31,7 @@ impl fmt::Display for Refusal {
             Refusal::Triage(r) => r.fmt(f),
             Refusal::Rota(r) => r.fmt(f),
             Refusal::Signal(r) => r.fmt(f),
+            Refusal::Advisory(r) => r.fmt(f),
             Refusal::Usage(r) => f.write_str(r),
         }
     }
@@ -51,5 +54,11 @@ impl From<crate::rota::Refused> for Refusal {
 impl From<crate::signal::Refused> for Refusal {
     fn from(r: crate::signal::Refused) -> Refusal {
         Refusal::Signal(r)
+    }
+}
+
+impl From<crate::advisory::draft::Refused> for Refusal {
+    fn from(r: crate::advisory::draft::Refused) -> Refusal {
+        Refusal::Advisory(r)
     }
 }

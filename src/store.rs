@@ -6,6 +6,7 @@
 //! history row describing it are written in one [`Store::write`] call.
 //! All instants are stored as RFC 3339 UTC text (see [`crate::time`]).
 
+pub mod advisory;
 pub mod column;
 pub mod issues;
 pub mod mailboxes;

@@ -242,6 +242,9 @@ words! {
         /// Something happened on a Bat-Signal for the issue: raised, acked,
         /// declined, baton passed, resolved, or a reply refused.
         Signal = "signal",
+        /// An advisory for the issue was drafted, edited, reviewed,
+        /// approved or published.
+        Advisory = "advisory",
     }
 }
 

@@ -67,6 +67,7 @@ const PURE: &[&str] = &[
     "src/rota/notify.rs",
     "src/advisory.rs",
     "src/advisory/render.rs",
+    "src/advisory/draft.rs",
     "src/rota/plan.rs",
     "src/rota/timeline.rs",
     "src/rota/check.rs",

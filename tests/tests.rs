@@ -43,6 +43,8 @@ mod signal_reply;
 // The advisory renderers (issue 15): text, OSV and CSAF 2.0 against the
 // official schemas and a third-party validator; hostile text.
 mod advisory_render;
+// Advisories (issue 15): two people, ids, render and mail once, published.
+mod advisory;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

@@ -196,6 +196,7 @@ pub fn bin_path(bin: &str) -> PathBuf {
     let path = match bin {
         "secdesk" => env!("CARGO_BIN_EXE_secdesk"),
         "secdesk-ingest" => env!("CARGO_BIN_EXE_secdesk-ingest"),
+        "secdesk-advisory-render" => env!("CARGO_BIN_EXE_secdesk-advisory-render"),
         "secdesk-triage-report" => env!("CARGO_BIN_EXE_secdesk-triage-report"),
         "secdesk-rotate-notify" => env!("CARGO_BIN_EXE_secdesk-rotate-notify"),
         other => panic!("unknown binary {other}"),

@@ -28,6 +28,7 @@
 
     package = stubs.pkgs.secdesk;
     jobUnits = [
+      "secdesk-advisory-render"
       "secdesk-ingest"
       "secdesk-rotate-notify"
       "secdesk-triage-report"
@@ -187,6 +188,11 @@
         [ "smtp:/run/secrets/secdesk/smtp" ]
       )
       (expectEqual "example: the timers' schedules" (lib.mapAttrs (_: timer: timer.timerConfig) timers) {
+        secdesk-advisory-render = {
+          OnCalendar = [ "hourly" ];
+          Persistent = true;
+          RandomizedDelaySec = "0";
+        };
         secdesk-ingest = {
           OnCalendar = [ "*:0/10" ];
           Persistent = true;
@@ -204,6 +210,7 @@
         };
       })
       (expectEqual "example: the timers start at boot" (lib.mapAttrs (_: timer: timer.wantedBy) timers) {
+        secdesk-advisory-render = [ "timers.target" ];
         secdesk-ingest = [ "timers.target" ];
         secdesk-rotate-notify = [ "timers.target" ];
         secdesk-triage-report = [ "timers.target" ];
@@ -485,6 +492,19 @@
     signalContactsOnly = evalConfig configs.signalContactsOnly;
     signalOutsideDatabase = evalConfig configs.signalOutsideDatabase;
     signalNoWake = evalConfig configs.signalNoWake;
+    # Advisories: the settings pass through; the timer and the out_dir
+    # outside the state directory reach the render job.
+    advisory = withModules [
+      {
+        services.secdesk.settings.advisory = {
+          id_prefix = "NIXSA";
+          sender = "alice";
+          list = "announce@example.org";
+          out_dir = "/srv/advisories";
+        };
+        services.secdesk.advisoryRender.startAt = "daily";
+      }
+    ];
     signalNoRotateNotify = withModules [
       {
         services.secdesk.signal.tokenSecretFile = "/run/secrets/secdesk/signal-token";
@@ -623,13 +643,32 @@
         }
         {
           services = [
+            "secdesk-advisory-render"
             "secdesk-rotate-notify"
             "secdesk-triage-report"
           ];
           timers = [
+            "secdesk-advisory-render"
             "secdesk-rotate-notify"
             "secdesk-triage-report"
           ];
+        }
+      )
+      (expectEqual "advisory: settings pass through, the schedule and out_dir reach the render job"
+        {
+          json = (builtins.fromJSON (t.jsonText advisory)).advisory;
+          schedule = advisory.systemd.timers.secdesk-advisory-render.timerConfig.OnCalendar;
+          writable = builtins.elem "/srv/advisories" advisory.systemd.services.secdesk-advisory-render.serviceConfig.ReadWritePaths;
+        }
+        {
+          json = {
+            id_prefix = "NIXSA";
+            sender = "alice";
+            list = "announce@example.org";
+            out_dir = "/srv/advisories";
+          };
+          schedule = [ "daily" ];
+          writable = true;
         }
       )
       (expectEqual "a job's schedule options reach its timer"
@@ -734,6 +773,7 @@
       (expectEqual "signal: rotate-notify runs every minute, the other jobs as before"
         (lib.mapAttrs (_: timer: timer.timerConfig.OnCalendar) signal.systemd.timers)
         {
+          secdesk-advisory-render = [ "hourly" ];
           secdesk-ingest = [ "*:0/10" ];
           secdesk-rotate-notify = [ "minutely" ];
           secdesk-triage-report = [ "*-*-* 06:00:00 UTC" ];
@@ -767,6 +807,7 @@
             contacts_credential = "signal-contacts";
           };
           credentials = [
+            [ ]
             [ ]
             [ "signal-contacts:/run/secrets/secdesk/signal-contacts" ]
             [ ]

@@ -96,6 +96,14 @@ pub enum Key<'a> {
         /// The issue.
         issue: i64,
     },
+    /// An approved advisory revision's text, to `advisory.sender`; once
+    /// per revision.
+    Advisory {
+        /// The advisory id.
+        id: &'a str,
+        /// The revision.
+        revision: u32,
+    },
 }
 
 impl Key<'_> {
@@ -164,6 +172,7 @@ impl fmt::Display for Key<'_> {
                 write!(f, "signal-unanswered:{signal}:{role}")
             }
             Key::SignalProposal { issue } => write!(f, "signal-proposal:{issue}"),
+            Key::Advisory { id, revision } => write!(f, "advisory:{id}:{revision}"),
             Key::IngestStale { mailbox, since } => match since {
                 Some(t) => write!(f, "ingest-stale:{mailbox}:{}", crate::time::format(*t)),
                 None => write!(f, "ingest-stale:{mailbox}:never"),

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     8 => "0008_advisory_ids_joined_by.sql",
     9 => "0009_message_text_search.sql" then index_stored_messages,
     10 => "0010_signal.sql",
+    11 => "0011_advisories.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -139,6 +140,10 @@ mod tests {
         (
             "0010_signal.sql",
             "f3e7afae06d04e12972c8ca8f3b9fefa9d7dd1e9ea5d1f029734cd51187a411b",
+        ),
+        (
+            "0011_advisories.sql",
+            "0f1514d12a49e0c1ecee460d0a3031b7cbcb7a4b58bf09fe09d4fee248554ffd",
         ),
     ];
 

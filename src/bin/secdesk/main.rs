@@ -1,6 +1,7 @@
 //! `secdesk`: the operator CLI. Each subcommand lives in its own file; this
 //! file only parses the command line and dispatches.
 
+mod advisory;
 mod check_config;
 mod init;
 mod issue;
@@ -63,6 +64,7 @@ enum Command {
     Message(message::MessageShowCommand),
     Rota(rota::RotaCommand),
     Signal(signal::SignalCommand),
+    Advisory(advisory::AdvisoryCommand),
     Status(status::StatusCommand),
     CheckConfig(check_config::CheckConfigCommand),
 }
@@ -137,6 +139,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Message(cmd) => cmd.execute(&mut app)?,
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Signal(cmd) => cmd.execute(&mut app)?,
+        Command::Advisory(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
         Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
