@@ -596,6 +596,11 @@ pub struct Advisory {
     /// The publisher's namespace URL in CSAF (default: the repository).
     #[serde(default)]
     pub publisher_namespace: Option<String>,
+    /// The team's own template of the announcement text (minijinja; the
+    /// embedded default when absent). The text still keeps one-line
+    /// headers and 72 columns.
+    #[serde(default)]
+    pub template_file: Option<PathBuf>,
 }
 
 impl Advisory {

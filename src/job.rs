@@ -26,6 +26,14 @@ pub enum Error {
     /// could not be read.
     #[error(transparent)]
     Config(#[from] crate::config::Error),
+    /// The team's announcement template could not be read or used.
+    #[error("advisory.template_file {path}: {error}")]
+    Template {
+        /// The template file.
+        path: std::path::PathBuf,
+        /// Why.
+        error: String,
+    },
     /// A rendered file could not be written.
     #[error("cannot write {path}: {error}")]
     Write {

@@ -471,3 +471,51 @@ fn a_hostile_title_and_summary_cannot_break_the_json_or_the_mail_headers() {
             .unwrap_or_else(|e| panic!("{f} is not JSON ({e})"));
     }
 }
+
+/// A team's own template (`advisory.template_file`) makes the text; a
+/// template that does not parse is one error naming the file, exit 1.
+#[test]
+fn the_teams_template_renders_the_announcement() {
+    let desk = setup("adv_template", None);
+    let tpl = desk.dir.write(
+        "announce.txt",
+        "Subject: [{{ id }}] {{ title }}\n\nOur own words for {{ id }}, revision {{ revision }}.\n",
+    );
+    let mut c = desk.config_json();
+    c["advisory"]["template_file"] = serde_json::json!(tpl);
+    desk.set_config(&c);
+    settle(&desk, "1");
+    sd(
+        &desk,
+        "alice",
+        &["advisory", "draft", "1", "--title", "ikiwiki fix"],
+    );
+    sd(&desk, "bob", &["advisory", "review", "1", "--approve"]);
+    let out_dir = desk.dir.join("out");
+    desk.cmd_at("secdesk-advisory-render", T0)
+        .arg("--out")
+        .arg(&out_dir)
+        .stdout();
+    let text = std::fs::read_to_string(out_dir.join("NIXSA-2026-0001.txt")).expect("the text");
+    assert!(
+        text.contains("Our own words for NIXSA-2026-0001, revision 1."),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 72), "{text}");
+    // A broken template: one error naming the file; nothing rendered.
+    std::fs::write(&tpl, "{% if %}").expect("write");
+    sd(
+        &desk,
+        "alice",
+        &["advisory", "edit", "1", "--title", "ikiwiki fixes"],
+    );
+    sd(&desk, "bob", &["advisory", "review", "1", "--approve"]);
+    let out = desk
+        .cmd_at("secdesk-advisory-render", T0)
+        .arg("--out")
+        .arg(&out_dir)
+        .output();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.matches("announce.txt").count(), 1, "{err}");
+}

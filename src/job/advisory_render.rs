@@ -78,6 +78,16 @@ pub fn run(
         .member(&settings.sender)
         .and_then(|m| m.email.clone())
         .unwrap_or_default();
+    let template = match &settings.template_file {
+        Some(path) => Some((
+            path.clone(),
+            std::fs::read_to_string(path).map_err(|e| Error::Template {
+                path: path.clone(),
+                error: e.to_string(),
+            })?,
+        )),
+        None => None,
+    };
     let todo = store.read(crate::app::advisory::unrendered)?;
     let mut ran = Ran {
         rendered: Vec::new(),
@@ -100,7 +110,16 @@ pub fn run(
             ));
             continue;
         }
-        let text = render::text(adv, &publisher).replace('\r', "");
+        let text = match &template {
+            Some((path, t)) => {
+                render::text_with(adv, &publisher, Some(t)).map_err(|e| Error::Template {
+                    path: path.clone(),
+                    error: e.to_string(),
+                })?
+            }
+            None => render::text(adv, &publisher),
+        }
+        .replace('\r', "");
         for (ext, body) in [
             ("txt", text.clone()),
             ("osv.json", render::osv(adv, &publisher)),
