@@ -484,3 +484,20 @@ fn a_team_template_overrides_the_text_and_still_fits() {
     let err = render::text_with(&a, &p, Some("{% for x in %}")).unwrap_err();
     assert!(err.to_string().starts_with("advisory template: "), "{err}");
 }
+
+/// An advisory approved without a summary says so instead of leaving an
+/// empty section.
+#[test]
+fn a_missing_summary_is_said_not_left_blank() {
+    let mut adv = advisory();
+    adv.summary = String::new();
+    let text = render::text(&adv, &publisher());
+    let section = text
+        .split("Summary\n-------\n")
+        .nth(1)
+        .expect("a Summary section");
+    assert!(
+        section.starts_with("No summary was written; see the references below.\n"),
+        "{text}"
+    );
+}
