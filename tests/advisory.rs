@@ -519,3 +519,19 @@ fn the_teams_template_renders_the_announcement() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("announce.txt").count(), 1, "{err}");
 }
+
+/// `advisory show` lists the messages the advisory refers to, with their
+/// public URLs.
+#[test]
+fn show_lists_the_references() {
+    let desk = setup("adv_show_refs", None);
+    sd(&desk, "alice", &["advisory", "draft", "3"]);
+    let out = desk
+        .cmd_at("secdesk", T0)
+        .args(["advisory", "show", "1"])
+        .stdout();
+    assert!(
+        out.contains("  reference: debian: [SECURITY] [DSA-1645-1] New lighttpd packages fix various problems <https://security-tracker.debian.org/tracker/DSA-1645-1>\n"),
+        "{out}"
+    );
+}

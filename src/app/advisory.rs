@@ -108,6 +108,16 @@ impl fmt::Display for AdvisoryView {
                 .unwrap_or_default();
             writeln!(f, "  {}: {}{extra}", r.release, r.status)?;
         }
+        for r in &self.content.references {
+            // Subjects are strangers' words: one line, controls visible.
+            let subject = crate::text::visible(&crate::text::one_line(&r.subject));
+            let url = r
+                .url
+                .as_deref()
+                .map(|u| format!(" <{u}>"))
+                .unwrap_or_default();
+            writeln!(f, "  reference: {}: {subject}{url}", r.source)?;
+        }
         if let Some(u) = &self.published_url {
             writeln!(f, "  published: {u}")?;
         }
