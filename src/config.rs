@@ -1066,6 +1066,13 @@ impl Config {
         })
     }
 
+    /// How a member id is shown to people: the member's name, else the id
+    /// itself (also for an id no longer in `team`).
+    pub fn name_of(&self, id: &str) -> String {
+        self.member(id)
+            .map_or(id.to_string(), |m| m.display_name().to_string())
+    }
+
     /// The member with this id.
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.team.iter().find(|m| m.id == id)

@@ -139,12 +139,6 @@ fn history(desk: &mut Desk<'_>) -> Result<Vec<(Recorded, Option<rota::Undone>)>>
     Ok(desk.store.read(|r| r.rota_history())?)
 }
 
-fn display_name(config: &Config, id: &str) -> String {
-    config
-        .member(id)
-        .map_or(id.to_string(), |m| m.display_name().to_string())
-}
-
 /// A recorded change as `rota --json` lists it.
 #[derive(Debug, Serialize)]
 pub struct ChangeRow {
@@ -190,7 +184,7 @@ pub fn schedule(
         .iter()
         .map(|id| {
             let tz = config.member(id).map_or(chrono_tz::Tz::UTC, |m| m.timezone);
-            (id.clone(), display_name(config, id), tz)
+            (id.clone(), config.name_of(id), tz)
         })
         .collect();
     let changes = history
@@ -245,7 +239,7 @@ pub fn ics(
     }
     let revisions = rota::ics::revisions(&timeline, &history, from, days);
     let config = desk.config;
-    let name = |id: &str| display_name(config, id);
+    let name = |id: &str| config.name_of(id);
     Ok(IcsFeed(rota::ics::render(
         rot, &shifts, &revisions, &name, desk.now,
     )))

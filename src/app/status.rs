@@ -118,9 +118,7 @@ pub fn status(desk: &mut Desk<'_>) -> Result<Status> {
     let on_call = config.rotation.as_ref().map(|rot| {
         let around = rota::notify::around(&rota::Timeline::new(rot, &rota), now);
         let turn = |s: rota::Shift| Turn {
-            name: config
-                .member(&s.member)
-                .map_or(s.member.clone(), |m| m.display_name().to_string()),
+            name: config.name_of(&s.member),
             member: s.member,
             from: s.start,
             until: s.end,

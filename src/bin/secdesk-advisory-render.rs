@@ -46,10 +46,12 @@ fn main() -> ExitCode {
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut ctx = Ctx::open(&args.common)?;
-    ctx.config.advisory_settings(&ctx.origin)?;
+    let config = &ctx.config;
+    let settings = config.advisory_settings(&ctx.origin)?;
     let ran = advisory_render::run(
         &mut ctx.store,
-        &ctx.config,
+        config,
+        settings,
         ctx.now,
         args.out.as_deref(),
         &mut |l| cli::log(NAME, l),

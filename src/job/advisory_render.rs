@@ -55,20 +55,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 
 /// Renders every unrendered approved revision into `out` (default
 /// `advisory.out_dir`), queues each text once to the sender, delivers.
+/// `settings` is `config.advisory`, which the edge has required (with the
+/// file's name in the refusal: `Config::advisory_settings`).
 pub fn run(
     store: &mut Store,
     config: &Config,
+    settings: &crate::config::Advisory,
     now: Instant,
     out: Option<&Path>,
     log: &mut dyn FnMut(&str),
 ) -> Result<Ran, Error> {
-    let settings = config.advisory.as_ref().ok_or_else(|| {
-        Error::Config(crate::config::Error::Invalid {
-            file: PathBuf::from("configuration"),
-            key: "advisory".into(),
-            expected: "an `advisory` section (id_prefix, sender, list)".into(),
-        })
-    })?;
     let publisher = crate::app::advisory::publisher(settings);
     let dir = match out {
         Some(d) => d.to_path_buf(),

@@ -43,9 +43,7 @@ pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, st
             .into_iter()
             .flatten()
             .map(|s| {
-                let name = config
-                    .member(&s.member)
-                    .map_or(s.member.clone(), |m| m.display_name().to_string());
+                let name = config.name_of(&s.member);
                 (s, name)
             })
             .collect()
