@@ -8,11 +8,11 @@
 //!
 //! This module reads files; it never opens the database or the network.
 
-use crate::time::Span;
+use crate::time::{Instant, Span};
 use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Where the configuration is looked for when neither `--config` nor
@@ -110,6 +110,9 @@ pub struct Config {
     /// Advisories: ids, who sends them, where they are rendered.
     #[serde(default)]
     pub advisory: Option<Advisory>,
+    /// Fix tracking from the package repository (`secdesk-fix-track`).
+    #[serde(default)]
+    pub fixes: Option<Fixes>,
     /// The most bytes ingest keeps of one message (default 64 MiB, well
     /// above any list's limit); a larger message is stored cut at this many
     /// bytes with the problem `truncated`, so one hostile mail cannot stop
@@ -138,7 +141,9 @@ fn default_outbox_dir() -> PathBuf {
 }
 
 fn default_releases() -> Vec<String> {
-    vec!["25.05".into(), "25.11".into(), "unstable".into()]
+    // The releases supported on 2026-12-02: 25.05 and 25.11 are past their
+    // end of life.
+    vec!["26.05".into(), "26.11".into(), "unstable".into()]
 }
 
 impl Default for Config {
@@ -155,6 +160,7 @@ impl Default for Config {
             runbooks: Vec::new(),
             signal: None,
             advisory: None,
+            fixes: None,
             max_message_bytes: default_max_message_bytes(),
         }
     }
@@ -618,6 +624,63 @@ impl Advisory {
     }
 }
 
+/// The `fixes` settings: where the local clone of the package repository
+/// lives, what it is fetched from, each release's branch and channel
+/// branch, when a missing backport is reported, and how far back the first
+/// scan walks. Any other key is refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixes {
+    /// The local clone (a relative path is taken from the configuration
+    /// file's directory). `secdesk-fix-track` creates it from `remote`.
+    pub repo: PathBuf,
+    /// The URL fetched from; without it the job never fetches.
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// Release → the branch its fixes land on (`"26.05": "release-26.05"`).
+    pub branches: BTreeMap<String, String>,
+    /// Release → the channel branch users get (`"26.05": "nixos-26.05"`).
+    #[serde(default)]
+    pub channels: BTreeMap<String, String>,
+    /// How long after a fix on `unstable`'s branch a release still
+    /// `affected` or `unknown` counts as a missing backport (default 7d).
+    #[serde(default = "default_backport_after")]
+    pub backport_after: Span,
+    /// The first scan walks back to this date (`YYYY-MM-DD`, UTC).
+    #[serde(deserialize_with = "de_since")]
+    pub since: Instant,
+}
+
+fn default_backport_after() -> Span {
+    Span::hours(7 * 24)
+}
+
+fn de_since<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::time::parse_date_or_instant(&text).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "invalid date {text:?}, expected a date like \"2026-01-01\""
+        ))
+    })
+}
+
+impl Fixes {
+    /// Whether `name` is safe to hand to git as a branch: a plain ref
+    /// name, never an option or a revision expression.
+    pub fn branch_name_ok(name: &str) -> bool {
+        !name.is_empty()
+            && !name.starts_with('-')
+            && !name.starts_with('/')
+            && !name.ends_with('/')
+            && !name.ends_with(".lock")
+            && !name.contains("..")
+            && !name.contains("//")
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/'))
+    }
+}
+
 /// A runbook link and what it applies to.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -829,6 +892,12 @@ impl Config {
         {
             config.database = dir.join(&config.database);
         }
+        if let Some(fixes) = config.fixes.as_mut()
+            && fixes.repo.is_relative()
+            && let Some(dir) = file.parent()
+        {
+            fixes.repo = dir.join(&fixes.repo);
+        }
         Ok(config)
     }
 
@@ -910,6 +979,41 @@ impl Config {
                 return Err(invalid(
                     "advisory.list".into(),
                     "expected the announce list's address".into(),
+                ));
+            }
+        }
+        if let Some(fixes) = &self.fixes {
+            for (section, map) in [("branches", &fixes.branches), ("channels", &fixes.channels)] {
+                for (release, branch) in map {
+                    if !self.releases.contains(release) {
+                        return Err(invalid(
+                            format!("fixes.{section}.{release}"),
+                            format!(
+                                "unknown release {release:?}, expected one of `releases` ({})",
+                                self.releases.join(", ")
+                            ),
+                        ));
+                    }
+                    if !Fixes::branch_name_ok(branch) {
+                        return Err(invalid(
+                            format!("fixes.{section}.{release}"),
+                            format!(
+                                "{branch:?} is not a branch name, expected letters, digits, `-`, `_`, `.` and `/` (\"release-26.05\")"
+                            ),
+                        ));
+                    }
+                }
+            }
+            if fixes.branches.is_empty() {
+                return Err(invalid(
+                    "fixes.branches".into(),
+                    "expected at least one release's branch (\"unstable\": \"master\")".into(),
+                ));
+            }
+            if fixes.repo.as_os_str().is_empty() {
+                return Err(invalid(
+                    "fixes.repo".into(),
+                    "empty, expected the path of the local clone".into(),
                 ));
             }
         }
@@ -1066,6 +1170,30 @@ impl Config {
         })
     }
 
+    /// The first configured release that `fixes.branches` gives no
+    /// branch, when fix tracking is configured (`check-config` refuses it;
+    /// `secdesk-fix-track` says so and scans the others).
+    pub fn release_without_branch(&self) -> Option<&str> {
+        let fixes = self.fixes.as_ref()?;
+        self.releases
+            .iter()
+            .find(|r| !fixes.branches.contains_key(*r))
+            .map(String::as_str)
+    }
+
+    /// The `fixes` settings, or the error naming the file and the missing
+    /// section (for `secdesk-fix-track` and `secdesk fix`).
+    pub fn fixes_settings(&self, origin: &Origin) -> Result<&Fixes, Error> {
+        self.fixes.as_ref().ok_or_else(|| Error::Invalid {
+            file: match origin {
+                Origin::File(f) => f.clone(),
+                Origin::Embedded => PathBuf::from("(embedded defaults)"),
+            },
+            key: "fixes".into(),
+            expected: "expected a `fixes` section (repo, branches, since) to track fixes".into(),
+        })
+    }
+
     /// How a member id is shown to people: the member's name, else the id
     /// itself (also for an id no longer in `team`).
     pub fn name_of(&self, id: &str) -> String {
@@ -1178,6 +1306,14 @@ impl Config {
                     }
                 }
             }
+        }
+        if let Some(release) = self.release_without_branch() {
+            return Err(invalid(
+                "fixes.branches".into(),
+                format!(
+                    "release {release:?} has no branch, expected a branch for every release in `releases`"
+                ),
+            ));
         }
         let mut addresses: Vec<(String, &str)> = Vec::new();
         if let Some(smtp) = &self.smtp {

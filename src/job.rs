@@ -4,6 +4,7 @@
 //! database and talking SMTP is visible in one place.
 
 pub mod advisory_render;
+pub mod fix_track;
 pub mod ingest;
 pub mod rotate_notify;
 pub mod triage_report;

@@ -26,6 +26,8 @@ pub mod advisory;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod fix;
+pub mod git;
 pub mod job;
 pub mod layout;
 pub mod mail;

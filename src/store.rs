@@ -8,6 +8,7 @@
 
 pub mod advisory;
 pub mod column;
+pub mod fix;
 pub mod issues;
 pub mod mailboxes;
 pub mod messages;

@@ -245,6 +245,9 @@ words! {
         /// An advisory for the issue was drafted, edited, reviewed,
         /// approved or published.
         Advisory = "advisory",
+        /// A fix proposal from the package repository was rejected (fix
+        /// tracking; an accepted one is a `release-status` row).
+        Fix = "fix",
     }
 }
 

@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     9 => "0009_message_text_search.sql" then index_stored_messages,
     10 => "0010_signal.sql",
     11 => "0011_advisories.sql",
+    12 => "0012_fix_tracking.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -144,6 +145,10 @@ mod tests {
         (
             "0011_advisories.sql",
             "0f1514d12a49e0c1ecee460d0a3031b7cbcb7a4b58bf09fe09d4fee248554ffd",
+        ),
+        (
+            "0012_fix_tracking.sql",
+            "7dd31d0f33794885d4aeb4fc1e8655b2c7e0d46ddfd918234a95805103584f83",
         ),
     ];
 

@@ -1,0 +1,348 @@
+//! `secdesk-fix-track`: fetch the package repository (unless `--no-fetch`),
+//! walk each release branch from the head scanned last time (back to
+//! `fixes.since` on the first run) with one streaming `git log`, keep the
+//! commits naming a CVE or carrying a cherry-pick trailer in batches of
+//! [`BATCH`] per transaction, then follow every release fixed by a commit
+//! into its channel branch.
+//!
+//! A branch whose stored head is no longer an ancestor of its head was
+//! force-pushed: the run says so naming the branch, forgets the stored
+//! head, scans the other branches, and exits 1; the next run rescans that
+//! branch from `since` (writes are idempotent, so no proposal appears
+//! twice). A missing repository or branch is an error naming both. The
+//! head is stored only after the whole walk, in the transaction of its
+//! last batch, so a killed run is finished by the next.
+
+use crate::config::{Config, Fixes};
+use crate::fix::{self, Commit};
+use crate::git::{self, Repo};
+use crate::job::Error;
+use crate::store::Store;
+use crate::time::Instant;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Commits written per transaction during a walk.
+pub const BATCH: usize = 2000;
+
+/// How long one `git fetch` may take before it is stopped (the first
+/// blob-less fetch of nixpkgs takes minutes).
+pub const FETCH_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// One branch's walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanned {
+    /// The branch.
+    pub branch: String,
+    /// Commits walked.
+    pub walked: u64,
+    /// Commits kept (naming a CVE or cherry-picked).
+    pub kept: u64,
+    /// Whether it was walked back to `since` (first run, or after a
+    /// force-push).
+    pub full: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default)]
+pub struct Ran {
+    /// Whether the remote was fetched.
+    pub fetched: bool,
+    /// Each branch walked, in configuration order.
+    pub scanned: Vec<Scanned>,
+    /// Release fixes whose channel was checked.
+    pub followed: usize,
+    /// Of those, how many this run first saw in their channel.
+    pub arrived: usize,
+    /// The errors (a force-pushed or missing branch, a failed fetch): the
+    /// run carried on and exits 1.
+    pub errors: Vec<String>,
+    /// Warnings that change no exit code (a release without a branch).
+    pub warnings: Vec<String>,
+}
+
+impl Ran {
+    /// Whether the run should exit 1.
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "fix-track: ")?;
+        if self.fetched {
+            write!(f, "fetched; ")?;
+        }
+        let walked: u64 = self.scanned.iter().map(|s| s.walked).sum();
+        let kept: u64 = self.scanned.iter().map(|s| s.kept).sum();
+        write!(
+            f,
+            "{} branches scanned, {walked} commits walked, {kept} kept; {} fixes followed into their channel, {} arrived",
+            self.scanned.len(),
+            self.followed,
+            self.arrived
+        )?;
+        if !self.errors.is_empty() {
+            write!(f, "; {} errors", self.errors.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs one scan. `fetch` is false for `--no-fetch` (tests, and hosts that
+/// fetch by other means); without `fixes.remote` nothing is fetched.
+pub fn run(
+    store: &mut Store,
+    config: &Config,
+    fixes: &Fixes,
+    now: Instant,
+    fetch: bool,
+    log: &mut dyn FnMut(&str),
+) -> Result<Ran, Error> {
+    let repo = Repo::new(&fixes.repo);
+    let mut ran = Ran::default();
+    if let Some(release) = config.release_without_branch() {
+        let w = format!("release {release} has no branch in `fixes.branches`: not tracked");
+        log(&w);
+        ran.warnings.push(w);
+    }
+    let mut branches: Vec<&str> = Vec::new();
+    for b in fixes.branches.values().chain(fixes.channels.values()) {
+        if !branches.contains(&b.as_str()) {
+            branches.push(b);
+        }
+    }
+    if fetch && let Some(remote) = &fixes.remote {
+        match repo.fetch(remote, &branches, FETCH_LIMIT) {
+            Ok(()) => {
+                ran.fetched = true;
+                log(&format!("fetched {} branches from {}", branches.len(), git::redact(remote)));
+            }
+            Err(e) => {
+                log(&e.to_string());
+                ran.errors.push(e.to_string());
+            }
+        }
+    }
+    let mut done = BTreeSet::new();
+    for branch in fixes.branches.values() {
+        if !done.insert(branch.as_str()) {
+            continue;
+        }
+        match scan(store, &repo, branch, fixes, now, log) {
+            Ok(Some(s)) => ran.scanned.push(s),
+            Ok(None) => {}
+            Err(Failure::Said(e)) => {
+                log(&e);
+                ran.errors.push(e);
+            }
+            Err(Failure::Store(e)) => return Err(e),
+        }
+    }
+    follow_channels(store, &repo, fixes, now, &mut ran, log)?;
+    Ok(ran)
+}
+
+enum Failure {
+    /// Said in the summary; the run carries on and exits 1.
+    Said(String),
+    /// The database failed: the run stops.
+    Store(Error),
+}
+
+impl From<crate::store::Error> for Failure {
+    fn from(e: crate::store::Error) -> Failure {
+        Failure::Store(e.into())
+    }
+}
+
+impl From<git::Error> for Failure {
+    fn from(e: git::Error) -> Failure {
+        Failure::Said(e.to_string())
+    }
+}
+
+fn scan(
+    store: &mut Store,
+    repo: &Repo,
+    branch: &str,
+    fixes: &Fixes,
+    now: Instant,
+    log: &mut dyn FnMut(&str),
+) -> Result<Option<Scanned>, Failure> {
+    repo.check(branch)?;
+    let Some(head) = repo.head(branch)? else {
+        return Err(Failure::Said(format!(
+            "repository {}: branch {branch} does not exist (is it in `fixes.branches` as the remote names it?)",
+            repo.path.display()
+        )));
+    };
+    let last = store.read(|r| r.fix_head(branch))?.flatten();
+    let from = match last {
+        Some(last) if last == head => {
+            return Ok(Some(Scanned {
+                branch: branch.to_string(),
+                walked: 0,
+                kept: 0,
+                full: false,
+            }));
+        }
+        Some(last) => {
+            if repo.is_ancestor(&last, &head)? {
+                Some(last)
+            } else {
+                store.write(|tx| tx.set_fix_head(branch, None, now))?;
+                return Err(Failure::Said(format!(
+                    "branch {branch} was force-pushed: {} is no longer an ancestor of {}; it is rescanned from {} on the next run",
+                    fix::short(&last),
+                    fix::short(&head),
+                    fixes.since.format("%Y-%m-%d")
+                )));
+            }
+        }
+        None => None,
+    };
+    let full = from.is_none();
+    if full {
+        store.write(|tx| tx.forget_fix_branch(branch))?;
+    }
+    let mut batch: Vec<Commit> = Vec::with_capacity(BATCH);
+    let mut kept = 0u64;
+    let mut db_error = None;
+    let walked = repo.walk(&head, from.as_deref(), fixes.since.timestamp(), &mut |c| {
+        batch.push(c);
+        kept += 1;
+        if batch.len() >= BATCH {
+            if let Err(e) = store.write(|tx| tx.add_fix_commits(branch, &batch)) {
+                db_error = Some(e);
+                return Err(git::Error::Failed {
+                    repo: repo.path.clone(),
+                    doing: format!("store commits of {branch}"),
+                    detail: "the database failed".into(),
+                });
+            }
+            batch.clear();
+        }
+        Ok(())
+    });
+    if let Some(e) = db_error {
+        return Err(e.into());
+    }
+    let walked = walked?;
+    store.write(|tx| {
+        tx.add_fix_commits(branch, &batch)?;
+        tx.set_fix_head(branch, Some(&head), now)
+    })?;
+    log(&format!(
+        "{branch}: {walked} commits walked{}, {kept} kept, head {}",
+        if full { " (from since)" } else { "" },
+        fix::short(&head)
+    ));
+    Ok(Some(Scanned {
+        branch: branch.to_string(),
+        walked,
+        kept,
+        full,
+    }))
+}
+
+/// Checks, for every release recorded `fixed` by a commit whose release has
+/// a channel, whether the channel branch contains it; only fixes not yet
+/// seen there cost a git call.
+fn follow_channels(
+    store: &mut Store,
+    repo: &Repo,
+    fixes: &Fixes,
+    now: Instant,
+    ran: &mut Ran,
+    log: &mut dyn FnMut(&str),
+) -> Result<(), Error> {
+    if fixes.channels.is_empty() {
+        return Ok(());
+    }
+    let (refs, rows) = store.read(|r| Ok::<_, Error>((r.fixed_refs()?, r.fix_channels(None)?)))?;
+    let known: BTreeMap<(crate::triage::IssueId, String), _> = rows
+        .into_iter()
+        .map(|row| ((row.issue, row.release.clone()), row))
+        .collect();
+    let mut heads: BTreeMap<&str, Option<String>> = BTreeMap::new();
+    let mut kept = BTreeSet::new();
+    for fixed in &refs {
+        let Some(channel) = fixes.channels.get(&fixed.release) else {
+            continue;
+        };
+        let Some(reference) = fix::commit_ref(&fixed.reference) else {
+            continue;
+        };
+        let reference = reference.to_ascii_lowercase();
+        kept.insert((fixed.issue, fixed.release.clone()));
+        let previous = known.get(&(fixed.issue, fixed.release.clone()));
+        let same = previous.filter(|p| p.commit.starts_with(&reference) && &p.channel.branch == channel);
+        if let Some(p) = same
+            && p.channel.contains_fix
+        {
+            ran.followed += 1;
+            continue;
+        }
+        let head = match heads.get(channel.as_str()) {
+            Some(h) => h.clone(),
+            None => {
+                let h = match repo.head(channel) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        ran.errors.push(e.to_string());
+                        None
+                    }
+                };
+                if h.is_none() {
+                    let e = format!(
+                        "repository {}: channel branch {channel} does not exist",
+                        repo.path.display()
+                    );
+                    log(&e);
+                    ran.errors.push(e);
+                }
+                heads.insert(channel, h.clone());
+                h
+            }
+        };
+        let Some(head) = head else { continue };
+        let (commit, committed_at) = match same {
+            Some(p) => (p.commit.clone(), p.committed_at),
+            None => match repo.resolve(&reference) {
+                Ok(Some((id, at))) => (id, Some(at)),
+                Ok(None) => continue,
+                Err(e) => {
+                    ran.errors.push(e.to_string());
+                    continue;
+                }
+            },
+        };
+        let contains = match repo.is_ancestor(&commit, &head) {
+            Ok(c) => c,
+            Err(e) => {
+                ran.errors.push(e.to_string());
+                continue;
+            }
+        };
+        let state = fix::channel_after(same.map(|p| &p.channel), channel, contains, now);
+        if state.contains_fix {
+            ran.arrived += 1;
+            log(&format!(
+                "#{} {}: {} is in {channel}",
+                fixed.issue,
+                fixed.release,
+                fix::short(&commit)
+            ));
+        }
+        ran.followed += 1;
+        store.write(|tx| {
+            tx.set_fix_channel(fixed.issue, &fixed.release, &commit, committed_at, &state, now)
+        })?;
+    }
+    for key in known.keys().filter(|k| !kept.contains(*k)) {
+        store.write(|tx| tx.drop_fix_channel(key.0, &key.1))?;
+    }
+    Ok(())
+}
