@@ -11,6 +11,7 @@
 //! It never reads the clock and never uses clap or anyhow.
 
 pub mod advisory;
+pub mod fix;
 pub mod issue;
 pub mod message;
 pub mod rota;
@@ -75,6 +76,12 @@ impl From<crate::signal::Refused> for Error {
 
 impl From<crate::advisory::draft::Refused> for Error {
     fn from(r: crate::advisory::draft::Refused) -> Error {
+        Error::Refused(r.into())
+    }
+}
+
+impl From<crate::fix::Refused> for Error {
+    fn from(r: crate::fix::Refused) -> Error {
         Error::Refused(r.into())
     }
 }

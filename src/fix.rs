@@ -271,6 +271,93 @@ pub fn backport_gaps(
     out
 }
 
+/// A fix request the rules refuse (exit 2, nothing changed); reaches the
+/// edge as `refusal::Refusal::Fix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// No `fixes` section in the configuration.
+    NotConfigured,
+    /// The release has no branch in `fixes.branches`.
+    NoBranch {
+        /// The release asked for.
+        release: String,
+        /// The releases that have one.
+        known: String,
+    },
+    /// Nothing is proposed for this release.
+    NothingProposed {
+        /// The issue.
+        issue: IssueId,
+        /// The release.
+        release: String,
+    },
+    /// Several commits are proposed and none was named.
+    Several {
+        /// The issue.
+        issue: IssueId,
+        /// The release.
+        release: String,
+        /// The proposed commits, short.
+        commits: String,
+    },
+    /// The commit named is not one of the proposals.
+    NotProposed {
+        /// The issue.
+        issue: IssueId,
+        /// The release.
+        release: String,
+        /// What was named.
+        commit: String,
+    },
+    /// A rejection without a reason.
+    NoReason,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::NotConfigured => write!(
+                f,
+                "fix tracking is not configured: add a `fixes` section (repo, branches, since) to the configuration"
+            ),
+            Refused::NoBranch { release, known } => write!(
+                f,
+                "release {release:?} has no branch in `fixes.branches` (releases with one: {known})"
+            ),
+            Refused::NothingProposed { issue, release } => write!(
+                f,
+                "#{issue} {release}: no commit is proposed; run secdesk-fix-track, or record it with `secdesk release-status {issue} {release} fixed --ref COMMIT`"
+            ),
+            Refused::Several {
+                issue,
+                release,
+                commits,
+            } => write!(
+                f,
+                "#{issue} {release}: several commits are proposed ({commits}); name one: `secdesk fix accept {issue} {release} COMMIT`"
+            ),
+            Refused::NotProposed {
+                issue,
+                release,
+                commit,
+            } => write!(
+                f,
+                "#{issue} {release}: {commit:?} is not a proposed commit (see `secdesk fix list {issue}`)"
+            ),
+            Refused::NoReason => write!(f, "a rejection needs a reason: --reason TEXT"),
+        }
+    }
+}
+
+/// Which of `proposals` a commit a person typed names: a prefix of at
+/// least 7 hex digits of exactly one of them.
+pub fn pick<'p>(proposals: &'p [Proposal], typed: &str) -> Option<&'p Proposal> {
+    let typed = commit_ref(typed)?.to_ascii_lowercase();
+    let mut hits = proposals.iter().filter(|p| p.commit.starts_with(&typed));
+    let first = hits.next()?;
+    hits.next().is_none().then_some(first)
+}
+
 /// The short form of a commit id people read (12 hex digits).
 pub fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)

@@ -21,6 +21,8 @@ pub enum Refusal {
     Signal(crate::signal::Refused),
     /// An advisory rule (the author approving, an unfixed release, …).
     Advisory(crate::advisory::draft::Refused),
+    /// A fix-tracking rule (no proposal, several, not proposed, …).
+    Fix(crate::fix::Refused),
     /// A value that does not parse as asked (`--since yesterday`).
     Usage(String),
 }
@@ -32,6 +34,7 @@ impl fmt::Display for Refusal {
             Refusal::Rota(r) => r.fmt(f),
             Refusal::Signal(r) => r.fmt(f),
             Refusal::Advisory(r) => r.fmt(f),
+            Refusal::Fix(r) => r.fmt(f),
             Refusal::Usage(r) => f.write_str(r),
         }
     }
@@ -60,5 +63,11 @@ impl From<crate::signal::Refused> for Refusal {
 impl From<crate::advisory::draft::Refused> for Refusal {
     fn from(r: crate::advisory::draft::Refused) -> Refusal {
         Refusal::Advisory(r)
+    }
+}
+
+impl From<crate::fix::Refused> for Refusal {
+    fn from(r: crate::fix::Refused) -> Refusal {
+        Refusal::Fix(r)
     }
 }

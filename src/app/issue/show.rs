@@ -92,6 +92,19 @@ pub struct RunbookLink {
     pub url: String,
 }
 
+/// One release of an issue as `show` prints it: its recorded status, and
+/// what fix tracking knows (`proposals`, `channel`; empty and `null` when
+/// fix tracking is not configured).
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowRelease {
+    /// The recorded status, reference and reason.
+    #[serde(flatten)]
+    pub entry: ReleaseEntry,
+    /// Proposals and channel state.
+    #[serde(flatten)]
+    pub fix: crate::app::fix::ReleaseFix,
+}
+
 /// One issue as printed: the list row plus everything else. Actions print
 /// this too, for the issue they changed.
 #[derive(Debug, Serialize)]
@@ -102,7 +115,7 @@ pub struct IssueShow {
     /// Who stays responsible until it is fixed.
     pub responsible: Option<String>,
     /// Every configured release's status (and any no longer configured).
-    pub releases: BTreeMap<String, ReleaseEntry>,
+    pub releases: BTreeMap<String, ShowRelease>,
     /// The on-call process, with what is done.
     pub checklist: Vec<Step>,
     /// Runbooks that apply.
@@ -123,24 +136,33 @@ pub struct IssueShow {
     pub messages: Vec<TimelineEntry>,
     #[serde(skip)]
     release_order: Vec<String>,
+    #[serde(skip)]
+    branches: BTreeMap<String, String>,
 }
 
 /// Loads an issue (following merges) and everything `show` prints:
 /// releases in configuration order (a status of a release no longer
 /// configured stays visible), the checklist, the runbooks that apply.
 pub fn show(desk: &mut Desk<'_>, id: IssueId) -> Result<IssueShow> {
+    let config = desk.config;
     let detail = desk.store.read(|r| {
         let Some(target) = r.resolve(id)? else {
             return Ok::<_, store::Error>(None);
         };
-        r.issue_detail(target)
+        let fixes = crate::app::fix::release_fixes(r, config, target)?;
+        Ok(r.issue_detail(target)?.map(|d| (d, fixes)))
     })?;
-    let detail = detail.ok_or(Refused::NoSuchIssue(id))?;
-    Ok(IssueShow::new(
-        detail,
-        &desk.config.releases,
-        &desk.config.runbooks,
-    ))
+    let (detail, fixes) = detail.ok_or(Refused::NoSuchIssue(id))?;
+    let mut shown = IssueShow::new(detail, &desk.config.releases, &desk.config.runbooks);
+    for (release, fix) in fixes {
+        if let Some(r) = shown.releases.get_mut(&release) {
+            r.fix = fix;
+        }
+    }
+    if let Some(f) = &desk.config.fixes {
+        shown.branches = f.branches.clone();
+    }
+    Ok(shown)
 }
 
 /// Loads the issue a reference names, as [`show`] does. A number that no
@@ -173,6 +195,18 @@ impl IssueShow {
             all.entry(r.clone()).or_insert_with(|| e.clone());
         }
         let statuses = all.iter().map(|(r, e)| (r.clone(), e.status)).collect();
+        let all: BTreeMap<String, ShowRelease> = all
+            .into_iter()
+            .map(|(r, entry)| {
+                (
+                    r,
+                    ShowRelease {
+                        entry,
+                        fix: Default::default(),
+                    },
+                )
+            })
+            .collect();
         let steps = checklist::checklist(
             d.summary.state,
             d.summary.claimed_by.is_some(),
@@ -199,6 +233,7 @@ impl IssueShow {
             history: d.history,
             messages: d.messages,
             release_order: releases.to_vec(),
+            branches: BTreeMap::new(),
             summary: d.summary,
         }
     }
@@ -269,13 +304,21 @@ impl fmt::Display for IssueShow {
             }
         }
         for r in &order {
-            if let Some(e) = self.releases.get(r) {
+            if let Some(s) = self.releases.get(r) {
+                let e = &s.entry;
                 let extra = match (&e.reference, &e.reason) {
                     (Some(x), _) => format!("  {x}"),
                     (None, Some(x)) => format!("  {x}"),
                     (None, None) => String::new(),
                 };
                 writeln!(f, "  {r:<12} {}{extra}", e.status)?;
+                let branch = self.branches.get(r).map(String::as_str);
+                if let Some(line) = crate::app::fix::channel_line(branch, &s.fix) {
+                    writeln!(f, "  {:<12} {line}", "")?;
+                }
+                for p in &s.fix.proposals {
+                    writeln!(f, "  {:<12} {}", "", crate::app::fix::proposal_line(p))?;
+                }
             }
         }
         writeln!(f)?;

@@ -3,6 +3,7 @@
 
 mod advisory;
 mod check_config;
+mod fix;
 mod init;
 mod issue;
 mod message;
@@ -65,6 +66,7 @@ enum Command {
     Rota(rota::RotaCommand),
     Signal(signal::SignalCommand),
     Advisory(advisory::AdvisoryCommand),
+    Fix(fix::FixCommand),
     Status(status::StatusCommand),
     CheckConfig(check_config::CheckConfigCommand),
 }
@@ -140,6 +142,7 @@ fn run(args: Cli) -> anyhow::Result<ExitCode> {
         Command::Rota(cmd) => cmd.execute(&mut app)?,
         Command::Signal(cmd) => cmd.execute(&mut app)?,
         Command::Advisory(cmd) => cmd.execute(&mut app)?,
+        Command::Fix(cmd) => cmd.execute(&mut app)?,
         Command::Status(cmd) => cmd.execute(&mut app)?,
         Command::CheckConfig(_) | Command::Init(_) => {} // Ran above.
     }
