@@ -45,6 +45,10 @@ mod signal_reply;
 mod advisory_render;
 // Advisories (issue 15): two people, ids, render and mail once, published.
 mod advisory;
+// Fix tracking (issue 16): real git repositories built by the test;
+// proposals, accept/reject, channels over successive scans, force-push,
+// fetch from a bare remote, backport gaps in the report and the handoff.
+mod fix_track;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

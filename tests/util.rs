@@ -197,6 +197,7 @@ pub fn bin_path(bin: &str) -> PathBuf {
         "secdesk" => env!("CARGO_BIN_EXE_secdesk"),
         "secdesk-ingest" => env!("CARGO_BIN_EXE_secdesk-ingest"),
         "secdesk-advisory-render" => env!("CARGO_BIN_EXE_secdesk-advisory-render"),
+        "secdesk-fix-track" => env!("CARGO_BIN_EXE_secdesk-fix-track"),
         "secdesk-triage-report" => env!("CARGO_BIN_EXE_secdesk-triage-report"),
         "secdesk-rotate-notify" => env!("CARGO_BIN_EXE_secdesk-rotate-notify"),
         other => panic!("unknown binary {other}"),
