@@ -159,6 +159,23 @@ pub fn proposals(
     out
 }
 
+/// One release fix whose channel is followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Followed {
+    /// The issue.
+    pub issue: IssueId,
+    /// Its title.
+    pub title: String,
+    /// The release.
+    pub release: String,
+    /// The fix commit (full id).
+    pub commit: String,
+    /// Its committer date, when known.
+    pub committed_at: Option<Instant>,
+    /// The channel's state.
+    pub channel: Channel,
+}
+
 /// Whether a release's channel branch holds its fix, and since when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Channel {

@@ -128,6 +128,63 @@ pub struct Input {
     /// Every signal raised, resolved or still open in the last 30 days,
     /// oldest first.
     pub signals: Vec<SignalRecord>,
+    /// Fix tracking's facts, when `fixes` is configured (else no section).
+    pub fixes: Option<FixesInput>,
+}
+
+/// What the fixes section is built from (issue 16).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FixesInput {
+    /// Every release fix followed into its channel.
+    pub followed: Vec<crate::fix::Followed>,
+    /// The issues fixed on the development branch, for backport gaps.
+    pub dev_fixes: Vec<crate::fix::GapFacts>,
+    /// `fixes.backport_after`.
+    pub backport_after: Span,
+}
+
+/// Section 10, fix tracking: fixes waiting for their channel, the time
+/// fixes took to reach it, and missing backports.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FixesSection {
+    /// Release fixes not yet in their channel, oldest fix first, with how
+    /// long since the fix was committed.
+    pub waiting: Vec<(crate::fix::Followed, Span)>,
+    /// Per channel branch, from the fix's commit to the first scan that saw
+    /// it there, over the fixes that reached it in the last 30 days.
+    pub reached: Vec<(String, Spread)>,
+    /// Missing backports.
+    pub gaps: Vec<crate::fix::Gap>,
+}
+
+/// Builds section 10 from [`FixesInput`].
+fn fixes(input: &Input) -> Option<FixesSection> {
+    let f = input.fixes.as_ref()?;
+    let now = input.now;
+    let mut waiting: Vec<(crate::fix::Followed, Span)> = f
+        .followed
+        .iter()
+        .filter(|x| !x.channel.contains_fix)
+        .map(|x| (x.clone(), x.committed_at.map_or(Span::seconds(0), |at| time::age(at, now))))
+        .collect();
+    waiting.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.issue.cmp(&b.0.issue)));
+    let month = now - Duration::days(30);
+    let mut per: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    for x in &f.followed {
+        if let (Some(since), Some(at)) = (x.channel.since, x.committed_at)
+            && x.channel.contains_fix
+            && since >= month
+        {
+            per.entry(x.channel.branch.clone())
+                .or_default()
+                .push(time::age(at, since));
+        }
+    }
+    Some(FixesSection {
+        waiting,
+        reached: per.into_iter().map(|(b, d)| (b, spread(d))).collect(),
+        gaps: crate::fix::backport_gaps(&f.dev_fixes, &input.releases, f.backport_after, now),
+    })
 }
 
 /// One Bat-Signal as the store returns it for the report.
@@ -295,6 +352,8 @@ pub struct Report {
     /// Section 9, the Bat-Signals of the last 30 days; `None` when no
     /// Bat-Signal is configured and none was raised (no section).
     pub signals: Option<Vec<SignalLine>>,
+    /// Section 10, fix tracking; `None` when `fixes` is not configured.
+    pub fixes: Option<FixesSection>,
 }
 
 fn spread(mut d: Vec<Span>) -> Spread {
@@ -391,6 +450,7 @@ pub fn build(input: &Input) -> Report {
         stats: stats(input),
         posts: input.posts.clone(),
         signals: signals(input),
+        fixes: fixes(input),
     }
 }
 

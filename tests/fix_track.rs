@@ -558,3 +558,85 @@ fn check_config_names_a_release_without_a_branch() {
     let err = desk.cmd("secdesk-fix-track").arg("--no-fetch").assert_usage_error();
     assert!(err.contains("is not a branch name"), "{err}");
 }
+
+#[test]
+fn backport_gaps_and_waiting_fixes_are_in_the_report_and_the_handoff_until_decided() {
+    let (desk, h) = setup("fix_gaps");
+    let mut c = desk.config_json();
+    c["rotation"] = serde_json::json!({
+        "start": "2026-11-01", "order": ["alice", "bob", "carol"], "remind_before": "1h"
+    });
+    desk.set_config(&c);
+    track(&desk, "2026-11-21T10:00:00Z");
+    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "26.05"]);
+    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "unstable"]);
+    sd(&desk, "2026-11-21T11:00:00Z", &["release-status", "3", "26.05", "affected"]);
+    track(&desk, "2026-11-22T10:00:00Z");
+    let report = desk
+        .cmd_at("secdesk-triage-report", "2026-11-23T06:00:00Z")
+        .arg("--stdout")
+        .stdout();
+    let short = |c: &str| c[..12].to_string();
+    assert!(report.contains("Fixes waiting for their channel (1)"), "{report}");
+    assert!(
+        report.contains(&format!(
+            "#1 26.05: {} committed 2d 18h ago, not yet in nixos-26.05: CVE-2026-1111: libfoo: heap overflow",
+            short(&h.r_foo)
+        )),
+        "{report}"
+    );
+    assert!(report.contains("  nixos-unstable: median 11d 22h"), "{report}");
+    // Issue 1's 26.11 waits for a backport, and issues 2 and 3 on both
+    // supported releases (3 on 26.05 is affected).
+    assert!(report.contains("Backport gaps (5)"), "{report}");
+    assert!(
+        report.contains(&format!(
+            "#1 CVE-2026-1111 26.11: unknown for 12d 18h since the fix {} on unstable (2026-11-10)",
+            short(&h.m_foo)
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("#3 CVE-2026-3333 26.05: affected for 10d 18h since the fix {}", short(&h.m_two))),
+        "{report}"
+    );
+    // The handoff to the member on call lists them.
+    desk.cmd_at("secdesk-rotate-notify", "2026-11-23T00:05:00Z").stdout();
+    let handoff = outbox_mail(&desk, "Missing backports");
+    assert!(
+        handoff.contains("Missing backports: fixed on unstable, a release still affected or unknown (5):")
+            && handoff.contains("#3 CVE-2026-3333 26.05 affected for 10d 12h"),
+        "{handoff}"
+    );
+    // A decision for each release closes its gap.
+    sd(&desk, "2026-11-23T07:00:00Z", &["release-status", "3", "26.05", "not-affected"]);
+    sd(
+        &desk,
+        "2026-11-23T07:00:00Z",
+        &["release-status", "3", "26.11", "wontfix", "--reason", "libbaz is not in 26.11"],
+    );
+    sd(&desk, "2026-11-23T07:00:00Z", &["fix", "accept", "2", "26.05"]);
+    let report = desk
+        .cmd_at("secdesk-triage-report", "2026-11-24T06:00:00Z")
+        .arg("--stdout")
+        .stdout();
+    assert!(report.contains("Backport gaps (2)"), "{report}");
+    assert!(!report.contains("#3 CVE-2026-3333"), "{report}");
+    assert!(!report.contains("#2 CVE-2026-2222 26.05"), "{report}");
+}
+
+/// The text of the first outbox mail (an `.eml` file) containing `needle`.
+fn outbox_mail(desk: &Desk, needle: &str) -> String {
+    let dir = desk.dir.join("outbox");
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = e.expect("entry").path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).expect("read mail")).to_string();
+        // Quoted-printable soft breaks joined, so lines read as written.
+        let text = text.replace("=\r\n", "").replace("=\n", "").replace("=E2=86=92", "→");
+        if text.contains(needle) {
+            found.push(text);
+        }
+    }
+    found.pop().unwrap_or_else(|| panic!("no mail in {} says {needle:?}", dir.display()))
+}

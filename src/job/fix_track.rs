@@ -346,3 +346,60 @@ fn follow_channels(
     }
     Ok(())
 }
+
+/// What the daily report's fixes section reads, in the caller's snapshot;
+/// `None` when `fixes` is not configured.
+pub fn report_input(
+    r: &crate::store::Reader<'_>,
+    config: &Config,
+) -> Result<Option<crate::report::FixesInput>, crate::store::Error> {
+    let Some(fixes) = &config.fixes else {
+        return Ok(None);
+    };
+    Ok(Some(crate::report::FixesInput {
+        followed: r.fix_channels(None)?,
+        dev_fixes: dev_fixes(r, fixes)?,
+        backport_after: fixes.backport_after,
+    }))
+}
+
+/// The issues fixed on the development release's branch, as the
+/// backport-gap rule reads them (none when that release has no branch).
+fn dev_fixes(
+    r: &crate::store::Reader<'_>,
+    fixes: &Fixes,
+) -> Result<Vec<fix::GapFacts>, crate::store::Error> {
+    let Some(branch) = fixes.branches.get(fix::DEVELOPMENT) else {
+        return Ok(Vec::new());
+    };
+    Ok(r
+        .dev_fixes(branch)?
+        .into_iter()
+        .map(|(d, statuses)| fix::GapFacts {
+            issue: d.issue,
+            title: d.title,
+            fixed_at: d.fixed_at,
+            commit: d.commit,
+            cve: d.cve,
+            statuses,
+        })
+        .collect())
+}
+
+/// The missing backports at `now` (`fix::backport_gaps`), for the on-call
+/// member's handoff; empty when `fixes` is not configured.
+pub fn backport_gaps(
+    r: &crate::store::Reader<'_>,
+    config: &Config,
+    now: Instant,
+) -> Result<Vec<fix::Gap>, crate::store::Error> {
+    let Some(fixes) = &config.fixes else {
+        return Ok(Vec::new());
+    };
+    Ok(fix::backport_gaps(
+        &dev_fixes(r, fixes)?,
+        &config.releases,
+        fixes.backport_after,
+        now,
+    ))
+}

@@ -78,7 +78,10 @@ pub fn due(
         all_queued &= r.outbox_has(&key)?;
     }
     let handoff = match notify::handoff_query(&around).filter(|_| !all_queued) {
-        Some(q) => handoff(r, &q)?,
+        Some(q) => Handoff {
+            backport_gaps: crate::job::fix_track::backport_gaps(r, config, now)?,
+            ..handoff(r, &q)?
+        },
         None => Handoff::default(),
     };
     let configured = health::configured(&config.imap);

@@ -73,6 +73,7 @@ pub fn gather(r: &Reader<'_>, config: &Config, now: Instant) -> Result<Input, st
             .as_ref()
             .map(|s| s.roles.iter().map(|(role, _)| role.clone()).collect()),
         signals: r.report_signals(month)?,
+        fixes: crate::job::fix_track::report_input(r, config)?,
     };
     input.posts = r.first_posts(&input.listed_issues())?;
     Ok(input)

@@ -393,8 +393,87 @@ pub fn render(r: &Report) -> String {
             plain_table(&mut out, &["Role", "Acked by", "Time to ack"], &rows);
         }
     }
+    if let Some(fx) = &r.fixes {
+        fixes(&mut out, fx);
+    }
     out.push_str("</body></html>\n");
     out
+}
+
+/// Section 10: fixes waiting for their channel, the time they took to
+/// reach it, and missing backports.
+fn fixes(out: &mut String, fx: &super::FixesSection) {
+    use crate::fix::short;
+    let _ = writeln!(
+        out,
+        "<h2>Fixes waiting for their channel ({})</h2>",
+        fx.waiting.len()
+    );
+    if fx.waiting.is_empty() {
+        out.push_str("<p>none</p>\n");
+    } else {
+        let rows: Vec<Vec<String>> = fx
+            .waiting
+            .iter()
+            .map(|(w, age)| {
+                vec![
+                    issue_ref(w.issue),
+                    w.release.clone(),
+                    short(&w.commit).to_string(),
+                    age.to_string(),
+                    w.channel.branch.clone(),
+                    w.title.clone(),
+                ]
+            })
+            .collect();
+        plain_table(
+            out,
+            &["Issue", "Release", "Commit", "Committed", "Channel", "Title"],
+            &rows,
+        );
+    }
+    let rows: Vec<Vec<String>> = fx
+        .reached
+        .iter()
+        .map(|(b, s)| {
+            let time = match (s.median, s.p90) {
+                (Some(m), Some(p)) => format!("median {m}, 90th percentile {p}"),
+                _ => "-".into(),
+            };
+            vec![b.clone(), s.n.to_string(), time]
+        })
+        .collect();
+    out.push_str("<p>Time from fix to channel, last 30 days:</p>\n");
+    if rows.is_empty() {
+        out.push_str("<p>no fix reached its channel</p>\n");
+    } else {
+        plain_table(out, &["Channel", "Fixes", "Time"], &rows);
+    }
+    let _ = writeln!(out, "<h2>Backport gaps ({})</h2>", fx.gaps.len());
+    if fx.gaps.is_empty() {
+        out.push_str("<p>none</p>\n");
+        return;
+    }
+    let rows: Vec<Vec<String>> = fx
+        .gaps
+        .iter()
+        .map(|g| {
+            vec![
+                issue_ref(g.issue),
+                g.cve.clone(),
+                g.release.clone(),
+                g.status.to_string(),
+                g.waiting.to_string(),
+                format!("{} ({})", short(&g.commit), g.fixed_at.format("%Y-%m-%d")),
+                g.title.clone(),
+            ]
+        })
+        .collect();
+    plain_table(
+        out,
+        &["Issue", "CVE", "Release", "Status", "Waiting", "Fix on unstable", "Title"],
+        &rows,
+    );
 }
 
 #[cfg(test)]

@@ -162,5 +162,58 @@ pub fn render(r: &Report) -> String {
             }
         }
     }
+    if let Some(fx) = &r.fixes {
+        fixes(&mut out, fx);
+    }
     out
+}
+
+/// Section 10: fixes waiting for their channel, the time they took to
+/// reach it, and missing backports.
+fn fixes(out: &mut String, fx: &super::FixesSection) {
+    use crate::fix::short;
+    section(out, &format!("Fixes waiting for their channel ({})", fx.waiting.len()));
+    if fx.waiting.is_empty() {
+        let _ = writeln!(out, "none");
+    }
+    for (w, age) in &fx.waiting {
+        let _ = writeln!(
+            out,
+            "{} {}: {} committed {age} ago, not yet in {}: {}",
+            issue_ref(w.issue),
+            w.release,
+            short(&w.commit),
+            w.channel.branch,
+            ellipsize(&one_line(&w.title), 80)
+        );
+    }
+    let _ = writeln!(out, "\ntime from fix to channel, last 30 days:");
+    if fx.reached.is_empty() {
+        let _ = writeln!(out, "  no fix reached its channel");
+    }
+    for (branch, s) in &fx.reached {
+        let what = match (s.median, s.p90) {
+            (Some(m), Some(p)) => format!("median {m}, 90th percentile {p} ({} fixes)", s.n),
+            _ => "none".into(),
+        };
+        let _ = writeln!(out, "  {branch}: {what}");
+    }
+    section(out, &format!("Backport gaps ({})", fx.gaps.len()));
+    if fx.gaps.is_empty() {
+        let _ = writeln!(out, "none");
+    }
+    for g in &fx.gaps {
+        let _ = writeln!(
+            out,
+            "{} {} {}: {} for {} since the fix {} on unstable ({}): {}",
+            issue_ref(g.issue),
+            g.cve,
+            g.release,
+            g.status,
+            g.waiting,
+            short(&g.commit),
+            g.fixed_at.format("%Y-%m-%d"),
+            ellipsize(&one_line(&g.title), 80)
+        );
+    }
 }

@@ -30,6 +30,9 @@ pub struct Handoff {
     pub held_by_outgoing: Vec<Brief>,
     /// Issues dismissed during the previous shift, with the reason.
     pub dismissed: Vec<(Brief, String)>,
+    /// Missing backports (fix tracking): a CVE fixed on the development
+    /// branch, a supported release still affected or unknown.
+    pub backport_gaps: Vec<crate::fix::Gap>,
 }
 
 /// A change to the schedule, or its undo, and what it moved.
@@ -436,6 +439,30 @@ fn handoff(input: &Input<'_>) -> Option<Mail> {
             "  #{}{severity} ({reason}) {}",
             b.id,
             b.cves_and_title(3, 90)
+        );
+    }
+    if !h.backport_gaps.is_empty() {
+        let _ = writeln!(
+            text,
+            "\nMissing backports: fixed on unstable, a release still affected or unknown ({}):",
+            h.backport_gaps.len()
+        );
+        for g in &h.backport_gaps {
+            let _ = writeln!(
+                text,
+                "  #{} {} {} {} for {} (fix {} on unstable): {}",
+                g.issue,
+                g.cve,
+                g.release,
+                g.status,
+                g.waiting,
+                crate::fix::short(&g.commit),
+                crate::text::ellipsize(&crate::text::one_line(&g.title), 80)
+            );
+        }
+        let _ = writeln!(
+            text,
+            "  Record fixed (`secdesk fix accept ISSUE RELEASE`), not-affected or wontfix to close one."
         );
     }
     let _ = writeln!(text, "\nRun `secdesk status` for the whole picture.");

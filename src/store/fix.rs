@@ -7,28 +7,11 @@
 
 use super::column::{Cells, Stamp};
 use super::{Reader, Result, Tx};
-use crate::fix::{Candidate, Channel, Commit};
+use crate::fix::{Candidate, Channel, Commit, Followed};
 use crate::time::Instant;
 use crate::triage::{HistoryAction, IssueId, ReleaseStatus};
 use rusqlite::{OptionalExtension, params};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// One release fix whose channel is followed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChannelRow {
-    /// The issue.
-    pub issue: IssueId,
-    /// Its title.
-    pub title: String,
-    /// The release.
-    pub release: String,
-    /// The fix commit (full id).
-    pub commit: String,
-    /// Its committer date, when known.
-    pub committed_at: Option<Instant>,
-    /// The channel's state.
-    pub channel: Channel,
-}
 
 /// A release recorded `fixed` with a reference that may be a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -279,7 +262,7 @@ impl Reader<'_> {
 
     /// The channel state of every followed release fix (or of one issue's),
     /// with the issue's title, in issue then release order.
-    pub fn fix_channels(&self, issue: Option<IssueId>) -> Result<Vec<ChannelRow>> {
+    pub fn fix_channels(&self, issue: Option<IssueId>) -> Result<Vec<Followed>> {
         self.conn
             .prepare_cached(
                 "SELECT f.issue_id, i.title, f.release, f.commit_id, f.committed_at,
@@ -291,7 +274,7 @@ impl Reader<'_> {
             .and_then(|mut s| {
                 s.query_map(params![issue], |r| {
                     let c = Cells::new(r, "fix_channels", 0);
-                    Ok(ChannelRow {
+                    Ok(Followed {
                         issue: c.get(0)?,
                         title: c.get(1)?,
                         release: c.get(2)?,
