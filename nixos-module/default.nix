@@ -51,6 +51,11 @@ let
 
   stateDir = "/var/lib/secdesk";
 
+  # Fix tracking (issue 16): on once `settings.fixes` is set; it needs the
+  # network only to fetch `fixes.remote`.
+  hasFixes = cfg.settings.fixes != null;
+  settingsFixes = if hasFixes then cfg.settings.fixes else { };
+
   # The flake's own build, when the module came from the flake and the flake
   # builds for this system; otherwise the overlay's `pkgs.secdesk`.
   flakePackage =
@@ -285,6 +290,21 @@ let
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
+    # Fetches the package repository into `settings.fixes.repo` (a blob-less
+    # partial clone under the state directory), proposes fix commits and
+    # follows fixes into the channel branches. The only job with network
+    # for git: it talks to nothing else and reads no secret.
+    fixTrack = {
+      unit = "secdesk-fix-track";
+      startAt = "hourly";
+      description = "secdesk: follow fixes in the package repository into the channels";
+      credentials = [ ];
+      enableDefault = hasFixes;
+      enableText = "config.services.secdesk.settings.fixes != null";
+      path = [ pkgs.git ];
+      network = settingsFixes ? remote;
+      networkText = "config.services.secdesk.settings.fixes ? remote";
+    };
   };
 
   jobOptions =
@@ -296,10 +316,12 @@ let
         options = {
           enable = mkOption {
             type = types.bool;
-            default = true;
+            default = job.enableDefault or true;
+            defaultText = literalExpression (job.enableText or "true");
             description = ''
               Whether to install `${job.unit}.service` and its timer. On by
-              default once {option}`services.secdesk.enable` is set.
+              default once {option}`services.secdesk.enable` is set (fix
+              tracking: once `settings.fixes` is set).
             '';
           };
           startAt = mkOption {
@@ -426,6 +448,9 @@ let
       ++ optional (
         cfg.settings ? advisory && cfg.settings.advisory ? out_dir
       ) cfg.settings.advisory.out_dir
+      # The package repository's clone, when kept outside the state
+      # directory (git writes its objects and refs there).
+      ++ optional hasFixes settingsFixes.repo
     )
   );
 
@@ -443,6 +468,8 @@ let
       # its timer's schedule; the next run uses the new unit anyway.
       restartIfChanged = false;
       environment.SECDESK_CONFIG = "${configFile}";
+      # Programs a job runs (fix tracking runs git).
+      path = job.path or [ ];
       serviceConfig = {
         Type = "oneshot";
         ExecStart = "${cfg.package}/bin/${job.unit}";
@@ -605,7 +632,7 @@ in
       '';
       example = literalExpression ''
         {
-          releases = [ "25.05" "25.11" "unstable" ];
+          releases = [ "26.05" "26.11" "unstable" ];
           imap = [{
             name = "lists";
             host = "imap.example.org";
@@ -646,8 +673,8 @@ in
           releases = mkOption {
             type = types.listOf types.str;
             example = [
-              "25.05"
-              "25.11"
+              "26.05"
+              "26.11"
               "unstable"
             ];
             description = ''
@@ -655,6 +682,44 @@ in
               issue gets a status per release. No default: the list changes
               with every release and must be stated.
             '';
+          };
+          fixes = mkOption {
+            default = null;
+            description = ''
+              Fix tracking from the package repository (`secdesk-fix-track`,
+              hourly): `remote`, `branches` (release → branch), `channels`
+              (release → channel branch), `backport_after`, `since`, and
+              `repo`. Null: no fix tracking. With `remote` the job gets the
+              network (and only it); without, something else must update the
+              clone.
+            '';
+            example = literalExpression ''
+              {
+                remote = "https://github.com/NixOS/nixpkgs.git";
+                branches = { "26.05" = "release-26.05"; "26.11" = "release-26.11"; unstable = "master"; };
+                channels = { "26.05" = "nixos-26.05"; "26.11" = "nixos-26.11"; unstable = "nixos-unstable"; };
+                backport_after = "7d";
+                since = "2026-01-01";
+              }
+            '';
+            type = types.nullOr (
+              types.submodule {
+                freeformType = format.type;
+                options.repo = mkOption {
+                  type = types.str;
+                  default = "${stateDir}/nixpkgs";
+                  description = ''
+                    The local clone of the package repository, created by the
+                    first run as a blob-less partial clone: commits, trees and
+                    file names, no file contents. Disk cost: for nixpkgs about
+                    3-4 GB (its history of some 800,000 commits and their
+                    trees), growing by roughly 1 GB a year; a full clone would
+                    be 5-6 GB. Outside ${stateDir} it must exist and be
+                    writable by the group `secdesk`.
+                  '';
+                };
+              }
+            );
           };
           team = mkOption {
             type = types.listOf (types.submodule teamMemberModule);
@@ -760,6 +825,7 @@ in
     rotateNotify = jobOptions "rotateNotify" jobs.rotateNotify;
     triageReport = jobOptions "triageReport" jobs.triageReport;
     advisoryRender = jobOptions "advisoryRender" jobs.advisoryRender;
+    fixTrack = jobOptions "fixTrack" jobs.fixTrack;
   };
 
   config = mkIf cfg.enable (mkMerge [
@@ -812,7 +878,7 @@ in
           }
           {
             assertion = cfg.settings.releases != [ ];
-            message = "services.secdesk.settings.releases is empty: list the supported releases, as [ \"25.05\" \"25.11\" \"unstable\" ].";
+            message = "services.secdesk.settings.releases is empty: list the supported releases, as [ \"26.05\" \"26.11\" \"unstable\" ].";
           }
         ]
         # Each Bat-Signal secret given one way: the module's option (a

@@ -34,6 +34,16 @@
       "secdesk-triage-report"
     ];
 
+    # Every job program is wrapped, fix tracking's too (its unit only
+    # exists once `settings.fixes` is set).
+    wrappedJobs = [
+      "secdesk-advisory-render"
+      "secdesk-fix-track"
+      "secdesk-ingest"
+      "secdesk-rotate-notify"
+      "secdesk-triage-report"
+    ];
+
     # A check: a name, whether it holds, and what was found.
     check = name: ok: found: { inherit name ok found; };
     expectEqual = name: found: expected: check name (found == expected) found;
@@ -373,7 +383,7 @@
           map (name: {
             inherit name;
             priority = null;
-          }) ([ "secdesk" ] ++ jobUnits)
+          }) ([ "secdesk" ] ++ wrappedJobs)
           ++ [
             {
               inherit (package) name;
@@ -503,6 +513,26 @@
           out_dir = "/srv/advisories";
         };
         services.secdesk.advisoryRender.startAt = "daily";
+      }
+    ];
+    fixes = withModules [
+      {
+        services.secdesk.settings.releases = mkForce [ "26.05" "unstable" ];
+        services.secdesk.settings.fixes = {
+          remote = "https://github.com/NixOS/nixpkgs.git";
+          branches = { "26.05" = "release-26.05"; unstable = "master"; };
+          channels = { "26.05" = "nixos-26.05"; unstable = "nixos-unstable"; };
+          since = "2026-01-01";
+        };
+      }
+    ];
+    fixesNoRemote = withModules [
+      {
+        services.secdesk.settings.fixes = {
+          repo = "/srv/nixpkgs";
+          branches = { unstable = "master"; };
+          since = "2026-01-01";
+        };
       }
     ];
     signalNoRotateNotify = withModules [
@@ -669,6 +699,32 @@
           };
           schedule = [ "daily" ];
           writable = true;
+        }
+      )
+      (expectEqual "fixes: an hourly fix-track job with git, the clone under the state directory, network only for the fetch"
+        {
+          repo = (builtins.fromJSON (t.jsonText fixes)).fixes.repo;
+          schedule = fixes.systemd.timers.secdesk-fix-track.timerConfig.OnCalendar;
+          path = map (p: p.name) fixes.systemd.services.secdesk-fix-track.path;
+          families = fixes.systemd.services.secdesk-fix-track.serviceConfig.RestrictAddressFamilies;
+          reportFamilies = fixes.systemd.services.secdesk-triage-report.serviceConfig.RestrictAddressFamilies;
+          noRemote = fixesNoRemote.systemd.services.secdesk-fix-track.serviceConfig.IPAddressDeny or null;
+          writable = builtins.elem "/srv/nixpkgs" fixesNoRemote.systemd.services.secdesk-fix-track.serviceConfig.ReadWritePaths;
+          withoutFixes = quiet.systemd.services ? secdesk-fix-track;
+        }
+        {
+          repo = "/var/lib/secdesk/nixpkgs";
+          schedule = [ "hourly" ];
+          path = [ "git-2.47.3" ];
+          families = [
+            "AF_INET"
+            "AF_INET6"
+            "AF_UNIX"
+          ];
+          reportFamilies = [ "AF_UNIX" ];
+          noRemote = "any";
+          writable = true;
+          withoutFixes = false;
         }
       )
       (expectEqual "a job's schedule options reach its timer"

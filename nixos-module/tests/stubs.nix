@@ -283,6 +283,7 @@ in
   pkgs = {
     stdenv.hostPlatform.system = "x86_64-linux";
     secdesk = fakeDerivation "secdesk-0.1.0" { meta.mainProgram = "secdesk"; };
+    git = fakeDerivation "git-2.47.3" { };
     formats.json =
       { }:
       {
