@@ -78,6 +78,8 @@ const PURE: &[&str] = &[
     "src/signal/reply.rs",
     "src/signal/mail.rs",
     "src/report.rs",
+    "src/fix.rs",
+    "src/fix/log.rs",
     "src/report/text.rs",
     "src/report/html.rs",
     "src/outbox.rs",
