@@ -176,7 +176,7 @@ impl Repo {
 
     /// Walks `head` back to `since` (a UNIX time), or only the commits
     /// after `from` when given (`from..head`), with one streaming `git
-    /// log`, giving each commit that names a CVE or carries a cherry-pick
+    /// log --name-status` (added files' names count), giving each commit that names a CVE or carries a cherry-pick
     /// trailer to `each`. Returns how many commits were walked.
     pub fn walk(
         &self,
@@ -195,8 +195,7 @@ impl Repo {
             .args([
                 "log",
                 "--no-renames",
-                "--diff-filter=A",
-                "--name-only",
+                "--name-status",
                 "--no-color",
                 "--no-show-signature",
                 log::FORMAT,

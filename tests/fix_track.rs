@@ -168,7 +168,8 @@ fn mail(desk: &Desk) {
 /// The package repository's history, as the tests need it.
 struct History {
     git: Git,
-    /// master: "libfoo: 1.2 -> 1.3" (CVE-2026-1111 in the message).
+    /// master: "libfoo: 1.2 -> 1.3" (CVE-2026-1111 in the message; it
+    /// changes a file and adds none).
     m_foo: String,
     /// master: adds pkgs/libbar/CVE-2026-2222.patch (no CVE in the message).
     m_bar: String,
@@ -183,6 +184,8 @@ struct History {
 fn history(dir: &Dir) -> History {
     let git = Git::init(dir, "work");
     git.commit("2026-11-01T12:00:00Z", "README", "init");
+    // libfoo exists before its fix, which only changes it (adds no file).
+    git.commit("2026-11-01T12:00:00Z", "pkgs/libfoo/default.nix", "libfoo: init at 1.2");
     git.run("2026-11-01T12:00:00Z", &["branch", "release-26.05"]);
     git.run("2026-11-01T12:00:00Z", &["branch", "release-26.11"]);
     git.run("2026-11-01T12:00:00Z", &["branch", "nixos-26.05"]);

@@ -1,5 +1,5 @@
-//! Reads the output of one `git log` walk ([`FORMAT`], `--name-only
-//! --diff-filter=A`) a line at a time into [`Commit`]s, keeping only the
+//! Reads the output of one `git log` walk ([`FORMAT`], `--name-status
+//! --no-renames`) a line at a time into [`Commit`]s, keeping only the
 //! commits that matter (a CVE named, or a cherry-pick trailer), so memory
 //! stays flat in the length of history. Any bytes are accepted: a line that
 //! does not read is skipped, never a panic. Pure: lines in, commits out.
@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 
 /// The `--format` the walk uses: a record separator and `HASH CTIME` on
 /// the first line, the raw message, a unit separator alone on its line;
-/// then git prints the added files' names, one a line.
+/// then git prints each changed file as `STATUS<TAB>NAME`, one a line
+/// (only `A`, added, counts). Not `--diff-filter=A`: that would drop the
+/// commits that add no file, whose messages still name CVEs.
 pub const FORMAT: &str = "--format=%x1e%H %ct%n%B%n%x1f";
 
 /// The commit being read.
@@ -49,9 +51,9 @@ impl Reader {
         }
         let open = self.open.as_mut()?;
         if open.in_files {
-            if !line.is_empty() {
+            if let Some(path) = line.strip_prefix(b"A\t") {
                 // Only the file's own name, as nixpkgs names its patches.
-                let name = line.rsplit(|c| *c == b'/').next().unwrap_or(line);
+                let name = path.rsplit(|c| *c == b'/').next().unwrap_or(path);
                 cves_in(&String::from_utf8_lossy(name), &mut open.cves);
             }
         } else if line == b"\x1f" {
@@ -147,7 +149,7 @@ mod tests {
     #[test]
     fn commits_with_cves_or_trailers_are_kept() {
         let out = format!(
-            "\x1e{A} 1763596800\nlibfoo: 1.2 -> 1.3\n\nFixes CVE-2026-1111.\n\n\x1f\n\npkgs/libfoo/CVE-2026-2222.patch\n\
+            "\x1e{A} 1763596800\nlibfoo: 1.2 -> 1.3\n\nFixes CVE-2026-1111.\n\n\x1f\n\nA\tpkgs/libfoo/CVE-2026-2222.patch\nM\tpkgs/libfoo/CVE-2026-3333.patch\n\
              \x1e{B} 1763596801\nhello: 2.0\n\n\x1f\n\
              \x1e{C} 1763596802\n[26.05] libfoo: patch\n\n(cherry picked from commit {A})\n\n\x1f\n"
         );
