@@ -43,7 +43,10 @@ pub fn cves_in(text: &str, out: &mut BTreeSet<String>) {
     let b = text.as_bytes();
     let mut i = 0;
     while i + 4 <= b.len() {
-        let Some(at) = b[i..].windows(4).position(|w| w.eq_ignore_ascii_case(b"cve-")) else {
+        let Some(at) = b[i..]
+            .windows(4)
+            .position(|w| w.eq_ignore_ascii_case(b"cve-"))
+        else {
             return;
         };
         let start = i + at;
@@ -191,7 +194,12 @@ pub struct Channel {
 /// A channel's state after one scan: first seen containing the fix at
 /// `now` unless it already was (`since` kept over later scans); a channel
 /// no longer containing it (rewound) loses its `since`.
-pub fn channel_after(previous: Option<&Channel>, branch: &str, contains: bool, now: Instant) -> Channel {
+pub fn channel_after(
+    previous: Option<&Channel>,
+    branch: &str,
+    contains: bool,
+    now: Instant,
+) -> Channel {
     let since = match (contains, previous) {
         (false, _) => None,
         (true, Some(p)) if p.contains_fix && p.branch == branch => p.since.or(Some(now)),
@@ -409,7 +417,9 @@ mod tests {
         check("CVE-", expect![[r#"{} picked=None"#]]);
         check(
             "x (CVE-2026-9999)\n\n(cherry picked from commit 0123456789ABCDEF0123456789abcdef01234567)\n",
-            expect![[r#"{"CVE-2026-9999"} picked=Some("0123456789abcdef0123456789abcdef01234567")"#]],
+            expect![[
+                r#"{"CVE-2026-9999"} picked=Some("0123456789abcdef0123456789abcdef01234567")"#
+            ]],
         );
     }
 
@@ -431,9 +441,10 @@ mod tests {
 
     #[test]
     fn proposals_leave_out_rejected_and_recorded_commits() {
-        let branches: BTreeMap<String, String> = [("26.05", "release-26.05"), ("unstable", "master")]
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .into();
+        let branches: BTreeMap<String, String> =
+            [("26.05", "release-26.05"), ("unstable", "master")]
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .into();
         let cand = |branch: &str, commit: &str, day| Candidate {
             branch: branch.into(),
             commit: commit.into(),
@@ -455,7 +466,12 @@ mod tests {
         let got = proposals(&branches, &candidates, &rejected, &recorded);
         let shown: Vec<String> = got
             .iter()
-            .map(|(r, ps)| format!("{r}: {:?}", ps.iter().map(|p| &p.commit).collect::<Vec<_>>()))
+            .map(|(r, ps)| {
+                format!(
+                    "{r}: {:?}",
+                    ps.iter().map(|p| &p.commit).collect::<Vec<_>>()
+                )
+            })
             .collect();
         expect![[r#"["26.05: [\"bbbb\"]", "unstable: []"]"#]].assert_eq(&format!("{shown:?}"));
     }
@@ -484,12 +500,21 @@ mod tests {
             statuses: statuses.iter().map(|(r, s)| (r.to_string(), *s)).collect(),
         };
         let week = Span::hours(7 * 24);
-        let f = facts(&[("26.05", ReleaseStatus::Affected), ("unstable", ReleaseStatus::Fixed)]);
+        let f = facts(&[
+            ("26.05", ReleaseStatus::Affected),
+            ("unstable", ReleaseStatus::Fixed),
+        ]);
         assert!(backport_gaps(std::slice::from_ref(&f), &releases, week, at(5)).is_empty());
         let gaps = backport_gaps(std::slice::from_ref(&f), &releases, week, at(9));
-        let shown: Vec<String> = gaps.iter().map(|g| format!("{} {}", g.release, g.status)).collect();
+        let shown: Vec<String> = gaps
+            .iter()
+            .map(|g| format!("{} {}", g.release, g.status))
+            .collect();
         assert_eq!(shown, ["26.05 affected", "26.11 unknown"]);
-        let f = facts(&[("26.05", ReleaseStatus::Fixed), ("26.11", ReleaseStatus::Wontfix)]);
+        let f = facts(&[
+            ("26.05", ReleaseStatus::Fixed),
+            ("26.11", ReleaseStatus::Wontfix),
+        ]);
         assert!(backport_gaps(&[f], &releases, week, at(9)).is_empty());
     }
 }

@@ -43,7 +43,9 @@ pub enum Error {
         detail: String,
     },
     /// `git fetch` took longer than its limit and was stopped.
-    #[error("repository {repo}: git fetch from {remote} took longer than {limit:?} and was stopped")]
+    #[error(
+        "repository {repo}: git fetch from {remote} took longer than {limit:?} and was stopped"
+    )]
     Timeout {
         /// The repository.
         repo: PathBuf,
@@ -123,7 +125,9 @@ impl Repo {
             &["rev-parse", "--verify", "--quiet", "--end-of-options", &rev],
         )?;
         if out.status.success() {
-            Ok(Some(String::from_utf8_lossy(&out.stdout).trim().to_string()))
+            Ok(Some(
+                String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            ))
         } else if out.status.code() == Some(1) {
             Ok(None)
         } else {
@@ -133,7 +137,10 @@ impl Repo {
 
     /// The full id and committer date of a commit a reference names (a
     /// full or abbreviated id), or `None` when it names no commit here.
-    pub fn resolve(&self, reference: &str) -> Result<Option<(String, crate::time::Instant)>, Error> {
+    pub fn resolve(
+        &self,
+        reference: &str,
+    ) -> Result<Option<(String, crate::time::Instant)>, Error> {
         let rev = format!("{reference}^{{commit}}");
         let out = self.run(
             "show",
@@ -165,7 +172,13 @@ impl Repo {
     pub fn is_ancestor(&self, ancestor: &str, of: &str) -> Result<bool, Error> {
         let out = self.run(
             "merge-base",
-            &["merge-base", "--is-ancestor", "--end-of-options", ancestor, of],
+            &[
+                "merge-base",
+                "--is-ancestor",
+                "--end-of-options",
+                ancestor,
+                of,
+            ],
         )?;
         match out.status.code() {
             Some(0) => Ok(true),
@@ -174,36 +187,83 @@ impl Repo {
         }
     }
 
-    /// Walks `head` back to `since` (a UNIX time), or only the commits
-    /// after `from` when given (`from..head`), with one streaming `git
-    /// log --name-status` (added files' names count), giving each commit that names a CVE or carries a cherry-pick
-    /// trailer to `each`. Returns how many commits were walked.
+    /// Walks the commits reachable from any of `heads` and from none of
+    /// `nots`, back to `since` (a UNIX time), with one streaming `git log
+    /// --name-status` (added files' names count), giving each commit that
+    /// names a CVE or carries a cherry-pick trailer to `each`. Returns how
+    /// many commits were walked.
     pub fn walk(
+        &self,
+        heads: &[&str],
+        nots: &[&str],
+        since: i64,
+        each: &mut dyn FnMut(Commit) -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        let since = format!("--since={since}");
+        let mut args: Vec<String> = [
+            "log",
+            "--no-renames",
+            "--name-status",
+            "--no-color",
+            "--no-show-signature",
+            log::FORMAT,
+            &since,
+            "--end-of-options",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend(heads.iter().map(|h| h.to_string()));
+        args.extend(nots.iter().map(|n| format!("^{n}")));
+        args.push("--".into());
+        let doing = format!("log {}", heads.join(" "));
+        let mut reader = log::Reader::new();
+        self.stream(&doing, &args, &mut |line| match reader.line(line) {
+            Some(c) => each(c),
+            None => Ok(()),
+        })?;
+        if let Some(c) = reader.finish() {
+            each(c)?;
+        }
+        Ok(reader.walked)
+    }
+
+    /// Lists the commits reachable from `head` but not from `from` (when
+    /// given), back to `since`, with one streaming `git rev-list` (no
+    /// diffs: cheap), giving each id to `each`.
+    pub fn rev_list(
         &self,
         head: &str,
         from: Option<&str>,
         since: i64,
-        each: &mut dyn FnMut(Commit) -> Result<(), Error>,
-    ) -> Result<u64, Error> {
-        let range = match from {
-            Some(f) => format!("{f}..{head}"),
-            None => head.to_string(),
-        };
-        let since = format!("--since={since}");
+        each: &mut dyn FnMut(&str) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let mut args: Vec<String> = vec![
+            "rev-list".into(),
+            format!("--since={since}"),
+            "--end-of-options".into(),
+            head.into(),
+        ];
+        if let Some(f) = from {
+            args.push(format!("^{f}"));
+        }
+        args.push("--".into());
+        self.stream(&format!("rev-list {head}"), &args, &mut |line| {
+            each(&String::from_utf8_lossy(line))
+        })
+    }
+
+    /// Runs git with `args`, giving each line of its output (without the
+    /// newline) to `each` as it comes; stderr is read on the side so a
+    /// chatty git never blocks on a full pipe.
+    fn stream(
+        &self,
+        doing: &str,
+        args: &[String],
+        each: &mut dyn FnMut(&[u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let mut child = self
             .command()
-            .args([
-                "log",
-                "--no-renames",
-                "--name-status",
-                "--no-color",
-                "--no-show-signature",
-                log::FORMAT,
-                &since,
-                "--end-of-options",
-                &range,
-                "--",
-            ])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -212,8 +272,6 @@ impl Repo {
                 error: e.to_string(),
             })?;
         let stderr = child.stderr.take();
-        // Read stderr on the side so a chatty git can never block on a
-        // full pipe while stdout is read.
         let errs = std::thread::spawn(move || {
             let mut text = String::new();
             if let Some(mut e) = stderr {
@@ -221,7 +279,6 @@ impl Repo {
             }
             text
         });
-        let mut reader = log::Reader::new();
         let mut line = Vec::with_capacity(256);
         let mut failure = None;
         if let Some(out) = child.stdout.take() {
@@ -232,9 +289,7 @@ impl Repo {
                     Ok(0) => break,
                     Ok(_) => {
                         let l = line.strip_suffix(b"\n").unwrap_or(&line);
-                        if let Some(c) = reader.line(l)
-                            && let Err(e) = each(c)
-                        {
+                        if let Err(e) = each(l) {
                             failure = Some(e);
                             break;
                         }
@@ -242,7 +297,7 @@ impl Repo {
                     Err(e) => {
                         failure = Some(Error::Failed {
                             repo: self.path.clone(),
-                            doing: format!("log {range}"),
+                            doing: doing.to_string(),
                             detail: e.to_string(),
                         });
                         break;
@@ -264,14 +319,11 @@ impl Repo {
         if !status.success() {
             return Err(Error::Failed {
                 repo: self.path.clone(),
-                doing: format!("log {range}"),
+                doing: doing.to_string(),
                 detail: crate::text::one_line(stderr.trim()),
             });
         }
-        if let Some(c) = reader.finish() {
-            each(c)?;
-        }
-        Ok(reader.walked)
+        Ok(())
     }
 
     /// Fetches `branches` (each to `refs/heads/NAME`, forced, so a

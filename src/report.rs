@@ -165,7 +165,13 @@ fn fixes(input: &Input) -> Option<FixesSection> {
         .followed
         .iter()
         .filter(|x| !x.channel.contains_fix)
-        .map(|x| (x.clone(), x.committed_at.map_or(Span::seconds(0), |at| time::age(at, now))))
+        .map(|x| {
+            (
+                x.clone(),
+                x.committed_at
+                    .map_or(Span::seconds(0), |at| time::age(at, now)),
+            )
+        })
         .collect();
     waiting.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.issue.cmp(&b.0.issue)));
     let month = now - Duration::days(30);

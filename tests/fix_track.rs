@@ -185,7 +185,11 @@ fn history(dir: &Dir) -> History {
     let git = Git::init(dir, "work");
     git.commit("2026-11-01T12:00:00Z", "README", "init");
     // libfoo exists before its fix, which only changes it (adds no file).
-    git.commit("2026-11-01T12:00:00Z", "pkgs/libfoo/default.nix", "libfoo: init at 1.2");
+    git.commit(
+        "2026-11-01T12:00:00Z",
+        "pkgs/libfoo/default.nix",
+        "libfoo: init at 1.2",
+    );
     git.run("2026-11-01T12:00:00Z", &["branch", "release-26.05"]);
     git.run("2026-11-01T12:00:00Z", &["branch", "release-26.11"]);
     git.run("2026-11-01T12:00:00Z", &["branch", "nixos-26.05"]);
@@ -280,7 +284,12 @@ fn commits_naming_cves_are_proposed_per_release_and_backports_pair_with_their_or
     let by: Vec<(String, Vec<String>)> = l
         .releases
         .iter()
-        .map(|r| (r.release.clone(), r.proposals.iter().map(|p| p.commit.clone()).collect()))
+        .map(|r| {
+            (
+                r.release.clone(),
+                r.proposals.iter().map(|p| p.commit.clone()).collect(),
+            )
+        })
         .collect();
     assert_eq!(
         by,
@@ -297,7 +306,10 @@ fn commits_naming_cves_are_proposed_per_release_and_backports_pair_with_their_or
     // Issue 2: an added CVE-….patch on master, the commit naming two CVEs,
     // and on the release branch the backport without a trailer (found by
     // its own added patch file).
-    assert_eq!(proposed(&desk, "2", "unstable"), [h.m_bar.clone(), h.m_two.clone()]);
+    assert_eq!(
+        proposed(&desk, "2", "unstable"),
+        [h.m_bar.clone(), h.m_two.clone()]
+    );
     assert_eq!(proposed(&desk, "2", "26.05"), [h.r_bar.clone()]);
     // Issue 3: the same two-CVE commit, proposed for the other issue too.
     assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.clone()]);
@@ -305,17 +317,29 @@ fn commits_naming_cves_are_proposed_per_release_and_backports_pair_with_their_or
     // status.
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
     assert_eq!(show["releases"]["26.05"]["status"], "unknown");
-    assert_eq!(show["releases"]["26.05"]["proposals"][0]["commit"], h.r_foo.as_str());
-    assert_eq!(show["releases"]["26.05"]["channel"], serde_json::Value::Null);
+    assert_eq!(
+        show["releases"]["26.05"]["proposals"][0]["commit"],
+        h.r_foo.as_str()
+    );
+    assert_eq!(
+        show["releases"]["26.05"]["channel"],
+        serde_json::Value::Null
+    );
     let text = desk.cmd("secdesk").args(["show", "1"]).stdout();
     assert!(
-        text.contains(&format!("proposed: {} on release-26.05 (2026-11-20) libfoo: 1.2 -> 1.3", &h.r_foo[..12])),
+        text.contains(&format!(
+            "proposed: {} on release-26.05 (2026-11-20) libfoo: 1.2 -> 1.3",
+            &h.r_foo[..12]
+        )),
         "{text}"
     );
     // A second run walks nothing new and proposes nothing twice.
     let again = track(&desk, "2026-11-21T11:00:00Z");
     assert!(again.contains("0 commits walked"), "{again}");
-    assert_eq!(proposed(&desk, "2", "unstable"), [h.m_bar.clone(), h.m_two.clone()]);
+    assert_eq!(
+        proposed(&desk, "2", "unstable"),
+        [h.m_bar.clone(), h.m_two.clone()]
+    );
 }
 
 #[test]
@@ -324,12 +348,22 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
     track(&desk, "2026-11-21T10:00:00Z");
     let t = "2026-11-21T12:00:00Z";
     let line = sd(&desk, t, &["fix", "accept", "1", "26.05"]);
-    assert!(line.contains(&format!("26.05: unknown → fixed ({})", h.r_foo)), "{line}");
+    assert!(
+        line.contains(&format!("26.05: unknown → fixed ({})", h.r_foo)),
+        "{line}"
+    );
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
     assert_eq!(show["releases"]["26.05"]["ref"], h.r_foo.as_str());
-    assert_eq!(show["releases"]["26.05"]["proposals"], serde_json::json!([]));
+    assert_eq!(
+        show["releases"]["26.05"]["proposals"],
+        serde_json::json!([])
+    );
     let history = desk.cmd("secdesk").args(["history", "1"]).stdout();
-    assert!(history.contains(&format!("release-status: 26.05 fixed ({})", h.r_foo)) || history.contains(&h.r_foo), "{history}");
+    assert!(
+        history.contains(&format!("release-status: 26.05 fixed ({})", h.r_foo))
+            || history.contains(&h.r_foo),
+        "{history}"
+    );
     // Two proposals: one must be named; a commit that is not proposed is
     // refused; nothing changes.
     let err = desk
@@ -339,7 +373,15 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
     assert!(err.contains("several commits are proposed"), "{err}");
     let err = desk
         .cmd_at("secdesk", t)
-        .args(["--as", "alice", "fix", "accept", "2", "unstable", "deadbeef00"])
+        .args([
+            "--as",
+            "alice",
+            "fix",
+            "accept",
+            "2",
+            "unstable",
+            "deadbeef00",
+        ])
         .assert_usage_error();
     assert!(err.contains("is not a proposed commit"), "{err}");
     let err = desk
@@ -351,7 +393,15 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
     let line = sd(
         &desk,
         t,
-        &["fix", "reject", "2", "unstable", &h.m_two[..10], "--reason", "the libbaz half only"],
+        &[
+            "fix",
+            "reject",
+            "2",
+            "unstable",
+            &h.m_two[..10],
+            "--reason",
+            "the libbaz half only",
+        ],
     );
     assert!(line.contains("rejected: the libbaz half only"), "{line}");
     track(&desk, "2026-11-21T13:00:00Z");
@@ -359,7 +409,10 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
     // Still proposed for the other issue it names.
     assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.clone()]);
     let history = desk.cmd("secdesk").args(["history", "2"]).stdout();
-    assert!(history.contains("rejected: the libbaz half only"), "{history}");
+    assert!(
+        history.contains("rejected: the libbaz half only"),
+        "{history}"
+    );
     // Now one proposal is left: accepted without naming it.
     sd(&desk, t, &["fix", "accept", "2", "unstable"]);
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "2", "--json"]).json();
@@ -371,8 +424,16 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
 fn channel_state_follows_successive_scans_and_since_is_the_first_scan_that_saw_it() {
     let (desk, h) = setup("fix_channels");
     track(&desk, "2026-11-21T10:00:00Z");
-    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "26.05"]);
-    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "unstable"]);
+    sd(
+        &desk,
+        "2026-11-21T11:00:00Z",
+        &["fix", "accept", "1", "26.05"],
+    );
+    sd(
+        &desk,
+        "2026-11-21T11:00:00Z",
+        &["fix", "accept", "1", "unstable"],
+    );
     track(&desk, "2026-11-22T10:00:00Z");
     let text = desk.cmd("secdesk").args(["show", "1"]).stdout();
     let short = |c: &str| c[..12].to_string();
@@ -391,8 +452,10 @@ fn channel_state_follows_successive_scans_and_since_is_the_first_scan_that_saw_i
         "{text}"
     );
     // The channel catches up with its release branch.
-    h.git
-        .run("2026-11-23T00:00:00Z", &["branch", "-f", "nixos-26.05", "release-26.05"]);
+    h.git.run(
+        "2026-11-23T00:00:00Z",
+        &["branch", "-f", "nixos-26.05", "release-26.05"],
+    );
     track(&desk, "2026-11-23T10:00:00Z");
     track(&desk, "2026-11-24T10:00:00Z");
     let text = desk.cmd("secdesk").args(["show", "1"]).stdout();
@@ -418,7 +481,14 @@ fn channel_state_follows_successive_scans_and_since_is_the_first_scan_that_saw_i
     sd(
         &desk,
         "2026-11-24T11:00:00Z",
-        &["release-status", "2", "26.05", "fixed", "--ref", &h.r_bar[..9]],
+        &[
+            "release-status",
+            "2",
+            "26.05",
+            "fixed",
+            "--ref",
+            &h.r_bar[..9],
+        ],
     );
     track(&desk, "2026-11-24T12:00:00Z");
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "2", "--json"]).json();
@@ -433,8 +503,10 @@ fn a_force_pushed_branch_is_named_and_the_next_run_rescans_without_duplicates() 
     // The release branch is rewritten: the trailer-less backport is
     // replaced by a cherry-pick -x of it.
     h.git.checkout("release-26.05");
-    h.git.run("2026-11-22T00:00:00Z", &["reset", "-q", "--hard", &h.r_foo]);
-    h.git.run("2026-11-22T09:00:00Z", &["cherry-pick", "-x", &h.m_bar]);
+    h.git
+        .run("2026-11-22T00:00:00Z", &["reset", "-q", "--hard", &h.r_foo]);
+    h.git
+        .run("2026-11-22T09:00:00Z", &["cherry-pick", "-x", &h.m_bar]);
     let redone = h.git.head();
     h.git.checkout("master");
     let out = desk
@@ -449,7 +521,10 @@ fn a_force_pushed_branch_is_named_and_the_next_run_rescans_without_duplicates() 
         "{stderr}"
     );
     // The other branches were still scanned, and the summary counts it.
-    assert!(stdout.contains("2 branches scanned") && stdout.contains("1 errors"), "{stdout}");
+    assert!(
+        stdout.contains("2 branches scanned") && stdout.contains("1 errors"),
+        "{stdout}"
+    );
     let out = track(&desk, "2026-11-22T11:00:00Z");
     assert!(out.contains("3 branches scanned"), "{out}");
     assert_eq!(proposed(&desk, "2", "26.05"), [redone]);
@@ -481,11 +556,24 @@ fn fetch_makes_a_partial_clone_of_the_remote_and_later_runs_fetch_new_commits() 
     let remote = desk.dir.join("remote.git");
     h.git.run(
         "2026-11-21T00:00:00Z",
-        &["clone", "-q", "--bare", "--", &h.git.dir.display().to_string(), &remote.display().to_string()],
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            "--",
+            &h.git.dir.display().to_string(),
+            &remote.display().to_string(),
+        ],
     );
     // The bare remote serves filters (a real partial clone).
     Command::new("git")
-        .args(["-C", &remote.display().to_string(), "config", "uploadpack.allowFilter", "true"])
+        .args([
+            "-C",
+            &remote.display().to_string(),
+            "config",
+            "uploadpack.allowFilter",
+            "true",
+        ])
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .status()
         .expect("git");
@@ -499,7 +587,10 @@ fn fetch_makes_a_partial_clone_of_the_remote_and_later_runs_fetch_new_commits() 
         .env("HOME", desk.dir.join("home"))
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .stdout();
-    assert!(out.starts_with("fix-track: fetched; 3 branches scanned"), "{out}");
+    assert!(
+        out.starts_with("fix-track: fetched; 3 branches scanned"),
+        "{out}"
+    );
     assert!(is_partial(&clone), "the clone is blob-less");
     assert_eq!(proposed(&desk, "1", "26.05"), [h.r_foo.clone()]);
     // A new backport pushed to the remote arrives with the next run.
@@ -522,7 +613,12 @@ fn fetch_makes_a_partial_clone_of_the_remote_and_later_runs_fetch_new_commits() 
 
 fn is_partial(repo: &Path) -> bool {
     let out = Command::new("git")
-        .args(["-C", &repo.display().to_string(), "config", "remote.origin.promisor"])
+        .args([
+            "-C",
+            &repo.display().to_string(),
+            "config",
+            "remote.origin.promisor",
+        ])
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("git");
@@ -554,11 +650,20 @@ fn check_config_names_a_release_without_a_branch() {
     // not a branch, is refused at load.
     c["fixes"]["branches"] = serde_json::json!({ "24.05": "release-24.05" });
     desk.set_config(&c);
-    let err = desk.cmd("secdesk-fix-track").arg("--no-fetch").assert_usage_error();
-    assert!(err.contains("fixes.branches.24.05") && err.contains("unknown release"), "{err}");
+    let err = desk
+        .cmd("secdesk-fix-track")
+        .arg("--no-fetch")
+        .assert_usage_error();
+    assert!(
+        err.contains("fixes.branches.24.05") && err.contains("unknown release"),
+        "{err}"
+    );
     c["fixes"]["branches"] = serde_json::json!({ "26.05": "--upload-pack=evil" });
     desk.set_config(&c);
-    let err = desk.cmd("secdesk-fix-track").arg("--no-fetch").assert_usage_error();
+    let err = desk
+        .cmd("secdesk-fix-track")
+        .arg("--no-fetch")
+        .assert_usage_error();
     assert!(err.contains("is not a branch name"), "{err}");
 }
 
@@ -571,16 +676,31 @@ fn backport_gaps_and_waiting_fixes_are_in_the_report_and_the_handoff_until_decid
     });
     desk.set_config(&c);
     track(&desk, "2026-11-21T10:00:00Z");
-    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "26.05"]);
-    sd(&desk, "2026-11-21T11:00:00Z", &["fix", "accept", "1", "unstable"]);
-    sd(&desk, "2026-11-21T11:00:00Z", &["release-status", "3", "26.05", "affected"]);
+    sd(
+        &desk,
+        "2026-11-21T11:00:00Z",
+        &["fix", "accept", "1", "26.05"],
+    );
+    sd(
+        &desk,
+        "2026-11-21T11:00:00Z",
+        &["fix", "accept", "1", "unstable"],
+    );
+    sd(
+        &desk,
+        "2026-11-21T11:00:00Z",
+        &["release-status", "3", "26.05", "affected"],
+    );
     track(&desk, "2026-11-22T10:00:00Z");
     let report = desk
         .cmd_at("secdesk-triage-report", "2026-11-23T06:00:00Z")
         .arg("--stdout")
         .stdout();
     let short = |c: &str| c[..12].to_string();
-    assert!(report.contains("Fixes waiting for their channel (1)"), "{report}");
+    assert!(
+        report.contains("Fixes waiting for their channel (1)"),
+        "{report}"
+    );
     assert!(
         report.contains(&format!(
             "#1 26.05: {} committed 2d 18h ago, not yet in nixos-26.05: CVE-2026-1111: libfoo: heap overflow",
@@ -588,7 +708,10 @@ fn backport_gaps_and_waiting_fixes_are_in_the_report_and_the_handoff_until_decid
         )),
         "{report}"
     );
-    assert!(report.contains("  nixos-unstable: median 11d 22h"), "{report}");
+    assert!(
+        report.contains("  nixos-unstable: median 11d 22h"),
+        "{report}"
+    );
     // Issue 1's 26.11 waits for a backport, and issues 2 and 3 on both
     // supported releases (3 on 26.05 is affected).
     assert!(report.contains("Backport gaps (5)"), "{report}");
@@ -600,25 +723,45 @@ fn backport_gaps_and_waiting_fixes_are_in_the_report_and_the_handoff_until_decid
         "{report}"
     );
     assert!(
-        report.contains(&format!("#3 CVE-2026-3333 26.05: affected for 10d 18h since the fix {}", short(&h.m_two))),
+        report.contains(&format!(
+            "#3 CVE-2026-3333 26.05: affected for 10d 18h since the fix {}",
+            short(&h.m_two)
+        )),
         "{report}"
     );
     // The handoff to the member on call lists them.
-    desk.cmd_at("secdesk-rotate-notify", "2026-11-23T00:05:00Z").stdout();
+    desk.cmd_at("secdesk-rotate-notify", "2026-11-23T00:05:00Z")
+        .stdout();
     let handoff = outbox_mail(&desk, "Missing backports");
     assert!(
-        handoff.contains("Missing backports: fixed on unstable, a release still affected or unknown (5):")
-            && handoff.contains("#3 CVE-2026-3333 26.05 affected for 10d 12h"),
+        handoff.contains(
+            "Missing backports: fixed on unstable, a release still affected or unknown (5):"
+        ) && handoff.contains("#3 CVE-2026-3333 26.05 affected for 10d 12h"),
         "{handoff}"
     );
     // A decision for each release closes its gap.
-    sd(&desk, "2026-11-23T07:00:00Z", &["release-status", "3", "26.05", "not-affected"]);
     sd(
         &desk,
         "2026-11-23T07:00:00Z",
-        &["release-status", "3", "26.11", "wontfix", "--reason", "libbaz is not in 26.11"],
+        &["release-status", "3", "26.05", "not-affected"],
     );
-    sd(&desk, "2026-11-23T07:00:00Z", &["fix", "accept", "2", "26.05"]);
+    sd(
+        &desk,
+        "2026-11-23T07:00:00Z",
+        &[
+            "release-status",
+            "3",
+            "26.11",
+            "wontfix",
+            "--reason",
+            "libbaz is not in 26.11",
+        ],
+    );
+    sd(
+        &desk,
+        "2026-11-23T07:00:00Z",
+        &["fix", "accept", "2", "26.05"],
+    );
     let report = desk
         .cmd_at("secdesk-triage-report", "2026-11-24T06:00:00Z")
         .arg("--stdout")
@@ -636,10 +779,15 @@ fn outbox_mail(desk: &Desk, needle: &str) -> String {
         let path = e.expect("entry").path();
         let text = String::from_utf8_lossy(&std::fs::read(&path).expect("read mail")).to_string();
         // Quoted-printable soft breaks joined, so lines read as written.
-        let text = text.replace("=\r\n", "").replace("=\n", "").replace("=E2=86=92", "→");
+        let text = text
+            .replace("=\r\n", "")
+            .replace("=\n", "")
+            .replace("=E2=86=92", "→");
         if text.contains(needle) {
             found.push(text);
         }
     }
-    found.pop().unwrap_or_else(|| panic!("no mail in {} says {needle:?}", dir.display()))
+    found
+        .pop()
+        .unwrap_or_else(|| panic!("no mail in {} says {needle:?}", dir.display()))
 }

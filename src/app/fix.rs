@@ -123,14 +123,20 @@ pub fn list(desk: &mut Desk<'_>, id: IssueId) -> Result<FixList> {
 pub fn channel_line(branch: Option<&str>, fix: &ReleaseFix) -> Option<String> {
     let (commit, at) = fix.fixed_by.as_ref()?;
     let channel = fix.channel.as_ref()?;
-    let mut line = format!("fixed on {} by {}", branch.unwrap_or("its branch"), fix::short(commit));
+    let mut line = format!(
+        "fixed on {} by {}",
+        branch.unwrap_or("its branch"),
+        fix::short(commit)
+    );
     if let Some(at) = at {
         line.push_str(&format!(" ({})", at.format("%Y-%m-%d")));
     }
     match (channel.contains_fix, channel.since) {
-        (true, Some(since)) => {
-            line.push_str(&format!(", in {} since {}", channel.branch, since.format("%Y-%m-%d")))
-        }
+        (true, Some(since)) => line.push_str(&format!(
+            ", in {} since {}",
+            channel.branch,
+            since.format("%Y-%m-%d")
+        )),
         _ => line.push_str(&format!(", not yet in {}", channel.branch)),
     }
     Some(line)
@@ -151,7 +157,10 @@ impl fmt::Display for FixList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "#{}  {}", self.issue, self.title)?;
         for r in &self.releases {
-            let reference = r.reference.as_deref().map_or(String::new(), |x| format!("  {x}"));
+            let reference = r
+                .reference
+                .as_deref()
+                .map_or(String::new(), |x| format!("  {x}"));
             writeln!(
                 f,
                 "  {:<12} {:<24} {}{reference}",
@@ -173,12 +182,21 @@ impl fmt::Display for FixList {
     }
 }
 
-fn proposals_of(desk: &mut Desk<'_>, id: IssueId, release: &str) -> Result<(IssueId, Vec<Proposal>)> {
+fn proposals_of(
+    desk: &mut Desk<'_>,
+    id: IssueId,
+    release: &str,
+) -> Result<(IssueId, Vec<Proposal>)> {
     let fixes = desk.config.fixes.as_ref().ok_or(Refused::NotConfigured)?;
     if !fixes.branches.contains_key(release) {
         return Err(Refused::NoBranch {
             release: release.to_string(),
-            known: fixes.branches.keys().cloned().collect::<Vec<_>>().join(", "),
+            known: fixes
+                .branches
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
         }
         .into());
     }
@@ -188,7 +206,10 @@ fn proposals_of(desk: &mut Desk<'_>, id: IssueId, release: &str) -> Result<(Issu
             return Ok::<_, store::Error>(None);
         };
         let mut per = release_fixes(r, config, target)?;
-        Ok(Some((target, per.remove(release).unwrap_or_default().proposals)))
+        Ok(Some((
+            target,
+            per.remove(release).unwrap_or_default().proposals,
+        )))
     })?;
     Ok(found.ok_or(crate::triage::Refused::NoSuchIssue(id))?)
 }

@@ -1,9 +1,10 @@
 //! `secdesk-fix-track`: fetch the package repository (unless `--no-fetch`),
-//! walk each release branch from the head scanned last time (back to
-//! `fixes.since` on the first run) with one streaming `git log`, keep the
-//! commits naming a CVE or carrying a cherry-pick trailer in batches of
-//! [`BATCH`] per transaction, then follow every release fixed by a commit
-//! into its channel branch.
+//! walk the release branches from the heads scanned last time (back to
+//! `fixes.since` on the first run) with one streaming `git log` over all
+//! of them, keep the commits naming a CVE or carrying a cherry-pick
+//! trailer in batches of [`BATCH`] per transaction, find each branch's
+//! share with one `git rev-list` (no diffs), then follow every release
+//! fixed by a commit into its channel branch.
 //!
 //! A branch whose stored head is no longer an ancestor of its head was
 //! force-pushed: the run says so naming the branch, forgets the stored
@@ -117,7 +118,11 @@ pub fn run(
         match repo.fetch(remote, &branches, FETCH_LIMIT) {
             Ok(()) => {
                 ran.fetched = true;
-                log(&format!("fetched {} branches from {}", branches.len(), git::redact(remote)));
+                log(&format!(
+                    "fetched {} branches from {}",
+                    branches.len(),
+                    git::redact(remote)
+                ));
             }
             Err(e) => {
                 log(&e.to_string());
@@ -125,19 +130,19 @@ pub fn run(
             }
         }
     }
-    let mut done = BTreeSet::new();
+    let mut wanted: Vec<&str> = Vec::new();
     for branch in fixes.branches.values() {
-        if !done.insert(branch.as_str()) {
-            continue;
+        if !wanted.contains(&branch.as_str()) {
+            wanted.push(branch);
         }
-        match scan(store, &repo, branch, fixes, now, log) {
-            Ok(Some(s)) => ran.scanned.push(s),
-            Ok(None) => {}
-            Err(Failure::Said(e)) => {
+    }
+    if let Err(e) = scan(store, &repo, &wanted, fixes, now, &mut ran, log) {
+        match e {
+            Failure::Said(e) => {
                 log(&e);
                 ran.errors.push(e);
             }
-            Err(Failure::Store(e)) => return Err(e),
+            Failure::Store(e) => return Err(e),
         }
     }
     follow_channels(store, &repo, fixes, now, &mut ran, log)?;
@@ -163,62 +168,103 @@ impl From<git::Error> for Failure {
     }
 }
 
+/// One branch to walk: its head, and where the last scan stopped
+/// (`None`: from `since`).
+struct Planned<'b> {
+    branch: &'b str,
+    head: String,
+    from: Option<String>,
+}
+
+/// Scans every branch: decides per branch where to start (a force-push or
+/// a missing branch is said and that branch left out), walks the new
+/// commits of all of them in ONE `git log` (shared history is diffed
+/// once), then finds which branch holds which kept commit with one cheap
+/// `git rev-list` per branch, storing its members and head together.
 fn scan(
     store: &mut Store,
     repo: &Repo,
-    branch: &str,
+    branches: &[&str],
     fixes: &Fixes,
     now: Instant,
+    ran: &mut Ran,
     log: &mut dyn FnMut(&str),
-) -> Result<Option<Scanned>, Failure> {
-    repo.check(branch)?;
-    let Some(head) = repo.head(branch)? else {
-        return Err(Failure::Said(format!(
-            "repository {}: branch {branch} does not exist (is it in `fixes.branches` as the remote names it?)",
-            repo.path.display()
-        )));
-    };
-    let last = store.read(|r| r.fix_head(branch))?.flatten();
-    let from = match last {
-        Some(last) if last == head => {
-            return Ok(Some(Scanned {
-                branch: branch.to_string(),
-                walked: 0,
-                kept: 0,
-                full: false,
-            }));
+) -> Result<(), Failure> {
+    let mut plan: Vec<Planned<'_>> = Vec::new();
+    for &branch in branches {
+        if let Err(e) = repo.check(branch) {
+            let e = e.to_string();
+            log(&e);
+            ran.errors.push(e);
+            continue;
         }
-        Some(last) => {
-            if repo.is_ancestor(&last, &head)? {
-                Some(last)
-            } else {
-                store.write(|tx| tx.set_fix_head(branch, None, now))?;
-                return Err(Failure::Said(format!(
-                    "branch {branch} was force-pushed: {} is no longer an ancestor of {}; it is rescanned from {} on the next run",
-                    fix::short(&last),
-                    fix::short(&head),
-                    fixes.since.format("%Y-%m-%d")
-                )));
+        let Some(head) = repo.head(branch)? else {
+            let e = format!(
+                "repository {}: branch {branch} does not exist (is it in `fixes.branches` as the remote names it?)",
+                repo.path.display()
+            );
+            log(&e);
+            ran.errors.push(e);
+            continue;
+        };
+        let last = store.read(|r| r.fix_head(branch))?.flatten();
+        let from = match last {
+            Some(last) if last == head => {
+                ran.scanned.push(Scanned {
+                    branch: branch.to_string(),
+                    walked: 0,
+                    kept: 0,
+                    full: false,
+                });
+                continue;
             }
-        }
-        None => None,
-    };
-    let full = from.is_none();
-    if full {
-        store.write(|tx| tx.forget_fix_branch(branch))?;
+            Some(last) => {
+                if repo.is_ancestor(&last, &head)? {
+                    Some(last)
+                } else {
+                    store.write(|tx| tx.set_fix_head(branch, None, now))?;
+                    let e = format!(
+                        "branch {branch} was force-pushed: {} is no longer an ancestor of {}; it is rescanned from {} on the next run",
+                        fix::short(&last),
+                        fix::short(&head),
+                        fixes.since.format("%Y-%m-%d")
+                    );
+                    log(&e);
+                    ran.errors.push(e);
+                    continue;
+                }
+            }
+            None => None,
+        };
+        plan.push(Planned { branch, head, from });
     }
+    if plan.is_empty() {
+        return Ok(());
+    }
+    for p in plan.iter().filter(|p| p.from.is_none()) {
+        store.write(|tx| tx.forget_fix_branch(p.branch))?;
+    }
+    // Commits reachable from a branch's last scanned head were walked
+    // then; a branch walked from `since` excludes nothing.
+    let heads: Vec<&str> = plan.iter().map(|p| p.head.as_str()).collect();
+    let nots: Vec<&str> = if plan.iter().any(|p| p.from.is_none()) {
+        Vec::new()
+    } else {
+        plan.iter().filter_map(|p| p.from.as_deref()).collect()
+    };
+    let since = fixes.since.timestamp();
     let mut batch: Vec<Commit> = Vec::with_capacity(BATCH);
     let mut kept = 0u64;
     let mut db_error = None;
-    let walked = repo.walk(&head, from.as_deref(), fixes.since.timestamp(), &mut |c| {
+    let walked = repo.walk(&heads, &nots, since, &mut |c| {
         batch.push(c);
         kept += 1;
         if batch.len() >= BATCH {
-            if let Err(e) = store.write(|tx| tx.add_fix_commits(branch, &batch)) {
+            if let Err(e) = store.write(|tx| tx.add_fix_commits(&batch)) {
                 db_error = Some(e);
                 return Err(git::Error::Failed {
                     repo: repo.path.clone(),
-                    doing: format!("store commits of {branch}"),
+                    doing: "store scanned commits".into(),
                     detail: "the database failed".into(),
                 });
             }
@@ -230,21 +276,40 @@ fn scan(
         return Err(e.into());
     }
     let walked = walked?;
-    store.write(|tx| {
-        tx.add_fix_commits(branch, &batch)?;
-        tx.set_fix_head(branch, Some(&head), now)
-    })?;
-    log(&format!(
-        "{branch}: {walked} commits walked{}, {kept} kept, head {}",
-        if full { " (from since)" } else { "" },
-        fix::short(&head)
-    ));
-    Ok(Some(Scanned {
-        branch: branch.to_string(),
-        walked,
-        kept,
-        full,
-    }))
+    store.write(|tx| tx.add_fix_commits(&batch))?;
+    let known = store.read(|r| r.fix_commit_ids())?;
+    for (i, p) in plan.iter().enumerate() {
+        let mut members = Vec::new();
+        repo.rev_list(&p.head, p.from.as_deref(), since, &mut |id| {
+            if known.contains(id) {
+                members.push(id.to_string());
+            }
+            Ok(())
+        })?;
+        store.write(|tx| {
+            tx.add_fix_members(p.branch, &members)?;
+            tx.set_fix_head(p.branch, Some(&p.head), now)
+        })?;
+        log(&format!(
+            "{}: {} kept commits{}, head {}",
+            p.branch,
+            members.len(),
+            if p.from.is_none() {
+                " (from since)"
+            } else {
+                ""
+            },
+            fix::short(&p.head)
+        ));
+        ran.scanned.push(Scanned {
+            branch: p.branch.to_string(),
+            // The one walk is counted once, with the first branch.
+            walked: if i == 0 { walked } else { 0 },
+            kept: if i == 0 { kept } else { 0 },
+            full: p.from.is_none(),
+        });
+    }
+    Ok(())
 }
 
 /// Checks, for every release recorded `fixed` by a commit whose release has
@@ -278,7 +343,8 @@ fn follow_channels(
         let reference = reference.to_ascii_lowercase();
         kept.insert((fixed.issue, fixed.release.clone()));
         let previous = known.get(&(fixed.issue, fixed.release.clone()));
-        let same = previous.filter(|p| p.commit.starts_with(&reference) && &p.channel.branch == channel);
+        let same =
+            previous.filter(|p| p.commit.starts_with(&reference) && &p.channel.branch == channel);
         if let Some(p) = same
             && p.channel.contains_fix
         {
@@ -338,7 +404,14 @@ fn follow_channels(
         }
         ran.followed += 1;
         store.write(|tx| {
-            tx.set_fix_channel(fixed.issue, &fixed.release, &commit, committed_at, &state, now)
+            tx.set_fix_channel(
+                fixed.issue,
+                &fixed.release,
+                &commit,
+                committed_at,
+                &state,
+                now,
+            )
         })?;
     }
     for key in known.keys().filter(|k| !kept.contains(*k)) {
@@ -372,8 +445,7 @@ fn dev_fixes(
     let Some(branch) = fixes.branches.get(fix::DEVELOPMENT) else {
         return Ok(Vec::new());
     };
-    Ok(r
-        .dev_fixes(branch)?
+    Ok(r.dev_fixes(branch)?
         .into_iter()
         .map(|(d, statuses)| fix::GapFacts {
             issue: d.issue,

@@ -428,7 +428,14 @@ fn fixes(out: &mut String, fx: &super::FixesSection) {
             .collect();
         plain_table(
             out,
-            &["Issue", "Release", "Commit", "Committed", "Channel", "Title"],
+            &[
+                "Issue",
+                "Release",
+                "Commit",
+                "Committed",
+                "Channel",
+                "Title",
+            ],
             &rows,
         );
     }
@@ -471,7 +478,15 @@ fn fixes(out: &mut String, fx: &super::FixesSection) {
         .collect();
     plain_table(
         out,
-        &["Issue", "CVE", "Release", "Status", "Waiting", "Fix on unstable", "Title"],
+        &[
+            "Issue",
+            "CVE",
+            "Release",
+            "Status",
+            "Waiting",
+            "Fix on unstable",
+            "Title",
+        ],
         &rows,
     );
 }

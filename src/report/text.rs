@@ -172,7 +172,10 @@ pub fn render(r: &Report) -> String {
 /// reach it, and missing backports.
 fn fixes(out: &mut String, fx: &super::FixesSection) {
     use crate::fix::short;
-    section(out, &format!("Fixes waiting for their channel ({})", fx.waiting.len()));
+    section(
+        out,
+        &format!("Fixes waiting for their channel ({})", fx.waiting.len()),
+    );
     if fx.waiting.is_empty() {
         let _ = writeln!(out, "none");
     }

@@ -41,9 +41,9 @@ pub struct DevFix {
 }
 
 impl Tx<'_> {
-    /// Records a batch of scanned commits as on `branch`: each commit and
-    /// its CVEs once, its place on the branch once.
-    pub fn add_fix_commits(&self, branch: &str, commits: &[Commit]) -> Result<()> {
+    /// Records a batch of scanned commits: each commit and its CVEs once.
+    /// Which branches hold them is [`Tx::add_fix_members`].
+    pub fn add_fix_commits(&self, commits: &[Commit]) -> Result<()> {
         let c = self.conn();
         let err = || self.err("store scanned commits");
         let mut commit = c
@@ -52,22 +52,38 @@ impl Tx<'_> {
                  VALUES (?1, ?2, ?3, ?4)",
             )
             .map_err(err())?;
-        let mut on = c
-            .prepare_cached(
-                "INSERT OR IGNORE INTO fix_commit_branches (commit_id, branch) VALUES (?1, ?2)",
-            )
-            .map_err(err())?;
         let mut cve = c
-            .prepare_cached("INSERT OR IGNORE INTO fix_commit_cves (commit_id, cve) VALUES (?1, ?2)")
+            .prepare_cached(
+                "INSERT OR IGNORE INTO fix_commit_cves (commit_id, cve) VALUES (?1, ?2)",
+            )
             .map_err(err())?;
         for k in commits {
             commit
-                .execute(params![k.id, k.subject, Stamp(k.committed_at), k.picked_from])
+                .execute(params![
+                    k.id,
+                    k.subject,
+                    Stamp(k.committed_at),
+                    k.picked_from
+                ])
                 .map_err(err())?;
-            on.execute(params![k.id, branch]).map_err(err())?;
             for id in &k.cves {
                 cve.execute(params![k.id, id]).map_err(err())?;
             }
+        }
+        Ok(())
+    }
+
+    /// Records that `branch` holds each of `commits` (stored commits).
+    pub fn add_fix_members(&self, branch: &str, commits: &[String]) -> Result<()> {
+        let mut on = self
+            .conn()
+            .prepare_cached(
+                "INSERT OR IGNORE INTO fix_commit_branches (commit_id, branch) VALUES (?1, ?2)",
+            )
+            .map_err(self.err("store a branch's commits"))?;
+        for id in commits {
+            on.execute(params![id, branch])
+                .map_err(self.err("store a branch's commits"))?;
         }
         Ok(())
     }
@@ -175,6 +191,18 @@ impl Reader<'_> {
             .prepare_cached("SELECT head FROM fix_heads WHERE branch = ?1")
             .and_then(|mut s| s.query_row(params![branch], |r| r.get(0)).optional())
             .map_err(self.err("read a branch's scanned head"))
+    }
+
+    /// Every stored commit's id: what a branch's `rev-list` is matched
+    /// against (a few percent of history: the commits that matter).
+    pub fn fix_commit_ids(&self) -> Result<std::collections::HashSet<String>> {
+        self.conn
+            .prepare_cached("SELECT commit_id FROM fix_commits")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<std::collections::HashSet<String>>>()
+            })
+            .map_err(self.err("read stored commits"))
     }
 
     /// The commits on any branch that fix one of `issue`'s CVEs: those
@@ -295,7 +323,10 @@ impl Reader<'_> {
     /// The issues (open, not merged) with a CVE named by a commit on
     /// `branch` (the development branch), each with its earliest such
     /// commit, and every release status they have.
-    pub fn dev_fixes(&self, branch: &str) -> Result<Vec<(DevFix, BTreeMap<String, ReleaseStatus>)>> {
+    pub fn dev_fixes(
+        &self,
+        branch: &str,
+    ) -> Result<Vec<(DevFix, BTreeMap<String, ReleaseStatus>)>> {
         let fixes: Vec<DevFix> = self
             .conn
             .prepare_cached(
