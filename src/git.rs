@@ -349,7 +349,7 @@ impl Repo {
             ] {
                 let out = self.run("init", args)?;
                 if !out.status.success() {
-                    return Err(self.failed(&format!("{}", args.join(" ")), &out));
+                    return Err(self.failed(&args.join(" "), &out));
                 }
             }
         } else {

@@ -310,9 +310,9 @@ fn commits_naming_cves_are_proposed_per_release_and_backports_pair_with_their_or
         proposed(&desk, "2", "unstable"),
         [h.m_bar.clone(), h.m_two.clone()]
     );
-    assert_eq!(proposed(&desk, "2", "26.05"), [h.r_bar.clone()]);
+    assert_eq!(proposed(&desk, "2", "26.05"), [h.r_bar.as_str()]);
     // Issue 3: the same two-CVE commit, proposed for the other issue too.
-    assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.clone()]);
+    assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.as_str()]);
     // show --json carries the same per release, and a proposal changes no
     // status.
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
@@ -405,9 +405,9 @@ fn accept_records_fixed_with_the_full_commit_and_reject_is_never_proposed_again(
     );
     assert!(line.contains("rejected: the libbaz half only"), "{line}");
     track(&desk, "2026-11-21T13:00:00Z");
-    assert_eq!(proposed(&desk, "2", "unstable"), [h.m_bar.clone()]);
+    assert_eq!(proposed(&desk, "2", "unstable"), [h.m_bar.as_str()]);
     // Still proposed for the other issue it names.
-    assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.clone()]);
+    assert_eq!(proposed(&desk, "3", "unstable"), [h.m_two.as_str()]);
     let history = desk.cmd("secdesk").args(["history", "2"]).stdout();
     assert!(
         history.contains("rejected: the libbaz half only"),
@@ -499,7 +499,7 @@ fn channel_state_follows_successive_scans_and_since_is_the_first_scan_that_saw_i
 fn a_force_pushed_branch_is_named_and_the_next_run_rescans_without_duplicates() {
     let (desk, h) = setup("fix_force_push");
     track(&desk, "2026-11-21T10:00:00Z");
-    assert_eq!(proposed(&desk, "2", "26.05"), [h.r_bar.clone()]);
+    assert_eq!(proposed(&desk, "2", "26.05"), [h.r_bar.as_str()]);
     // The release branch is rewritten: the trailer-less backport is
     // replaced by a cherry-pick -x of it.
     h.git.checkout("release-26.05");
@@ -528,7 +528,7 @@ fn a_force_pushed_branch_is_named_and_the_next_run_rescans_without_duplicates() 
     let out = track(&desk, "2026-11-22T11:00:00Z");
     assert!(out.contains("3 branches scanned"), "{out}");
     assert_eq!(proposed(&desk, "2", "26.05"), [redone]);
-    assert_eq!(proposed(&desk, "1", "26.05"), [h.r_foo.clone()]);
+    assert_eq!(proposed(&desk, "1", "26.05"), [h.r_foo.as_str()]);
 }
 
 #[test]
@@ -592,7 +592,7 @@ fn fetch_makes_a_partial_clone_of_the_remote_and_later_runs_fetch_new_commits() 
         "{out}"
     );
     assert!(is_partial(&clone), "the clone is blob-less");
-    assert_eq!(proposed(&desk, "1", "26.05"), [h.r_foo.clone()]);
+    assert_eq!(proposed(&desk, "1", "26.05"), [h.r_foo.as_str()]);
     // A new backport pushed to the remote arrives with the next run.
     let work = &h.git;
     work.checkout("release-26.11");
