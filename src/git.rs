@@ -188,43 +188,114 @@ impl Repo {
     }
 
     /// Walks the commits reachable from any of `heads` and from none of
-    /// `nots`, back to `since` (a UNIX time), with one streaming `git log
-    /// --name-status` (added files' names count), giving each commit that
-    /// names a CVE or carries a cherry-pick trailer to `each`. Returns how
-    /// many commits were walked.
+    /// `nots`, with one streaming `git log --name-status` (added files'
+    /// names count) per entry of `spans` (UNIX times `(oldest, newest)`,
+    /// a `None` newest meaning no bound), the spans' walks running at once
+    /// on their own threads; gives each commit that names a CVE or carries
+    /// a cherry-pick trailer to `each`, on the calling thread, in no
+    /// particular order. Returns how many commits were walked.
     pub fn walk(
         &self,
         heads: &[&str],
         nots: &[&str],
-        since: i64,
+        spans: &[(i64, Option<i64>)],
         each: &mut dyn FnMut(Commit) -> Result<(), Error>,
     ) -> Result<u64, Error> {
-        let since = format!("--since={since}");
-        let mut args: Vec<String> = [
-            "log",
-            "--no-renames",
-            "--name-status",
-            "--no-color",
-            "--no-show-signature",
-            log::FORMAT,
-            &since,
-            "--end-of-options",
-        ]
-        .map(String::from)
-        .to_vec();
-        args.extend(heads.iter().map(|h| h.to_string()));
-        args.extend(nots.iter().map(|n| format!("^{n}")));
-        args.push("--".into());
         let doing = format!("log {}", heads.join(" "));
-        let mut reader = log::Reader::new();
-        self.stream(&doing, &args, &mut |line| match reader.line(line) {
-            Some(c) => each(c),
-            None => Ok(()),
-        })?;
-        if let Some(c) = reader.finish() {
-            each(c)?;
+        let arguments = |(oldest, newest): (i64, Option<i64>)| {
+            let mut args: Vec<String> = [
+                "log",
+                "--no-renames",
+                "--name-status",
+                "--no-color",
+                "--no-show-signature",
+                log::FORMAT,
+            ]
+            .map(String::from)
+            .to_vec();
+            args.push(format!("--max-age={oldest}"));
+            if let Some(n) = newest {
+                args.push(format!("--min-age={n}"));
+            }
+            args.push("--end-of-options".into());
+            args.extend(heads.iter().map(|h| h.to_string()));
+            args.extend(nots.iter().map(|n| format!("^{n}")));
+            args.push("--".into());
+            args
+        };
+        std::thread::scope(|scope| {
+            // Bounded: a slow database holds git back instead of memory
+            // filling up.
+            let (send, receive) = std::sync::mpsc::sync_channel::<Commit>(1024);
+            let walkers: Vec<_> = spans
+                .iter()
+                .map(|span| {
+                    let send = send.clone();
+                    let args = arguments(*span);
+                    let doing = doing.clone();
+                    scope.spawn(move || {
+                        let mut reader = log::Reader::new();
+                        let gone = || Error::Failed {
+                            repo: self.path.clone(),
+                            doing: doing.clone(),
+                            detail: "stopped".into(),
+                        };
+                        self.stream(&doing, &args, &mut |line| match reader.line(line) {
+                            Some(c) => send.send(c).map_err(|_| gone()),
+                            None => Ok(()),
+                        })?;
+                        if let Some(c) = reader.finish() {
+                            send.send(c).map_err(|_| gone())?;
+                        }
+                        Ok::<u64, Error>(reader.walked)
+                    })
+                })
+                .collect();
+            drop(send);
+            let mut failure = None;
+            for c in receive.iter() {
+                if let Err(e) = each(c) {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            // Stops the walkers still sending.
+            drop(receive);
+            let mut walked = 0;
+            for w in walkers {
+                match w.join() {
+                    Ok(Ok(n)) => walked += n,
+                    Ok(Err(e)) => {
+                        failure.get_or_insert(e);
+                    }
+                    Err(_) => {
+                        failure.get_or_insert(Error::Failed {
+                            repo: self.path.clone(),
+                            doing: doing.clone(),
+                            detail: "the reader thread failed".into(),
+                        });
+                    }
+                }
+            }
+            match failure {
+                Some(e) => Err(e),
+                None => Ok(walked),
+            }
+        })
+    }
+
+    /// Writes the commit-graph file (after a fetch), which makes walks and
+    /// `rev-list` several times faster on a large history.
+    pub fn write_commit_graph(&self) -> Result<(), Error> {
+        let out = self.run(
+            "commit-graph",
+            &["commit-graph", "write", "--reachable", "--no-progress"],
+        )?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(self.failed("commit-graph write", &out))
         }
-        Ok(reader.walked)
     }
 
     /// Lists the commits reachable from `head` but not from `from` (when

@@ -118,6 +118,9 @@ pub fn run(
         match repo.fetch(remote, &branches, FETCH_LIMIT) {
             Ok(()) => {
                 ran.fetched = true;
+                if let Err(e) = repo.write_commit_graph() {
+                    log(&e.to_string());
+                }
                 log(&format!(
                     "fetched {} branches from {}",
                     branches.len(),
@@ -253,10 +256,26 @@ fn scan(
         plan.iter().filter_map(|p| p.from.as_deref()).collect()
     };
     let since = fixes.since.timestamp();
+    // A walk from `since` is split in two halves of time walked at once
+    // (two git processes: the diffs of every commit are the cost); an
+    // incremental walk is small and walked whole.
+    let mut spans = vec![(since, None)];
+    if plan.iter().any(|p| p.from.is_none()) {
+        let mut newest = since;
+        for p in &plan {
+            if let Some((_, at)) = repo.resolve(&p.head)? {
+                newest = newest.max(at.timestamp());
+            }
+        }
+        if newest > since + 1 {
+            let mid = since + (newest - since) / 2;
+            spans = vec![(since, Some(mid - 1)), (mid, None)];
+        }
+    }
     let mut batch: Vec<Commit> = Vec::with_capacity(BATCH);
     let mut kept = 0u64;
     let mut db_error = None;
-    let walked = repo.walk(&heads, &nots, since, &mut |c| {
+    let walked = repo.walk(&heads, &nots, &spans, &mut |c| {
         batch.push(c);
         kept += 1;
         if batch.len() >= BATCH {
