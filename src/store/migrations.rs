@@ -61,6 +61,9 @@ pub const MIGRATIONS: &[Migration] = migrations![
     9 => "0009_message_text_search.sql" then index_stored_messages,
     10 => "0010_signal.sql",
     11 => "0011_advisories.sql",
+    // A placeholder: issue 16 (fix tracking) owns migration 12.
+    12 => "0012_reserved_fix_tracking.sql",
+    13 => "0013_site.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -145,6 +148,11 @@ mod tests {
             "0011_advisories.sql",
             "0f1514d12a49e0c1ecee460d0a3031b7cbcb7a4b58bf09fe09d4fee248554ffd",
         ),
+        (
+            "0012_reserved_fix_tracking.sql",
+            "147b5d9e5c7dd798717a59276852c8ca87b8ca6d2ef9e82b4680d13ef32e51b2",
+        ),
+        ("0013_site.sql", "6b38f07419573a407426ee24c2d76bec2c7b79b9fde6ffd3cb5676573282ebfe"),
     ];
 
     fn sha256(text: &str) -> String {

@@ -1,0 +1,3 @@
+-- 12: reserved for issue 16 (fix tracking), which is built in another
+-- branch at the same time. This placeholder changes nothing; when the
+-- branches are merged, issue 16's own 0012 replaces it.
