@@ -266,7 +266,7 @@ fn number(v: f64) -> String {
 
 fn draw(id: &str, title: &str, labels: &[String], series: &[Series], unit: &str) -> String {
     let (w, h) = (640.0, 280.0);
-    let (left, right, top, bottom) = (44.0, 120.0, 12.0, 36.0);
+    let (left, right, top, bottom) = (44.0, 120.0, 24.0, 36.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let max = series
@@ -299,7 +299,7 @@ fn draw(id: &str, title: &str, labels: &[String], series: &[Series], unit: &str)
     let _ = write!(
         out,
         r#"<text x="4" y="{:.1}" font-size="11">{}</text>"#,
-        top + 8.0,
+        top - 12.0,
         html_escape(unit)
     );
     // First, middle and last x labels.

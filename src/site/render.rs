@@ -205,17 +205,17 @@ impl Renderer {
         )
     }
 
-    /// `rota.html`: who is on call today and this week (`None`: no
-    /// rotation configured).
+    /// `rota.html`: who is on call now (`today`) and this week (`None`:
+    /// no rotation configured).
     pub fn rota(
         &self,
         settings: &Settings,
+        today: Option<&RotaDay>,
         week: Option<&[RotaDay]>,
     ) -> Result<String, TemplateError> {
-        let today = week.and_then(|w| w.first());
         self.render(
             "rota.html",
-            context! { site => v(settings), root => v(""), today => v(today), week => v(week) },
+            context! { site => v(settings), root => v(""), configured => v(week.is_some()), today => v(today), week => v(week) },
         )
     }
 
