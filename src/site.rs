@@ -15,9 +15,9 @@ pub mod rows;
 use crate::config::Site as SiteConfig;
 use crate::mail::Source;
 use crate::report::Posted;
-use rows::{SiteAdvisory, SiteIssueExtra, SiteIssueRow};
 use crate::time::Instant;
 use crate::triage::{DismissReason, IssueId, ReleaseStatus, Severity, State};
+use rows::{SiteAdvisory, SiteIssueExtra, SiteIssueRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -473,8 +473,8 @@ pub fn urgency_order(issues: &mut [&PublicIssue]) {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::rows::RowRelease;
+    use super::*;
 
     fn row(id: IssueId, reason: Option<DismissReason>) -> SiteIssueRow {
         let at = crate::time::parse("2026-11-20T08:00:00Z").expect("instant");

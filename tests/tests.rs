@@ -45,6 +45,9 @@ mod signal_reply;
 mod advisory_render;
 // Advisories (issue 15): two people, ids, render and mail once, published.
 mod advisory;
+// The public static site (issue 17): links, privacy, feed, JSON,
+// incremental render, team templates, Chromium at phone width.
+mod site;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

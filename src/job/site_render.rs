@@ -135,7 +135,11 @@ fn overrides(dir: Option<&Path>) -> Result<BTreeMap<String, String>, Error> {
                 path.clone(),
                 format!(
                     "no site template is called {name:?}; expected one of {}",
-                    TEMPLATES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    TEMPLATES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -183,7 +187,8 @@ impl Writer {
             write_atomic(&self.dir.join(path), bytes)?;
             self.written += 1;
         }
-        self.new.insert(path.to_string(), Remembered { input, content });
+        self.new
+            .insert(path.to_string(), Remembered { input, content });
         Ok(())
     }
 }
@@ -223,8 +228,8 @@ pub fn run(
         Some(d) => d.to_path_buf(),
         None => settings_file.out_dir(&config.database),
     };
-    let renderer = Renderer::new(&overrides(settings_file.template_dir.as_deref())?).map_err(
-        |e| {
+    let renderer =
+        Renderer::new(&overrides(settings_file.template_dir.as_deref())?).map_err(|e| {
             Error::Config(crate::config::Error::Invalid {
                 file: settings_file
                     .template_dir
@@ -234,8 +239,7 @@ pub fn run(
                 key: "site.template_dir".into(),
                 expected: e.message,
             })
-        },
-    )?;
+        })?;
     for d in std::iter::once("").chain(PAGE_DIRS.iter().copied()) {
         let p = dir.join(d);
         std::fs::create_dir_all(&p).map_err(write_error(&p))?;
@@ -355,16 +359,20 @@ pub fn run(
             .map_err(render_err)?;
         w.put(&path, String::new(), html.as_bytes())?;
     }
-    let today = week
-        .as_ref()
-        .and_then(|days| days.iter().find(|d| d.start <= crate::time::format(now) && crate::time::format(now) < d.end));
+    let today = week.as_ref().and_then(|days| {
+        days.iter()
+            .find(|d| d.start <= crate::time::format(now) && crate::time::format(now) < d.end)
+    });
     let charts = vec![
         charts::open_by_state(&public.issues, now),
         charts::arrivals(&arrivals, now),
         charts::time_to(&public.issues, now, channel_tracked),
     ];
     let overview = [
-        ("index.html", renderer.index(&settings, &public).map_err(render_err)?),
+        (
+            "index.html",
+            renderer.index(&settings, &public).map_err(render_err)?,
+        ),
         (
             "rota.html",
             renderer
@@ -434,7 +442,11 @@ pub fn run(
 
 /// This week's shifts from the rota (member names only), or `None` when
 /// no rotation is configured.
-fn rota_week(store: &mut Store, config: &Config, now: Instant) -> Result<Option<Vec<RotaDay>>, Error> {
+fn rota_week(
+    store: &mut Store,
+    config: &Config,
+    now: Instant,
+) -> Result<Option<Vec<RotaDay>>, Error> {
     if config.rotation.is_none() {
         return Ok(None);
     }

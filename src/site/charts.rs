@@ -80,7 +80,10 @@ pub fn open_by_state(issues: &[PublicIssue], now: Instant) -> Chart {
             values: counts.iter().map(|c| Some(c[s])).collect(),
         })
         .collect();
-    let labels = points.iter().map(|t| t.format("%Y-%m-%d").to_string()).collect();
+    let labels = points
+        .iter()
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .collect();
     chart(
         "open",
         "Open issues by state",
@@ -137,7 +140,8 @@ pub fn arrivals(rows: &[Arrivals], now: Instant) -> Chart {
         labels,
         series,
         "messages",
-        rows.is_empty().then(|| "No mail in the last year.".to_string()),
+        rows.is_empty()
+            .then(|| "No mail in the last year.".to_string()),
     )
 }
 
@@ -157,7 +161,10 @@ pub fn time_to(issues: &[PublicIssue], now: Instant, channel_tracked: bool) -> C
         let Some(slot) = months.iter().position(|x| *x == month_of(first)) else {
             continue;
         };
-        for (k, at) in [m.claimed, m.triaged, m.fixed, m.channel].iter().enumerate() {
+        for (k, at) in [m.claimed, m.triaged, m.fixed, m.channel]
+            .iter()
+            .enumerate()
+        {
             if let Some(at) = at {
                 let days = (*at - first).num_seconds().max(0) as f64 / 86_400.0;
                 waits[slot][k].push(days);
@@ -305,7 +312,13 @@ fn draw(id: &str, title: &str, labels: &[String], series: &[Series], unit: &str)
     // First, middle and last x labels.
     for p in [0, labels.len() / 2, labels.len().saturating_sub(1)] {
         if let Some(l) = labels.get(p) {
-            let anchor = if p == 0 { "start" } else if p + 1 == labels.len() { "end" } else { "middle" };
+            let anchor = if p == 0 {
+                "start"
+            } else if p + 1 == labels.len() {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 out,
                 r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="{anchor}">{}</text>"#,
@@ -324,7 +337,11 @@ fn draw(id: &str, title: &str, labels: &[String], series: &[Series], unit: &str)
         for (p, v) in s.values.iter().enumerate() {
             match v {
                 Some(v) => {
-                    let cmd = if path.is_empty() || last.is_none() { 'M' } else { 'L' };
+                    let cmd = if path.is_empty() || last.is_none() {
+                        'M'
+                    } else {
+                        'L'
+                    };
                     let _ = write!(path, "{cmd}{:.1} {:.1} ", x(p), y(*v));
                     last = Some((p, *v));
                 }

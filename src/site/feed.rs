@@ -98,7 +98,11 @@ pub fn atom(settings: &Settings, site: &PublicSite) -> String {
     let _ = writeln!(out, "  <id>tag:{tag},2026:site</id>");
     let _ = writeln!(out, "  <title>{}</title>", xml(&settings.title));
     let _ = writeln!(out, "  <updated>{updated}</updated>");
-    let _ = writeln!(out, "  <author><name>{}</name></author>", xml(&settings.title));
+    let _ = writeln!(
+        out,
+        "  <author><name>{}</name></author>",
+        xml(&settings.title)
+    );
     let _ = writeln!(
         out,
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
@@ -118,8 +122,16 @@ pub fn atom(settings: &Settings, site: &PublicSite) -> String {
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
             xml(&e.link)
         );
-        let _ = writeln!(out, "    <published>{}</published>", crate::time::format(e.published));
-        let _ = writeln!(out, "    <updated>{}</updated>", crate::time::format(e.updated));
+        let _ = writeln!(
+            out,
+            "    <published>{}</published>",
+            crate::time::format(e.published)
+        );
+        let _ = writeln!(
+            out,
+            "    <updated>{}</updated>",
+            crate::time::format(e.updated)
+        );
         let _ = writeln!(out, "    <summary>{}</summary>", xml(&e.summary));
         out.push_str("  </entry>\n");
     }

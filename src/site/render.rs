@@ -107,7 +107,12 @@ impl Renderer {
             name: name.to_string(),
             message: format!("{e:#}"),
         };
-        let mut out = self.env.get_template(name).map_err(err)?.render(ctx).map_err(err)?;
+        let mut out = self
+            .env
+            .get_template(name)
+            .map_err(err)?
+            .render(ctx)
+            .map_err(err)?;
         if !out.ends_with('\n') {
             out.push('\n');
         }

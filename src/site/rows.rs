@@ -114,4 +114,3 @@ pub struct Arrivals {
     /// How many messages.
     pub count: i64,
 }
-

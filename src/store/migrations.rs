@@ -152,7 +152,10 @@ mod tests {
             "0012_reserved_fix_tracking.sql",
             "147b5d9e5c7dd798717a59276852c8ca87b8ca6d2ef9e82b4680d13ef32e51b2",
         ),
-        ("0013_site.sql", "6b38f07419573a407426ee24c2d76bec2c7b79b9fde6ffd3cb5676573282ebfe"),
+        (
+            "0013_site.sql",
+            "6b38f07419573a407426ee24c2d76bec2c7b79b9fde6ffd3cb5676573282ebfe",
+        ),
     ];
 
     fn sha256(text: &str) -> String {
