@@ -373,7 +373,7 @@
           map (name: {
             inherit name;
             priority = null;
-          }) ([ "secdesk" ] ++ jobUnits)
+          }) ([ "secdesk" ] ++ lib.sort (a: b: a < b) (jobUnits ++ [ "secdesk-site-render" ]))
           ++ [
             {
               inherit (package) name;
@@ -392,6 +392,25 @@
     withModules = modules: evalConfig { modules = [ minimal ] ++ modules; };
 
     quiet = evalConfig configs.quiet;
+    # The public site (issue 17), served by a web server's group.
+    site = evalConfig {
+      modules = [
+        ./example.nix
+        {
+          services.secdesk.site.enable = true;
+          services.secdesk.site.group = "nginx";
+        }
+      ];
+    };
+    siteInState = evalConfig {
+      modules = [
+        ./example.nix
+        {
+          services.secdesk.site.enable = true;
+          services.secdesk.site.outDir = "/var/lib/secdesk/site";
+        }
+      ];
+    };
     storeImap = evalConfig {
       modules = [
         ./example.nix
@@ -903,6 +922,33 @@
         "${flakePackage}/bin/secdesk check-config"
         fromFlake.services.secdesk.configFile.buildCommand
       ) fromFlake.services.secdesk.configFile.buildCommand)
+      (expectEqual "site: every assertion holds" (failedAssertions site) [ ])
+      (expectEqual "site: the site job and its hourly timer" {
+        service = site.systemd.services.secdesk-site-render.serviceConfig.ExecStart;
+        timer = site.systemd.timers.secdesk-site-render.timerConfig.OnCalendar;
+      } {
+        service = "${package}/bin/secdesk-site-render";
+        timer = [ "hourly" ];
+      })
+      (expectEqual "site: pages readable by the web server's group only, written only there"
+        {
+          inherit (site.systemd.services.secdesk-site-render.serviceConfig) UMask PrivateNetwork;
+          writes = builtins.elem "/var/lib/secdesk-site" site.systemd.services.secdesk-site-render.serviceConfig.ReadWritePaths;
+          tmpfiles = site.systemd.tmpfiles.rules;
+          out_dir = (builtins.fromJSON (t.jsonText site)).site.out_dir;
+        }
+        {
+          UMask = "0027";
+          PrivateNetwork = true;
+          writes = true;
+          tmpfiles = [ "d /var/lib/secdesk-site 2750 secdesk nginx - -" ];
+          out_dir = "/var/lib/secdesk-site";
+        }
+      )
+      (expectEqual "site: off by default, no unit" (builtins.hasAttr "secdesk-site-render" example.systemd.services) false)
+      (check "site: an output directory inside the state directory is refused" (hasAssertionMatching siteInState [
+        "outside /var/lib/secdesk"
+      ]) (failedAssertions siteInState))
       (expectEqual "imported without the flake, pkgs.secdesk is the default"
         quiet.services.secdesk.package.name
         "secdesk-0.1.0"
