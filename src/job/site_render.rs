@@ -80,11 +80,19 @@ struct Manifest {
     pages: BTreeMap<String, Remembered>,
 }
 
+/// The first 128 bits of a SHA-256, in hex: ample to tell page versions
+/// apart, and half the manifest's size.
+fn short_hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(32);
+    for b in digest.iter().take(16) {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    short_hex(&Sha256::digest(bytes))
 }
 
 fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -200,7 +208,7 @@ fn fingerprint(parts: &[&str]) -> String {
         h.update(p.len().to_le_bytes());
         h.update(p.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    short_hex(&h.finalize())
 }
 
 /// What a listing row of an issue shows (package pages, CVE pages).
