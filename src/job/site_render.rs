@@ -21,11 +21,10 @@
 
 use crate::config::Config;
 use crate::job::Error;
-use crate::site::render::{Renderer, RotaDay, TEMPLATES};
+use crate::site::render::{INDEX_PAGE, Renderer, RotaDay, TEMPLATES};
 use crate::site::{self, PublicIssue, Settings, charts, feed, file_name};
 use crate::store::Store;
 use crate::time::Instant;
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,7 +37,7 @@ pub const MANIFEST: &str = ".secdesk-site.json";
 const RENDER_VERSION: &str = "site-render 1";
 
 /// The directories pages live in.
-const PAGE_DIRS: &[&str] = &["issue", "cve", "package", "advisory"];
+const PAGE_DIRS: &[&str] = &["issue", "cve", "package", "advisory", "open"];
 
 /// What a run did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,16 +67,56 @@ impl std::fmt::Display for Ran {
 
 /// What the manifest remembers per page: its input fingerprint and the
 /// hash of its bytes.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Remembered {
     input: String,
     content: String,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    version: u32,
-    pages: BTreeMap<String, Remembered>,
+/// The manifest's first line; then one line per page: input
+/// fingerprint, content hash, path (a path holds no space or line break:
+/// `site::file_name`). Plain lines rather than JSON: at 300,000 pages it
+/// is read and written in a few tens of milliseconds.
+const MANIFEST_HEADER: &str = "secdesk-site manifest 2";
+
+fn read_manifest(bytes: &[u8]) -> Option<BTreeMap<String, Remembered>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.lines();
+    if lines.next()? != MANIFEST_HEADER {
+        return None;
+    }
+    let mut pages = BTreeMap::new();
+    for line in lines {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(input), Some(content), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        pages.insert(
+            path.to_string(),
+            Remembered {
+                input: input.to_string(),
+                content: content.to_string(),
+            },
+        );
+    }
+    Some(pages)
+}
+
+fn manifest_text(pages: &BTreeMap<String, Remembered>) -> String {
+    let mut out = String::with_capacity(pages.len() * 100);
+    out.push_str(MANIFEST_HEADER);
+    out.push('\n');
+    for (path, r) in pages {
+        let input = if r.input.is_empty() { "-" } else { &r.input };
+        out.push_str(input);
+        out.push(' ');
+        out.push_str(&r.content);
+        out.push(' ');
+        out.push_str(path);
+        out.push('\n');
+    }
+    out
 }
 
 /// The first 128 bits of a SHA-256, in hex: ample to tell page versions
@@ -267,18 +306,17 @@ pub fn run(
     let public = site::public(&rows, &advisories, &channel, &settings);
 
     let manifest_path = dir.join(MANIFEST);
-    let old: Option<Manifest> = if full {
+    let old = if full {
         None
     } else {
         std::fs::read(&manifest_path)
             .ok()
-            .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-            .filter(|m| m.version == 1)
+            .and_then(|b| read_manifest(&b))
     };
     let had_manifest = old.is_some();
     let mut w = Writer {
         dir: dir.clone(),
-        old: old.map(|m| m.pages).unwrap_or_default(),
+        old: old.unwrap_or_default(),
         new: BTreeMap::new(),
         written: 0,
         unchanged: 0,
@@ -290,17 +328,20 @@ pub fn run(
         &format!("{channel_tracked}"),
     ]);
 
+    // What each issue's rows in lists, the CVE pages and the export show,
+    // hashed once.
+    let rows_fp: Vec<String> = public
+        .issues
+        .iter()
+        .map(|i| fingerprint(&[&listing_input(i)]))
+        .collect();
+
     // Issue pages: only those whose inputs changed are rendered, and only
     // their timelines and public notes are read.
     let mut todo: Vec<(usize, String)> = Vec::new();
     for (k, i) in public.issues.iter().enumerate() {
         let path = format!("issue/{}.html", i.id);
-        let input = fingerprint(&[
-            &base,
-            &i.stamp,
-            &listing_input(i),
-            &format!("{:?}|{:?}", i.related, i.advisories),
-        ]);
+        let input = fingerprint(&[&base, &i.stamp, &rows_fp[k], &format!("{:?}", i.related)]);
         if !w.keep(&path, &input) {
             todo.push((k, input));
         }
@@ -334,7 +375,7 @@ pub fn run(
     for (cve, &k) in &public.cves {
         let issue = &public.issues[k];
         let path = format!("cve/{}.html", file_name(cve));
-        let input = fingerprint(&[&base, cve, &listing_input(issue)]);
+        let input = fingerprint(&[&base, cve, &rows_fp[k]]);
         if w.keep(&path, &input) {
             continue;
         }
@@ -345,13 +386,13 @@ pub fn run(
     // Package pages: from their issues' listing rows.
     for (package, members) in &public.packages {
         let path = format!("package/{}.html", file_name(package));
-        let mut issues: Vec<&PublicIssue> = members.iter().map(|k| &public.issues[*k]).collect();
-        site::urgency_order(&mut issues);
-        let rows: Vec<String> = issues.iter().map(|i| listing_input(i)).collect();
-        let input = fingerprint(&[&base, package, &rows.join("\n")]);
+        let rows: Vec<&str> = members.iter().map(|k| rows_fp[*k].as_str()).collect();
+        let input = fingerprint(&[&base, package, &rows.concat()]);
         if w.keep(&path, &input) {
             continue;
         }
+        let mut issues: Vec<&PublicIssue> = members.iter().map(|k| &public.issues[*k]).collect();
+        site::urgency_order(&mut issues);
         let html = renderer
             .package(&settings, package, &issues)
             .map_err(render_err)?;
@@ -376,11 +417,80 @@ pub fn run(
         charts::arrivals(&arrivals, now),
         charts::time_to(&public.issues, now, channel_tracked),
     ];
-    let overview = [
+    // The open issues, a page of the list at a time; each page is
+    // rendered only when one of its rows changed.
+    let mut open: Vec<usize> = (0..public.issues.len())
+        .filter(|k| public.issues[*k].open)
+        .collect();
+    open.sort_by_key(|k| {
+        let i = &public.issues[*k];
+        (std::cmp::Reverse(i.severity_level), i.created, i.id)
+    });
+    let mut closed: Vec<usize> = (0..public.issues.len())
+        .filter(|k| !public.issues[*k].open)
+        .collect();
+    closed.sort_by_key(|k| {
         (
-            "index.html",
-            renderer.index(&settings, &public).map_err(render_err)?,
-        ),
+            std::cmp::Reverse(public.issues[*k].updated),
+            public.issues[*k].id,
+        )
+    });
+    closed.truncate(crate::site::render::RECENTLY_CLOSED);
+    let pages = open.len().div_ceil(INDEX_PAGE).max(1);
+    let advisories_fp = format!("{:?}", public.advisories);
+    for page in 1..=pages {
+        let share: Vec<usize> = open
+            .iter()
+            .copied()
+            .skip((page - 1) * INDEX_PAGE)
+            .take(INDEX_PAGE)
+            .collect();
+        let path = if page == 1 {
+            "index.html".to_string()
+        } else {
+            format!("open/{page}.html")
+        };
+        let mut parts: Vec<&str> = vec![&base];
+        let counts = format!("{page}/{pages}/{}", open.len());
+        parts.push(&counts);
+        parts.extend(share.iter().map(|k| rows_fp[*k].as_str()));
+        if page == 1 {
+            parts.push(&advisories_fp);
+            parts.extend(closed.iter().map(|k| rows_fp[*k].as_str()));
+        }
+        let input = fingerprint(&parts);
+        if w.keep(&path, &input) {
+            continue;
+        }
+        let share: Vec<&PublicIssue> = share.iter().map(|k| &public.issues[*k]).collect();
+        let closed: Vec<&PublicIssue> = if page == 1 {
+            closed.iter().map(|k| &public.issues[*k]).collect()
+        } else {
+            Vec::new()
+        };
+        let html = renderer
+            .index(&settings, &public, &share, open.len(), page, pages, &closed)
+            .map_err(render_err)?;
+        w.put(&path, input, html.as_bytes())?;
+    }
+    // The export: rendered only when a row of it changed.
+    let export_rows: Vec<String> = public
+        .issues
+        .iter()
+        .map(|i| format!("{}|{}|{:?}", i.created_at, i.updated_at, i.advisories))
+        .collect();
+    let mut parts: Vec<&str> = vec![&base];
+    parts.extend(rows_fp.iter().map(String::as_str));
+    parts.extend(export_rows.iter().map(String::as_str));
+    let input = fingerprint(&parts);
+    if !w.keep("issues.json", &input) {
+        w.put(
+            "issues.json",
+            input,
+            feed::json(&settings, &public).as_bytes(),
+        )?;
+    }
+    let overview = [
         (
             "rota.html",
             renderer
@@ -392,7 +502,6 @@ pub fn run(
             renderer.trends(&settings, &charts).map_err(render_err)?,
         ),
         ("feed.atom", feed::atom(&settings, &public)),
-        ("issues.json", feed::json(&settings, &public)),
     ];
     for (path, body) in overview {
         w.put(path, String::new(), body.as_bytes())?;
@@ -427,12 +536,8 @@ pub fn run(
             Err(e) => return Err(write_error(&p)(e)),
         }
     }
-    let manifest = Manifest {
-        version: 1,
-        pages: std::mem::take(&mut w.new),
-    };
-    let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
-    write_atomic(&manifest_path, &bytes)?;
+    let manifest = std::mem::take(&mut w.new);
+    write_atomic(&manifest_path, manifest_text(&manifest).as_bytes())?;
     log(&format!(
         "{} public issues, {} CVE pages, {} package pages, {} advisories",
         public.issues.len(),

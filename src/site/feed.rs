@@ -46,7 +46,12 @@ pub fn atom(settings: &Settings, site: &PublicSite) -> String {
     let base = settings.base_url.clone().unwrap_or_default();
     let tag = authority(settings);
     let mut entries: Vec<Entry> = Vec::new();
-    for i in &site.issues {
+    // Only the most recently changed issues can make the cut: choose them
+    // before formatting anything.
+    let mut recent: Vec<&super::PublicIssue> = site.issues.iter().collect();
+    recent.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
+    recent.truncate(FEED_ENTRIES);
+    for i in recent {
         let statuses: Vec<String> = i
             .releases
             .iter()

@@ -178,15 +178,22 @@ impl Renderer {
         )
     }
 
-    /// `index.html`: open issues in triage order with the release matrix,
-    /// advisories, and the most recently closed issues (`closed`, newest
-    /// first, at most `RECENTLY_CLOSED`).
-    pub fn index(&self, settings: &Settings, site: &PublicSite) -> Result<String, TemplateError> {
-        let mut open: Vec<&PublicIssue> = site.issues.iter().filter(|i| i.open).collect();
-        super::urgency_order(&mut open);
-        let mut closed: Vec<&PublicIssue> = site.issues.iter().filter(|i| !i.open).collect();
-        closed.sort_by_key(|i| (std::cmp::Reverse(i.updated), i.id));
-        closed.truncate(RECENTLY_CLOSED);
+    /// One page of the open issues: `index.html` (page 1, with the
+    /// advisories and the most recently closed issues) or `open/N.html`.
+    /// `open` is this page's share of the open issues in triage order
+    /// (at most [`INDEX_PAGE`]), `open_count` all of them, `pages` how
+    /// many pages there are; `closed` is newest first.
+    #[allow(clippy::too_many_arguments)]
+    pub fn index(
+        &self,
+        settings: &Settings,
+        site: &PublicSite,
+        open: &[&PublicIssue],
+        open_count: usize,
+        page: usize,
+        pages: usize,
+        closed: &[&PublicIssue],
+    ) -> Result<String, TemplateError> {
         #[derive(Serialize)]
         struct AdvLink<'a> {
             id: &'a str,
@@ -194,19 +201,31 @@ impl Renderer {
             title: &'a str,
             published_at: &'a str,
         }
-        let advisories: Vec<AdvLink<'_>> = site
-            .advisories
-            .iter()
-            .map(|a| AdvLink {
-                id: &a.id,
-                file: file_name(&a.id),
-                title: &a.title,
-                published_at: &a.published_at,
-            })
-            .collect();
+        let advisories: Vec<AdvLink<'_>> = if page == 1 {
+            site.advisories
+                .iter()
+                .map(|a| AdvLink {
+                    id: &a.id,
+                    file: file_name(&a.id),
+                    title: &a.title,
+                    published_at: &a.published_at,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let link = |n: usize| match (page, n) {
+            (1, 1) => "index.html".to_string(),
+            (1, n) => format!("open/{n}.html"),
+            (_, 1) => "../index.html".to_string(),
+            (_, n) => format!("{n}.html"),
+        };
+        let prev = (page > 1).then(|| link(page - 1));
+        let next = (page < pages).then(|| link(page + 1));
+        let first_row = (page - 1) * INDEX_PAGE + 1;
         self.render(
             "index.html",
-            context! { site => v(settings), root => v(""), open_count => v(open.len()), open => v(open), closed => v(closed), advisories => v(advisories) },
+            context! { site => v(settings), root => v(if page == 1 { "" } else { "../" }), open_count => v(open_count), open => v(open), closed => v(closed), advisories => v(advisories), page => v(page), pages => v(pages), prev => v(prev), next => v(next), first_row => v(first_row), last_row => v(first_row + open.len().max(1) - 1) },
         )
     }
 
@@ -237,6 +256,11 @@ impl Renderer {
 fn v<T: Serialize>(value: T) -> minijinja::Value {
     minijinja::Value::from(minijinja::value::Serde(value))
 }
+
+/// How many open issues one index page lists: the most urgent on
+/// `index.html`, the rest on `open/2.html`, `open/3.html`, …, so that a
+/// change re-renders one page of the list, not all of it.
+pub const INDEX_PAGE: usize = 500;
 
 /// How many closed issues the index lists.
 pub const RECENTLY_CLOSED: usize = 50;
