@@ -10,9 +10,11 @@
 //! A page rendered again is written only when its bytes differ (a content
 //! hash), through a temporary file in the same directory and a rename, so
 //! a web server never serves half a page. Pages of issues that are no
-//! longer public (dismissed as embargoed, merged) are removed. The
-//! overview pages (index, trends, rota, feed, JSON, advisories) are
-//! rendered every run and written when their bytes differ.
+//! longer public (dismissed as embargoed, merged) are removed. The open
+//! issues are listed 500 to a page, and each page of that list and
+//! `issues.json` are rendered only when one of their rows changed; trends,
+//! rota, feed and advisories are rendered every run and written when their
+//! bytes differ.
 //!
 //! The manifest lives with the pages, not in the database: a deleted or
 //! replaced output directory, or another `--out`, is simply rendered
