@@ -680,3 +680,53 @@ fn pages_load_without_errors_fit_a_phone_and_show_hostile_subjects_as_text() {
         }
     }
 }
+
+desktest!(
+    index_is_paged_when_more_than_a_page_of_issues_is_open,
+    |desk| {
+        for g in 0..520 {
+            desk.dir.write(
+                format!("many/cur/{g}"),
+                format!(
+                    "Message-ID: <many-{g}@example.net>\nList-Id: <oss-security.lists.openwall.com>\n\
+                     Date: Fri, 20 Nov 2026 08:00:00 +0000\nSubject: CVE-2026-{} in pkg{g}\n\nbody\n",
+                    20000 + g
+                ),
+            );
+        }
+        desk.cmd_at("secdesk-ingest", "2026-11-20T09:00:00Z")
+            .arg("--maildir")
+            .arg(desk.dir.join("many"))
+            .stdout();
+        let out = render(&desk);
+        assert!(out.contains(" 0 removed"), "{out}");
+        let site = desk.dir.join("site");
+        let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+        assert!(index.contains("520 open issues"), "{index}");
+        assert!(index.contains("Page 1 of 2."), "no page count");
+        assert!(links(&index).contains(&"open/2.html".to_string()));
+        assert_eq!(index.matches("<tr><td><a href=\"issue/").count(), 500);
+        let second = std::fs::read_to_string(site.join("open/2.html")).expect("page 2");
+        assert!(second.contains("Page 2 of 2."));
+        let second_links = links(&second);
+        assert!(second_links.contains(&"../index.html".to_string()));
+        for link in second_links.iter().filter(|l| l.starts_with("../issue/")) {
+            assert!(site.join("open").join(link).exists(), "{link}");
+        }
+        assert_eq!(
+            second.matches("<tr><td><a href=\"..&#x2f;issue/").count()
+                + second.matches("<tr><td><a href=\"../issue/").count(),
+            20
+        );
+        // One issue changes: one page of the list is rendered again.
+        sd(
+            &desk,
+            "alice",
+            &["release-status", "520", "25.05", "not-affected"],
+        );
+        let out = render(&desk);
+        assert!(out.starts_with("site-render: "), "{out}");
+        let again = std::fs::read_to_string(site.join("open/2.html")).expect("page 2");
+        assert!(again.contains("not affected"), "the change is on page 2");
+    }
+);
