@@ -28,7 +28,7 @@ use crate::site::{self, PublicIssue, Settings, charts, feed, file_name};
 use crate::store::Store;
 use crate::time::Instant;
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name in the output directory.
@@ -81,13 +81,13 @@ struct Remembered {
 /// is read and written in a few tens of milliseconds.
 const MANIFEST_HEADER: &str = "secdesk-site manifest 2";
 
-fn read_manifest(bytes: &[u8]) -> Option<BTreeMap<String, Remembered>> {
+fn read_manifest(bytes: &[u8]) -> Option<HashMap<String, Remembered>> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut lines = text.lines();
     if lines.next()? != MANIFEST_HEADER {
         return None;
     }
-    let mut pages = BTreeMap::new();
+    let mut pages = HashMap::new();
     for line in lines {
         let mut parts = line.splitn(3, ' ');
         let (Some(input), Some(content), Some(path)) = (parts.next(), parts.next(), parts.next())
@@ -105,7 +105,7 @@ fn read_manifest(bytes: &[u8]) -> Option<BTreeMap<String, Remembered>> {
     Some(pages)
 }
 
-fn manifest_text(pages: &BTreeMap<String, Remembered>) -> String {
+fn manifest_text(pages: &HashMap<String, Remembered>) -> String {
     let mut out = String::with_capacity(pages.len() * 100);
     out.push_str(MANIFEST_HEADER);
     out.push('\n');
@@ -124,10 +124,11 @@ fn manifest_text(pages: &BTreeMap<String, Remembered>) -> String {
 /// The first 128 bits of a SHA-256, in hex: ample to tell page versions
 /// apart, and half the manifest's size.
 fn short_hex(digest: &[u8]) -> String {
-    use std::fmt::Write;
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
     for b in digest.iter().take(16) {
-        let _ = write!(out, "{b:02x}");
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
     }
     out
 }
@@ -202,8 +203,10 @@ fn overrides(dir: Option<&Path>) -> Result<BTreeMap<String, String>, Error> {
 /// The pages of one run, and what it did.
 struct Writer {
     dir: PathBuf,
-    old: BTreeMap<String, Remembered>,
-    new: BTreeMap<String, Remembered>,
+    /// What the manifest remembers of pages not yet seen this run; what
+    /// is left at the end is no longer a page.
+    old: HashMap<String, Remembered>,
+    new: HashMap<String, Remembered>,
     written: usize,
     unchanged: usize,
 }
@@ -212,21 +215,21 @@ impl Writer {
     /// Whether `path`'s input is what the manifest remembers; if so the
     /// page is kept as it is.
     fn keep(&mut self, path: &str, input: &str) -> bool {
-        match self.old.get(path) {
-            Some(r) if r.input == input => {
-                self.new.insert(path.to_string(), r.clone());
-                self.unchanged += 1;
-                true
-            }
-            _ => false,
+        if self.old.get(path).is_some_and(|r| r.input == input)
+            && let Some((path, r)) = self.old.remove_entry(path)
+        {
+            self.new.insert(path, r);
+            self.unchanged += 1;
+            return true;
         }
+        false
     }
 
     /// Records `path` with `input` and writes `bytes` unless the same
     /// bytes are there already.
     fn put(&mut self, path: &str, input: String, bytes: &[u8]) -> Result<(), Error> {
         let content = hex(bytes);
-        let same = match self.old.get(path) {
+        let same = match self.old.remove(path) {
             Some(r) => r.content == content,
             None => false,
         };
@@ -319,7 +322,7 @@ pub fn run(
     let mut w = Writer {
         dir: dir.clone(),
         old: old.unwrap_or_default(),
-        new: BTreeMap::new(),
+        new: HashMap::with_capacity(public.issues.len() * 3 + 16),
         written: 0,
         unchanged: 0,
     };
@@ -512,12 +515,7 @@ pub fn run(
     // What is no longer a page goes: pages the manifest knew, and, when
     // there was none, any file in a page directory no page claims.
     let mut removed = 0;
-    let mut gone: Vec<PathBuf> = w
-        .old
-        .keys()
-        .filter(|p| !w.new.contains_key(*p))
-        .map(|p| dir.join(p))
-        .collect();
+    let mut gone: Vec<PathBuf> = w.old.keys().map(|p| dir.join(p)).collect();
     if !had_manifest {
         for d in PAGE_DIRS {
             let Ok(entries) = std::fs::read_dir(dir.join(d)) else {
