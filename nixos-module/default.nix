@@ -305,6 +305,24 @@ let
       network = settingsFixes ? remote;
       networkText = "config.services.secdesk.settings.fixes ? remote";
     };
+    # The public static site (issue 17), installed only with
+    # `services.secdesk.site.enable`: it reads the database and writes
+    # `site.outDir`, which the web server's group may read.
+    siteRender = {
+      unit = "secdesk-site-render";
+      startAt = "hourly";
+      description = "secdesk: render the public static site";
+      credentials = [ ];
+      network = false;
+      networkText = "false";
+      serviceConfig = {
+        # Pages are readable by the web server's group (the directory's,
+        # through its setgid bit), writable only by secdesk, hidden from
+        # everyone else: 0640 files, 0750 directories.
+        UMask = "0027";
+        ReadWritePaths = extraWritablePaths ++ [ cfg.site.outDir ];
+      };
+    };
   };
 
   jobOptions =
@@ -540,6 +558,7 @@ let
         # POSIX IPC, so nothing of the job's needs to outlive it.
         RemoveIPC = true;
       }
+      // (job.serviceConfig or { })
       // (
         if jobCfg.network then
           {
@@ -575,7 +594,9 @@ let
     };
   };
 
-  enabledJobs = filterAttrs (jobName: _: cfg.${jobName}.enable) jobs;
+  enabledJobs = filterAttrs (
+    jobName: _: cfg.${jobName}.enable && (jobName != "siteRender" || cfg.site.enable)
+  ) jobs;
 in
 {
   options.services.secdesk = {
@@ -826,6 +847,37 @@ in
     triageReport = jobOptions "triageReport" jobs.triageReport;
     advisoryRender = jobOptions "advisoryRender" jobs.advisoryRender;
     fixTrack = jobOptions "fixTrack" jobs.fixTrack;
+    siteRender = jobOptions "siteRender" jobs.siteRender;
+
+    site = {
+      enable = lib.mkEnableOption ''
+        the public static site: `secdesk-site-render` renders public
+        information only (index, a page per issue, CVE, package and
+        published advisory, rota, trends, an Atom feed and a JSON export)
+        into {option}`services.secdesk.site.outDir`, hourly
+        ({option}`services.secdesk.siteRender.startAt`), for any web server
+        to serve'';
+      outDir = mkOption {
+        type = types.str;
+        default = "/var/lib/secdesk-site";
+        description = ''
+          Where the site is written (`settings.site.out_dir`). Created
+          owned by `secdesk` and the group
+          {option}`services.secdesk.site.group`, mode 2750, outside the
+          state directory (which only the group `secdesk` may enter).
+        '';
+      };
+      group = mkOption {
+        type = types.str;
+        default = "secdesk";
+        example = literalExpression "config.services.nginx.group";
+        description = ''
+          The group that may read the site: the web server's
+          (`config.services.nginx.group`). Pages are 0640 in 0750
+          directories that keep this group.
+        '';
+      };
+    };
   };
 
   config = mkIf cfg.enable (mkMerge [
@@ -935,6 +987,7 @@ in
 
       # The credential names go into the JSON; the paths never do.
       services.secdesk.settings = mkMerge [
+        (mkIf cfg.site.enable { site.out_dir = mkDefault cfg.site.outDir; })
         (mkIf (cfg.smtp.passwordFile != null) { smtp.password_credential = smtpCredentialName; })
         (mkIf (cfg.signal.contactsFile != null) {
           signal.contacts_credential = signalContactsCredentialName;
@@ -967,6 +1020,17 @@ in
         jobName: job: lib.nameValuePair job.unit (mkTimer jobName job)
       ) enabledJobs;
     }
+    (mkIf cfg.site.enable {
+      # The site's directory: the job writes it, the web server's group
+      # reads it; setgid so new pages and folders keep that group.
+      systemd.tmpfiles.rules = [ "d ${cfg.site.outDir} 2750 secdesk ${cfg.site.group} - -" ];
+      assertions = [
+        {
+          assertion = hasPrefix "/" cfg.site.outDir && !(underStateDir cfg.site.outDir);
+          message = "services.secdesk.site.outDir must be an absolute path outside ${stateDir}, which the web server's group cannot enter.";
+        }
+      ];
+    })
     (mkIf (hasSignal && cfg.signal.wakeRotateNotify && cfg.rotateNotify.enable) {
       # `secdesk signal raise` writes the trigger; systemd (as root, through
       # inotify) starts the job at once. A trigger written while the job

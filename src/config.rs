@@ -113,6 +113,9 @@ pub struct Config {
     /// Fix tracking from the package repository (`secdesk-fix-track`).
     #[serde(default)]
     pub fixes: Option<Fixes>,
+    /// The public static site (`secdesk-site-render`); every key optional.
+    #[serde(default)]
+    pub site: Site,
     /// The most bytes ingest keeps of one message (default 64 MiB, well
     /// above any list's limit); a larger message is stored cut at this many
     /// bytes with the problem `truncated`, so one hostile mail cannot stop
@@ -161,6 +164,7 @@ impl Default for Config {
             signal: None,
             advisory: None,
             fixes: None,
+            site: Site::default(),
             max_message_bytes: default_max_message_bytes(),
         }
     }
@@ -681,6 +685,89 @@ impl Fixes {
     }
 }
 
+/// The `site` settings of `secdesk-site-render`: where the public static
+/// site is written, what it is called, where it is served from, the
+/// team's templates and the public archives of each list. Every key is
+/// optional; any other key is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// Where the site is written (default `site` beside the database).
+    #[serde(default)]
+    pub out_dir: Option<PathBuf>,
+    /// The site's title (default `Security tracker`).
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The public URL the site is served from, ending in `/`
+    /// (`https://security.example.org/`): the feed's links and ids use
+    /// it; without it the feed's links are relative to the feed.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// A directory of the team's own templates (minijinja, HTML
+    /// auto-escaped): a file there named like an embedded template
+    /// (`issue.html`, `base.html`, …) replaces it.
+    #[serde(default)]
+    pub template_dir: Option<PathBuf>,
+    /// Per source word (`oss-security`, `debian`, …), the public archive
+    /// URL of a message, with `{message_id}` replaced by the Message-ID
+    /// (percent-encoded); sources not named keep the built-in links.
+    #[serde(default)]
+    pub archive_urls: std::collections::BTreeMap<String, String>,
+}
+
+impl Site {
+    /// The first key of the section that is wrong, and what was expected;
+    /// `sources` are the source words a message can have (the caller's,
+    /// so that configuration stays below `mail`).
+    fn problem(&self, sources: &[&str]) -> Option<(String, String)> {
+        if let Some(url) = &self.base_url {
+            let scheme = url.starts_with("https://") || url.starts_with("http://");
+            if !scheme || !url.ends_with('/') || url.chars().any(|c| c.is_whitespace() || c == '"')
+            {
+                return Some((
+                    "site.base_url".into(),
+                    format!("invalid URL {url:?}, expected http:// or https:// ending in `/`"),
+                ));
+            }
+        }
+        for (source, pattern) in &self.archive_urls {
+            let key = format!("site.archive_urls.{source}");
+            if !sources.contains(&source.as_str()) {
+                return Some((
+                    key,
+                    format!(
+                        "unknown source {source:?}, expected one of {}",
+                        sources.join(", ")
+                    ),
+                ));
+            }
+            let scheme = pattern.starts_with("https://") || pattern.starts_with("http://");
+            if !scheme || !pattern.contains("{message_id}") {
+                return Some((
+                    key,
+                    format!(
+                        "invalid pattern {pattern:?}, expected an http(s) URL containing {{message_id}}"
+                    ),
+                ));
+            }
+        }
+        None
+    }
+
+    /// The directory the site is written to: `out_dir`, or `site` beside
+    /// `database`.
+    pub fn out_dir(&self, database: &Path) -> PathBuf {
+        match &self.out_dir {
+            Some(d) => d.clone(),
+            None => database
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .join("site"),
+        }
+    }
+}
+
 /// A runbook link and what it applies to.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1192,6 +1279,24 @@ impl Config {
             key: "fixes".into(),
             expected: "expected a `fixes` section (repo, branches, since) to track fixes".into(),
         })
+    }
+
+    /// The `site` settings once checked (`base_url`'s form, each
+    /// `archive_urls` key one of `sources` and each pattern an http(s)
+    /// URL with `{message_id}`), else the error naming the file and key
+    /// (for `secdesk-site-render`).
+    pub fn site_settings(&self, origin: &Origin, sources: &[&str]) -> Result<&Site, Error> {
+        match self.site.problem(sources) {
+            None => Ok(&self.site),
+            Some((key, expected)) => Err(Error::Invalid {
+                file: match origin {
+                    Origin::File(f) => f.clone(),
+                    Origin::Embedded => PathBuf::from("(embedded defaults)"),
+                },
+                key,
+                expected,
+            }),
+        }
     }
 
     /// How a member id is shown to people: the member's name, else the id

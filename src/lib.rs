@@ -36,6 +36,7 @@ pub mod refusal;
 pub mod report;
 pub mod rota;
 pub mod signal;
+pub mod site;
 pub mod store;
 pub mod text;
 pub mod time;

@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod report;
 pub mod rota;
 pub mod signal;
+pub mod site;
 pub mod triage;
 
 use crate::triage::State;

@@ -332,12 +332,13 @@ fn fake_package_out(dir: &Path, bins: &[&str]) -> PathBuf {
 
 /// The binaries the package installs (every `src/bin` program;
 /// `tooling::every_binary_is_listed` keeps the list whole).
-pub const BINARIES: [&str; 6] = [
+pub const BINARIES: [&str; 7] = [
     "secdesk",
     "secdesk-advisory-render",
     "secdesk-fix-track",
     "secdesk-ingest",
     "secdesk-rotate-notify",
+    "secdesk-site-render",
     "secdesk-triage-report",
 ];
 

@@ -49,6 +49,9 @@ mod advisory;
 // proposals, accept/reject, channels over successive scans, force-push,
 // fetch from a bare remote, backport gaps in the report and the handoff.
 mod fix_track;
+// The public static site (issue 17): links, privacy, feed, JSON,
+// incremental render, team templates, Chromium at phone width.
+mod site;
 // Bad mail, bad configuration, killed runs.
 mod faults;
 // Quiet by default (issue 13): one line per action, a screenful of status,

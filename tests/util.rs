@@ -200,6 +200,7 @@ pub fn bin_path(bin: &str) -> PathBuf {
         "secdesk-fix-track" => env!("CARGO_BIN_EXE_secdesk-fix-track"),
         "secdesk-triage-report" => env!("CARGO_BIN_EXE_secdesk-triage-report"),
         "secdesk-rotate-notify" => env!("CARGO_BIN_EXE_secdesk-rotate-notify"),
+        "secdesk-site-render" => env!("CARGO_BIN_EXE_secdesk-site-render"),
         other => panic!("unknown binary {other}"),
     };
     PathBuf::from(path)

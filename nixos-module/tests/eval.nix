@@ -34,8 +34,9 @@
       "secdesk-triage-report"
     ];
 
-    # Every job program is wrapped, fix tracking's too (its unit only
-    # exists once `settings.fixes` is set).
+    # Every job program is wrapped, fix tracking's and the site's too
+    # (their units only exist once `settings.fixes` is set, or with
+    # `site.enable`).
     wrappedJobs = [
       "secdesk-advisory-render"
       "secdesk-fix-track"
@@ -383,7 +384,7 @@
           map (name: {
             inherit name;
             priority = null;
-          }) ([ "secdesk" ] ++ wrappedJobs)
+          }) ([ "secdesk" ] ++ lib.sort (a: b: a < b) (wrappedJobs ++ [ "secdesk-site-render" ]))
           ++ [
             {
               inherit (package) name;
@@ -402,6 +403,25 @@
     withModules = modules: evalConfig { modules = [ minimal ] ++ modules; };
 
     quiet = evalConfig configs.quiet;
+    # The public site (issue 17), served by a web server's group.
+    site = evalConfig {
+      modules = [
+        ./example.nix
+        {
+          services.secdesk.site.enable = true;
+          services.secdesk.site.group = "nginx";
+        }
+      ];
+    };
+    siteInState = evalConfig {
+      modules = [
+        ./example.nix
+        {
+          services.secdesk.site.enable = true;
+          services.secdesk.site.outDir = "/var/lib/secdesk/site";
+        }
+      ];
+    };
     storeImap = evalConfig {
       modules = [
         ./example.nix
@@ -959,6 +979,33 @@
         "${flakePackage}/bin/secdesk check-config"
         fromFlake.services.secdesk.configFile.buildCommand
       ) fromFlake.services.secdesk.configFile.buildCommand)
+      (expectEqual "site: every assertion holds" (failedAssertions site) [ ])
+      (expectEqual "site: the site job and its hourly timer" {
+        service = site.systemd.services.secdesk-site-render.serviceConfig.ExecStart;
+        timer = site.systemd.timers.secdesk-site-render.timerConfig.OnCalendar;
+      } {
+        service = "${package}/bin/secdesk-site-render";
+        timer = [ "hourly" ];
+      })
+      (expectEqual "site: pages readable by the web server's group only, written only there"
+        {
+          inherit (site.systemd.services.secdesk-site-render.serviceConfig) UMask PrivateNetwork;
+          writes = builtins.elem "/var/lib/secdesk-site" site.systemd.services.secdesk-site-render.serviceConfig.ReadWritePaths;
+          tmpfiles = site.systemd.tmpfiles.rules;
+          out_dir = (builtins.fromJSON (t.jsonText site)).site.out_dir;
+        }
+        {
+          UMask = "0027";
+          PrivateNetwork = true;
+          writes = true;
+          tmpfiles = [ "d /var/lib/secdesk-site 2750 secdesk nginx - -" ];
+          out_dir = "/var/lib/secdesk-site";
+        }
+      )
+      (expectEqual "site: off by default, no unit" (builtins.hasAttr "secdesk-site-render" example.systemd.services) false)
+      (check "site: an output directory inside the state directory is refused" (hasAssertionMatching siteInState [
+        "outside /var/lib/secdesk"
+      ]) (failedAssertions siteInState))
       (expectEqual "imported without the flake, pkgs.secdesk is the default"
         quiet.services.secdesk.package.name
         "secdesk-0.1.0"

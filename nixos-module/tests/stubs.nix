@@ -352,6 +352,11 @@ in
         default = { };
         description = "Path units.";
       };
+      systemd.tmpfiles.rules = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "tmpfiles.d lines.";
+      };
     };
   };
 }

@@ -204,6 +204,14 @@ pub fn schedule(
     })
 }
 
+impl RotaSchedule {
+    /// The shifts (parts of a shift split by a change each their own),
+    /// for the public site's rota page.
+    pub fn shifts(&self) -> &[crate::rota::Shift] {
+        &self.shifts
+    }
+}
+
 /// An iCalendar feed, printed as is (also under `--json`).
 #[derive(Debug)]
 pub struct IcsFeed(pub String);

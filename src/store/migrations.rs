@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     10 => "0010_signal.sql",
     11 => "0011_advisories.sql",
     12 => "0012_fix_tracking.sql",
+    13 => "0013_site.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -149,6 +150,10 @@ mod tests {
         (
             "0012_fix_tracking.sql",
             "7dd31d0f33794885d4aeb4fc1e8655b2c7e0d46ddfd918234a95805103584f83",
+        ),
+        (
+            "0013_site.sql",
+            "6b38f07419573a407426ee24c2d76bec2c7b79b9fde6ffd3cb5676573282ebfe",
         ),
     ];
 

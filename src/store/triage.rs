@@ -229,6 +229,14 @@ impl Tx<'_> {
                         )
                         .map_err(self.err("record note"))?;
                 }
+                Effect::PublicNote(text) => {
+                    self.conn()
+                        .execute(
+                            "INSERT INTO notes (issue_id, at, actor, text, public) VALUES (?1, ?2, ?3, ?4, 1)",
+                            params![issue, at, actor, text],
+                        )
+                        .map_err(self.err("record note"))?;
+                }
                 Effect::Dismiss(reason, text) => {
                     self.conn()
                         .execute(

@@ -57,6 +57,8 @@ pub enum Request {
     Severity(Severity),
     /// Add a note.
     Note(String),
+    /// Add a note the public site shows (`secdesk note ID --public`).
+    PublicNote(String),
     /// Close without a fix.
     Dismiss {
         /// Why.
@@ -107,6 +109,8 @@ pub enum Effect {
     Severity(Severity),
     /// Add a note.
     Note(String),
+    /// Add a public note.
+    PublicNote(String),
     /// Dismiss.
     Dismiss(DismissReason, Option<String>),
     /// Clear dismissal and announcement.
@@ -184,7 +188,8 @@ pub fn plan(f: &Facts, actor: &str, req: &Request, rules: Rules<'_>) -> Result<P
             reason,
         } => set_release(f, actor, release, *status, reference, reason, rules),
         Request::Severity(level) => Ok(severity(*level)),
-        Request::Note(text) => note(text),
+        Request::Note(text) => note(text, false),
+        Request::PublicNote(text) => note(text, true),
         Request::Dismiss { reason, text } => dismiss(f, *reason, text),
         Request::Reopen => reopen(f),
         Request::Announce { reference } => announce(f, reference),
@@ -375,11 +380,16 @@ fn severity(level: Severity) -> Plan {
     p
 }
 
-/// A note with some text.
-fn note(text: &str) -> Result<Plan, Refused> {
+/// A note with some text; `public` ones are shown on the public site.
+fn note(text: &str, public: bool) -> Result<Plan, Refused> {
     let mut p = Plan::default();
     let text = nonempty(&Some(text.to_string())).ok_or(Refused::EmptyNote)?;
-    p.add(Effect::Note(text.clone()), HistoryAction::Note, text);
+    let effect = if public {
+        Effect::PublicNote(text.clone())
+    } else {
+        Effect::Note(text.clone())
+    };
+    p.add(effect, HistoryAction::Note, text);
     Ok(p)
 }
 

@@ -21,6 +21,8 @@ pub struct Chromium {
     page: WebSocket,
     next_id: u64,
     dir: PathBuf,
+    /// Console and log errors seen since [`Chromium::watch_console`].
+    errors: Vec<String>,
 }
 
 impl Chromium {
@@ -57,6 +59,7 @@ impl Chromium {
             page: WebSocket::placeholder(),
             next_id: 0,
             dir: dir.to_path_buf(),
+            errors: Vec::new(),
         };
         // With port 0 Chromium picks a free port and writes it, with the
         // browser's WebSocket path, into DevToolsActivePort.
@@ -123,6 +126,16 @@ impl Chromium {
             let text = self.page.receive();
             let v: serde_json::Value = serde_json::from_str(&text)
                 .unwrap_or_else(|e| panic!("DevTools sent no JSON ({e}): {text}"));
+            match v["method"].as_str() {
+                Some("Log.entryAdded") if v["params"]["entry"]["level"] == "error" => {
+                    self.errors.push(v["params"]["entry"].to_string());
+                }
+                Some("Runtime.consoleAPICalled") if v["params"]["type"] == "error" => {
+                    self.errors.push(v["params"].to_string());
+                }
+                Some("Runtime.exceptionThrown") => self.errors.push(v["params"].to_string()),
+                _ => {}
+            }
             if v["id"] == id {
                 if let Some(err) = v.get("error") {
                     panic!("DevTools {method} failed: {err}");
@@ -130,6 +143,20 @@ impl Chromium {
                 return v["result"].clone();
             }
         }
+    }
+
+    /// Records console errors, failed loads and uncaught exceptions from
+    /// now on, for [`Chromium::console_errors`].
+    pub fn watch_console(&mut self) {
+        self.call("Log.enable", serde_json::json!({}));
+        self.call("Runtime.enable", serde_json::json!({}));
+    }
+
+    /// The errors recorded so far (and forgets them).
+    pub fn console_errors(&mut self) -> Vec<String> {
+        // A round trip, so events sent before it have been read.
+        self.eval("1");
+        std::mem::take(&mut self.errors)
     }
 
     /// Lays `file` out at `width` CSS pixels (a phone, with touch and the

@@ -1,4 +1,4 @@
-//! `secdesk note ID TEXT`: add a note.
+//! `secdesk note ID [--public] TEXT`: add a note.
 
 use super::{Ask, act, show::parse_id};
 use crate::App;
@@ -6,6 +6,9 @@ use secdesk::triage::IssueId;
 use secdesk::triage::rules::Request;
 
 /// Add a note to an issue (who and when are recorded). Prints what changed (-v: the whole issue).
+///
+/// Notes are private to the team unless --public is given: only public
+/// notes appear on the static site (`secdesk-site-render`).
 #[derive(clap::Args, Debug)]
 pub struct IssueNoteCommand {
     /// The issue number.
@@ -15,12 +18,21 @@ pub struct IssueNoteCommand {
     /// The note.
     #[arg(value_name = "TEXT")]
     text: String,
+
+    /// Show this note on the public site (default: private to the team).
+    #[arg(long)]
+    public: bool,
 }
 
 impl IssueNoteCommand {
     /// Runs the command.
     pub fn execute(self, app: &mut App) -> anyhow::Result<()> {
-        act(app, self.id, Ask::Plain(Request::Note(self.text)))
+        let request = if self.public {
+            Request::PublicNote(self.text)
+        } else {
+            Request::Note(self.text)
+        };
+        act(app, self.id, Ask::Plain(request))
     }
 }
 
@@ -38,6 +50,10 @@ mod tests {
         assert!(
             Cli::try_parse_from(["secdesk", "note", "3"]).is_err(),
             "note 3"
+        );
+        assert!(
+            Cli::try_parse_from(["secdesk", "note", "3", "--public", "fixed in 1.2"]).is_ok(),
+            "note 3 --public fixed in 1.2"
         );
     }
 }
