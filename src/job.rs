@@ -5,6 +5,7 @@
 
 pub mod advisory_render;
 pub mod ingest;
+pub mod monitor;
 pub mod rotate_notify;
 pub mod triage_report;
 

@@ -77,6 +77,7 @@ const PURE: &[&str] = &[
     "src/signal/token.rs",
     "src/signal/reply.rs",
     "src/signal/mail.rs",
+    "src/metrics.rs",
     "src/report.rs",
     "src/report/text.rs",
     "src/report/html.rs",
