@@ -1335,8 +1335,11 @@ mod tests {
         let c = Config::parse(file, r#"{"heartbeat_url_credential": "a/b"}"#).unwrap();
         let msg = c.check_deferred(file).unwrap_err().to_string();
         assert!(msg.contains("key `heartbeat_url_credential`"), "{msg}");
-        let c = Config::parse(file, r#"{"heartbeat_url_file": "/run/hb", "metrics_dir": "m"}"#)
-            .unwrap();
+        let c = Config::parse(
+            file,
+            r#"{"heartbeat_url_file": "/run/hb", "metrics_dir": "m"}"#,
+        )
+        .unwrap();
         assert_eq!(
             c.heartbeat_url(),
             Some(SecretRef::File(PathBuf::from("/run/hb")))

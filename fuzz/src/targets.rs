@@ -30,8 +30,11 @@ use secdesk::store::Store;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
+/// One target: any bytes in; a panic is a finding.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `scripts/fuzz` and the replay test list them.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("ingest", ingest),
     ("mbox", mbox),
     ("config", config),
@@ -236,13 +239,19 @@ pub fn config(data: &[u8]) {
         Ok(config) => {
             if let Err(e) = config.check_deferred(file) {
                 let said = e.to_string();
-                assert!(said.contains("fuzz.json"), "an error without the file: {said}");
+                assert!(
+                    said.contains("fuzz.json"),
+                    "an error without the file: {said}"
+                );
             }
             let _ = config.heartbeat_url();
         }
         Err(e) => {
             let said = e.to_string();
-            assert!(said.contains("fuzz.json"), "an error without the file: {said}");
+            assert!(
+                said.contains("fuzz.json"),
+                "an error without the file: {said}"
+            );
         }
     }
 }

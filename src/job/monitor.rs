@@ -178,7 +178,9 @@ fn ping(url: &str) -> Result<(), String> {
     }
     let stream = stream.ok_or(last)?;
     let io = |e: std::io::Error| format!("{host}: {e}");
-    stream.set_read_timeout(Some(HEARTBEAT_TIMEOUT)).map_err(io)?;
+    stream
+        .set_read_timeout(Some(HEARTBEAT_TIMEOUT))
+        .map_err(io)?;
     stream
         .set_write_timeout(Some(HEARTBEAT_TIMEOUT))
         .map_err(io)?;
