@@ -7,8 +7,8 @@
 //! going stale does. Every metric is a gauge labelled with the job, so the
 //! files of several jobs merge into one scrape without clashing: the
 //! timestamp of the job's last success, what that run did (messages
-//! ingested, for ingest), and how the desk stood at that moment (messages
-//! stored, mail queued and failed, open issues by state). Every open state
+//! ingested, for ingest), and how the desk stood at that moment (mail
+//! queued and failed, open issues by state). Every open state
 //! is written, with 0 where no issue is in it, so that an absent series
 //! means "no file", never "none".
 //!
@@ -29,11 +29,9 @@ pub struct Snapshot {
     pub now: Instant,
     /// What the run itself did.
     pub run: Run,
-    /// Messages in the database.
-    pub messages_stored: i64,
     /// Outbox rows by state.
     pub outbox: Vec<(OutboxState, i64)>,
-    /// Issues by state (merged issues not counted).
+    /// Open issues by state (merged issues not counted).
     pub issues: Vec<(State, i64)>,
 }
 
@@ -80,11 +78,6 @@ pub fn exposition(snapshot: &Snapshot) -> String {
             &[(String::new(), n.to_string())],
         );
     }
-    gauge(
-        "secdesk_messages_stored",
-        "Messages in the database when the job last succeeded.",
-        &[(String::new(), snapshot.messages_stored.to_string())],
-    );
     let outbox = |states: &[OutboxState]| -> String {
         let n: i64 = snapshot
             .outbox
@@ -169,7 +162,6 @@ mod tests {
                 run: Run {
                     messages_ingested: Some(12),
                 },
-                messages_stored: 40,
                 outbox: vec![
                     (OutboxState::Queued, 2),
                     (OutboxState::Sending, 1),
@@ -185,9 +177,6 @@ mod tests {
                 # HELP secdesk_job_messages_ingested Messages the job's last successful run stored (new, or another copy of a known Message-ID).
                 # TYPE secdesk_job_messages_ingested gauge
                 secdesk_job_messages_ingested{job="ingest"} 12
-                # HELP secdesk_messages_stored Messages in the database when the job last succeeded.
-                # TYPE secdesk_messages_stored gauge
-                secdesk_messages_stored{job="ingest"} 40
                 # HELP secdesk_outbox_queued Mails waiting in the outbox (queued or being sent) when the job last succeeded.
                 # TYPE secdesk_outbox_queued gauge
                 secdesk_outbox_queued{job="ingest"} 3
@@ -209,7 +198,6 @@ mod tests {
             job: "rotate-notify".into(),
             now: at("2026-11-22T09:00:00.250Z"),
             run: Run::default(),
-            messages_stored: 0,
             outbox: vec![],
             issues: vec![],
         });

@@ -154,10 +154,6 @@ fn ingest_metrics_parse_and_say_when_and_what_was_stored() {
         value(&samples, "secdesk_job_messages_ingested", &job),
         stored as f64
     );
-    assert_eq!(
-        value(&samples, "secdesk_messages_stored", &job),
-        stored as f64
-    );
     assert_eq!(value(&samples, "secdesk_outbox_queued", &job), 0.0);
     assert_eq!(value(&samples, "secdesk_outbox_failed", &job), 0.0);
     let by_state = open_by_state(&desk);
@@ -231,10 +227,6 @@ fn ingest_metrics_parse_and_say_when_and_what_was_stored() {
         epoch("2026-11-22T10:00:00Z")
     );
     assert_eq!(value(&later, "secdesk_job_messages_ingested", &job), 0.0);
-    assert_eq!(
-        value(&later, "secdesk_messages_stored", &job),
-        stored as f64
-    );
 }
 
 /// A real HTTP server on loopback that answers 200 to every GET and
