@@ -250,15 +250,30 @@ class H(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 s = http.server.HTTPServer(("127.0.0.1", 0), H)
+if len(sys.argv) > 2:
+    import ssl
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[2], sys.argv[3])
+    s.socket = tls.wrap_socket(s.socket, server_side=True)
 print(s.server_address[1], flush=True)
 s.serve_forever()
 "#;
 
 impl Heartbeat {
     fn start(log: PathBuf) -> Heartbeat {
+        Heartbeat::spawn(log, &[])
+    }
+
+    /// The same over TLS with the harness's `localhost` certificate.
+    fn start_tls(log: PathBuf, cert: &crate::harness::tls::Cert) -> Heartbeat {
+        Heartbeat::spawn(log, &[cert.cert.clone(), cert.key.clone()])
+    }
+
+    fn spawn(log: PathBuf, tls: &[PathBuf]) -> Heartbeat {
         let mut child = Command::new("/usr/bin/python3")
             .args(["-c", SERVER])
             .arg(&log)
+            .args(tls)
             .stdout(Stdio::piped())
             .spawn()
             .expect("/usr/bin/python3 runs (Debian package python3)");
@@ -367,4 +382,38 @@ fn unwritable_metrics_dir_is_logged_and_the_job_still_succeeds() {
         )),
         "{err}"
     );
+}
+
+#[test]
+fn heartbeat_over_https_is_pinged_when_the_server_is_trusted() {
+    let desk = Desk::new("heartbeat_over_https");
+    let cert = crate::harness::tls::Cert::localhost();
+    let server = Heartbeat::start_tls(desk.dir.join("requests.log"), &cert);
+    let url_file = desk.dir.write(
+        "heartbeat-url",
+        format!("https://localhost:{}/ping/{TOKEN}?rid=1", server.port),
+    );
+    let mut c = desk.config_json();
+    c["heartbeat_url_file"] = url_file.to_str().unwrap().into();
+    desk.set_config(&c);
+    // The system's trust store, extended the OpenSSL way by the test's CA.
+    let out = desk
+        .cmd("secdesk-rotate-notify")
+        .env("SSL_CERT_FILE", &cert.cert)
+        .assert_exit_code(0);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.requests(), [format!("/ping/{TOKEN}?rid=1")]);
+    // Not trusted: no ping, said without the URL, still exit 0.
+    let out = desk.cmd("secdesk-rotate-notify").assert_exit_code(0);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains("heartbeat not pinged") && err.contains("TLS with localhost"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN), "{err}");
+    assert_eq!(server.requests().len(), 1);
 }
