@@ -137,15 +137,27 @@ fn target(url: &str) -> Result<Target, String> {
     if authority.contains('@') {
         return Err("expected a URL without user or password".into());
     }
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || !p.contains(']') => (
-            h,
-            p.parse::<u16>()
-                .map_err(|_| "expected a port number after the host".to_string())?,
-        ),
-        _ => (authority, if tls { 443 } else { 80 }),
+    let default_port = if tls { 443 } else { 80 };
+    let port_of = |p: &str| {
+        p.parse::<u16>()
+            .map_err(|_| "expected a port number after the host".to_string())
     };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    // `[v6]` or `[v6]:port`, else `host` or `host:port`.
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((h, "")) => (h, default_port),
+            Some((h, rest)) => match rest.strip_prefix(':') {
+                Some(p) => (h, port_of(p)?),
+                None => return Err("expected `:port` after an IPv6 address".into()),
+            },
+            None => return Err("expected `]` after an IPv6 address".into()),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, port_of(p)?),
+            None => (authority, default_port),
+        }
+    };
     if host.is_empty() || path.chars().any(|c| c.is_ascii_control() || c == ' ') {
         return Err("expected a host and a path without spaces".into());
     }
@@ -248,6 +260,8 @@ mod tests {
         assert_eq!((t.tls, t.port, t.path.as_str()), (false, 8080, "/"));
         let t = target("http://[::1]:81/x").unwrap();
         assert_eq!((t.host.as_str(), t.port), ("::1", 81));
+        let t = target("https://[::1]/x").unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("::1", 443));
     }
 
     #[test]
