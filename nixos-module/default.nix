@@ -396,6 +396,10 @@ let
       what = "services.secdesk.signal.contactsFile";
       path = cfg.signal.contactsFile;
     }
+    ++ optional (cfg.heartbeat.urlFile != null) {
+      what = "services.secdesk.heartbeat.urlFile";
+      path = cfg.heartbeat.urlFile;
+    }
     ++ concatMap (
       account:
       optional (account ? password_file) {

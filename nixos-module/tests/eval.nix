@@ -568,6 +568,12 @@
         false
       )
       (expectEqual "monitored: every assertion holds" (failedAssertions monitored) [ ])
+      (check "a heartbeat URL file in the Nix store is refused" (hasAssertionMatching (evalConfig {
+        modules = [
+          minimal
+          { services.secdesk.heartbeat.urlFile = "/nix/store/0000-heartbeat-url"; }
+        ];
+      }) [ "services.secdesk.heartbeat.urlFile" "/nix/store/0000-heartbeat-url" ]) (failedAssertions quiet))
       (expectEqual "monitored: node exporter reads the jobs' textfiles"
         monitored.services.prometheus.exporters.node.extraFlags
         [ "--collector.textfile.directory=${textfiles}" ]
