@@ -13,7 +13,7 @@
 //! - `mbox`: splitting an mbox file (`mail::source::mbox::Mbox`), with the
 //!   default message limit and with a small one.
 //! - `config`: loading a configuration (`config::Config::parse`, then the
-//!   deferred checks `secdesk check-config` makes).
+//!   deferred checks `secdesk check-config` makes, and who is on call).
 //! - `reply`: reading a reply to a page (`signal::reply::read`) and
 //!   checking its tokens (`signal::token::find`, `signal::token::verify`).
 //!
@@ -245,6 +245,13 @@ pub fn config(data: &[u8]) {
                 );
             }
             let _ = config.heartbeat_url();
+            // What every rota command and rotate-notify then computes from
+            // it: the schedule around now, and who is on call.
+            if let Some(rot) = &config.rotation {
+                let now = now();
+                let _ = secdesk::rota::on_call(rot, &[], now);
+                let _ = secdesk::rota::schedule(rot, &[], now.date_naive(), 3);
+            }
         }
         Err(e) => {
             let said = e.to_string();
