@@ -228,6 +228,17 @@ let
     name = signalTokenCredentialName;
     path = cfg.signal.tokenSecretFile;
   };
+  # The heartbeat URL (issue 18) carries its check's token: a credential,
+  # handed to every job, since each pings after its own success.
+  heartbeatCredentialName = "heartbeat-url";
+  heartbeatCredentials = optional (cfg.heartbeat.urlFile != null) {
+    name = heartbeatCredentialName;
+    path = cfg.heartbeat.urlFile;
+  };
+  # Where the jobs write their textfile metrics when node exporter reads
+  # them (`metrics.enable`).
+  metricsDir = if cfg.metrics.enable then cfg.metrics.directory else null;
+
   # The module's option for each secret of `settings.signal`.
   signalSecretOption = {
     contacts = "services.secdesk.signal.contactsFile";
@@ -256,7 +267,7 @@ let
       unit = "secdesk-ingest";
       startAt = "*:0/10";
       description = "secdesk: fetch new mail and turn it into issues";
-      credentials = imapCredentials ++ signalTokenCredentials;
+      credentials = imapCredentials ++ signalTokenCredentials ++ heartbeatCredentials;
       network = cfg.settings.imap != [ ];
       networkText = "config.services.secdesk.settings.imap != [ ]";
     };
@@ -268,7 +279,8 @@ let
       startAt = if hasSignal then "minutely" else "*:0/5";
       startAtText = ''if config.services.secdesk.settings ? signal then "minutely" else "*:0/5"'';
       description = "secdesk: on-call reminders, handoffs, Bat-Signal pages and outbox delivery";
-      credentials = smtpCredentials ++ signalContactsCredentials ++ signalTokenCredentials;
+      credentials =
+        smtpCredentials ++ signalContactsCredentials ++ signalTokenCredentials ++ heartbeatCredentials;
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
@@ -276,7 +288,7 @@ let
       unit = "secdesk-triage-report";
       startAt = "*-*-* 07:00:00 UTC";
       description = "secdesk: mail the daily triage report";
-      credentials = smtpCredentials;
+      credentials = smtpCredentials ++ heartbeatCredentials;
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
@@ -286,7 +298,7 @@ let
       unit = "secdesk-advisory-render";
       startAt = "hourly";
       description = "secdesk: render approved advisories and mail them to their sender";
-      credentials = smtpCredentials;
+      credentials = smtpCredentials ++ heartbeatCredentials;
       network = hasSmtp;
       networkText = "config.services.secdesk.settings ? smtp.host";
     };
@@ -373,10 +385,11 @@ let
           };
           network = mkOption {
             type = types.bool;
-            default = job.network;
-            defaultText = literalExpression job.networkText;
+            # A heartbeat is pinged over the network by every job.
+            default = job.network || cfg.heartbeat.urlFile != null;
+            defaultText = literalExpression "${job.networkText} || config.services.secdesk.heartbeat.urlFile != null";
             description = ''
-              Whether the job talks to a mail server. When false the job runs
+              Whether the job talks to a mail server (or pings the heartbeat). When false the job runs
               with `PrivateNetwork=true` and may open only Unix sockets; when
               true it is ordered after `network-online.target`.
             '';
@@ -422,6 +435,10 @@ let
     ++ optional (cfg.signal.contactsFile != null) {
       what = "services.secdesk.signal.contactsFile";
       path = cfg.signal.contactsFile;
+    }
+    ++ optional (cfg.heartbeat.urlFile != null) {
+      what = "services.secdesk.heartbeat.urlFile";
+      path = cfg.heartbeat.urlFile;
     }
     ++ concatMap (
       account:
@@ -469,6 +486,8 @@ let
       # The package repository's clone, when kept outside the state
       # directory (git writes its objects and refs there).
       ++ optional hasFixes settingsFixes.repo
+      # Textfile metrics, replaced after each successful run.
+      ++ optional (cfg.settings ? metrics_dir) cfg.settings.metrics_dir
     )
   );
 
@@ -842,6 +861,57 @@ in
       '';
     };
 
+    metrics.enable = mkOption {
+      type = types.bool;
+      default = config.services.prometheus.exporters.node.enable;
+      defaultText = literalExpression "config.services.prometheus.exporters.node.enable";
+      description = ''
+        Whether each job writes its metrics after every successful run
+        (`secdesk-<job>.prom`: the time of its last success, messages
+        ingested, mail queued and failed, open issues by state) into
+        {option}`services.secdesk.metrics.directory`, for node exporter's
+        textfile collector. See docs/monitoring.md for the alert on "no
+        successful ingest for 1 h".
+      '';
+    };
+
+    metrics.directory = mkOption {
+      type = types.str;
+      default = "/var/lib/prometheus-node-exporter-text-files";
+      description = ''
+        The directory node exporter's textfile collector reads; the module
+        creates it (group `secdesk` may write, everyone may read) and sets
+        `settings.metrics_dir` to it.
+      '';
+    };
+
+    metrics.addCollectorFlag = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether to add `--collector.textfile.directory=` with
+        {option}`services.secdesk.metrics.directory` to
+        {option}`services.prometheus.exporters.node.extraFlags`. Turn it off
+        when the exporter already reads a textfile directory, and point
+        {option}`services.secdesk.metrics.directory` at that one.
+      '';
+    };
+
+    heartbeat.urlFile = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      example = "/run/secrets/secdesk-heartbeat-url";
+      description = ''
+        A file holding a heartbeat URL (healthchecks-style, `http://` or
+        `https://`), fetched with a GET after every successful job run, for
+        teams without Prometheus. The URL carries the check's token, so it
+        stays outside the Nix store: systemd hands it to every job as the
+        credential `heartbeat-url`, and the module sets
+        `settings.heartbeat_url_credential`. Every job then gets network
+        access.
+      '';
+    };
+
     ingest = jobOptions "ingest" jobs.ingest;
     rotateNotify = jobOptions "rotateNotify" jobs.rotateNotify;
     triageReport = jobOptions "triageReport" jobs.triageReport;
@@ -995,6 +1065,8 @@ in
         (mkIf (cfg.signal.tokenSecretFile != null) {
           signal.token_secret_credential = signalTokenCredentialName;
         })
+        (mkIf (cfg.heartbeat.urlFile != null) { heartbeat_url_credential = heartbeatCredentialName; })
+        (mkIf (metricsDir != null) { metrics_dir = mkDefault metricsDir; })
       ];
 
       users.users.secdesk = {
@@ -1029,6 +1101,14 @@ in
           assertion = hasPrefix "/" cfg.site.outDir && !(underStateDir cfg.site.outDir);
           message = "services.secdesk.site.outDir must be an absolute path outside ${stateDir}, which the web server's group cannot enter.";
         }
+      ];
+    })
+    (mkIf (metricsDir != null) {
+      # Readable by the exporter whatever user it runs as; writable by the
+      # jobs (group secdesk), which replace their files by rename.
+      systemd.tmpfiles.rules = [ "d ${metricsDir} 0775 root secdesk - -" ];
+      services.prometheus.exporters.node.extraFlags = mkIf cfg.metrics.addCollectorFlag [
+        "--collector.textfile.directory=${metricsDir}"
       ];
     })
     (mkIf (hasSignal && cfg.signal.wakeRotateNotify && cfg.rotateNotify.enable) {

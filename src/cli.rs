@@ -258,6 +258,18 @@ pub fn log(program: &str, message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{program}: {message}");
 }
 
+/// After a timer job's successful run (one that exits 0): its metrics file
+/// and heartbeat ping (`job::monitor::succeeded`), each problem logged.
+/// Never changes the exit code: the job did its work, and a missed update
+/// is what monitoring sees. `run` carries the run's own figures
+/// (`Run::default()` for a job with none).
+pub fn succeeded(program: &str, ctx: &mut Ctx, run: crate::job::monitor::Run) {
+    let done = crate::job::monitor::succeeded(&mut ctx.store, &ctx.config, program, ctx.now, run);
+    for problem in &done.problems {
+        log(program, problem);
+    }
+}
+
 /// Exit 1 when a job carried on past failures, else 0.
 pub fn exit_for(failed: bool) -> ExitCode {
     if failed {

@@ -123,6 +123,25 @@ pub struct Config {
     /// [`MAX_MESSAGE_BYTES`].
     #[serde(default = "default_max_message_bytes")]
     pub max_message_bytes: u64,
+    /// Where each timer job, after a successful run, writes its metrics
+    /// for node exporter's textfile collector, as `secdesk-<job>.prom`
+    /// (replaced whole; see `docs/monitoring.md`). Relative to the
+    /// configuration file's directory. Unset: no metrics.
+    #[serde(default)]
+    pub metrics_dir: Option<PathBuf>,
+    /// A file holding the heartbeat URL (healthchecks-style), fetched with
+    /// a GET after each successful run of a timer job. The URL is a secret:
+    /// whoever has it can say the desk is alive.
+    #[serde(default)]
+    heartbeat_url_file: Option<PathBuf>,
+    /// The heartbeat URL as a systemd credential name.
+    #[serde(default)]
+    heartbeat_url_credential: Option<String>,
+    /// Refused when present: a URL that carries its check's token is a
+    /// secret and has no place in the file (`heartbeat_url_file` or
+    /// `heartbeat_url_credential` instead).
+    #[serde(default)]
+    heartbeat_url: Option<serde_json::Value>,
 }
 
 /// The smallest `max_message_bytes` accepted: 1 KiB, room for headers.
@@ -166,6 +185,10 @@ impl Default for Config {
             fixes: None,
             site: Site::default(),
             max_message_bytes: default_max_message_bytes(),
+            metrics_dir: None,
+            heartbeat_url_file: None,
+            heartbeat_url_credential: None,
+            heartbeat_url: None,
         }
     }
 }
@@ -952,6 +975,15 @@ pub enum Origin {
 }
 
 impl Config {
+    /// The heartbeat URL's secret reference (`heartbeat_url_file`, else
+    /// `heartbeat_url_credential`), `None` when no heartbeat is configured.
+    pub fn heartbeat_url(&self) -> Option<SecretRef> {
+        SecretRef::from_keys(
+            self.heartbeat_url_file.clone(),
+            self.heartbeat_url_credential.clone(),
+        )
+    }
+
     /// Finds and loads the configuration: `explicit` (from `--config` or
     /// `$SECDESK_CONFIG`) must exist; otherwise [`SYSTEM_PATH`] is used when
     /// present; otherwise the embedded defaults.
@@ -984,6 +1016,12 @@ impl Config {
             && let Some(dir) = file.parent()
         {
             fixes.repo = dir.join(&fixes.repo);
+        }
+        if let Some(metrics) = &config.metrics_dir
+            && metrics.is_relative()
+            && let Some(dir) = file.parent()
+        {
+            config.metrics_dir = Some(dir.join(metrics));
         }
         Ok(config)
     }
@@ -1130,6 +1168,12 @@ impl Config {
                     "{} is out of range, expected a number of bytes from {MIN_MESSAGE_BYTES} to {MAX_MESSAGE_BYTES}",
                     self.max_message_bytes
                 ),
+            ));
+        }
+        if self.heartbeat_url.is_some() {
+            return Err(invalid(
+                "heartbeat_url".into(),
+                "the URL carries its check's secret token, so it is not written in the configuration; expected `heartbeat_url_file` (a file holding the URL) or `heartbeat_url_credential` (a systemd credential name)".into(),
             ));
         }
         let mut names = BTreeSet::new();
@@ -1390,11 +1434,21 @@ impl Config {
                 secrets.push(("signal".into(), "token_secret", key));
             }
         }
+        let heartbeat = self.heartbeat_url();
+        if let Some(secret) = &heartbeat {
+            secrets.push((String::new(), "heartbeat_url", secret));
+        }
         for (place, stem, secret) in secrets {
+            // A top-level key has no place before it.
+            let place = if place.is_empty() {
+                place
+            } else {
+                format!("{place}.")
+            };
             match secret {
                 SecretRef::File(path) if path.as_os_str().is_empty() => {
                     return Err(invalid(
-                        format!("{place}.{stem}_file"),
+                        format!("{place}{stem}_file"),
                         "empty, expected the path of the file holding the secret".into(),
                     ));
                 }
@@ -1402,7 +1456,7 @@ impl Config {
                 SecretRef::Credential(name) => {
                     if name.is_empty() || name == "." || name == ".." || name.contains('/') {
                         return Err(invalid(
-                            format!("{place}.{stem}_credential"),
+                            format!("{place}{stem}_credential"),
                             format!(
                                 "{name:?} is not a credential name, expected a file name in \
                                  $CREDENTIALS_DIRECTORY (systemd LoadCredential=), without `/`"
@@ -1507,6 +1561,30 @@ mod tests {
             Ok(_) => "ok".into(),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn heartbeat_url_in_the_file_is_refused_without_repeating_it() {
+        let msg = check(r#"{"heartbeat_url": "https://hc-ping.com/secret-uuid"}"#);
+        assert!(
+            msg.starts_with("configuration /etc/x.json: key `heartbeat_url`:"),
+            "{msg}"
+        );
+        assert!(msg.contains("`heartbeat_url_file`"), "{msg}");
+        assert!(!msg.contains("secret-uuid"), "{msg}");
+        let file = Path::new("/etc/x.json");
+        let c = Config::parse(file, r#"{"heartbeat_url_credential": "a/b"}"#).unwrap();
+        let msg = c.check_deferred(file).unwrap_err().to_string();
+        assert!(msg.contains("key `heartbeat_url_credential`"), "{msg}");
+        let c = Config::parse(
+            file,
+            r#"{"heartbeat_url_file": "/run/hb", "metrics_dir": "m"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.heartbeat_url(),
+            Some(SecretRef::File(PathBuf::from("/run/hb")))
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod advisory_render;
 pub mod fix_track;
 pub mod ingest;
+pub mod monitor;
 pub mod rotate_notify;
 pub mod site_render;
 pub mod triage_report;

@@ -10,7 +10,8 @@
 //! - pure, no I/O, `now` is a parameter: [`mail::parse`](mod@mail::parse),
 //!   [`mail::classify`](mod@mail::classify), [`triage`] (correlation,
 //!   states, rules, checklists), [`rota`] (schedule, notifications,
-//!   iCalendar), [`report`], [`outbox::compose`](mod@outbox::compose), and
+//!   iCalendar), [`report`], [`metrics`] (what a job shows monitoring),
+//!   [`outbox::compose`](mod@outbox::compose), and
 //!   the data they share: [`time`], [`text`], [`layout`];
 //! - the shell: [`config`] (files and credentials), [`store`] (the only
 //!   module holding SQL), [`mail::source`] and [`mail::ingest`] (reading
@@ -31,6 +32,7 @@ pub mod git;
 pub mod job;
 pub mod layout;
 pub mod mail;
+pub mod metrics;
 pub mod outbox;
 pub mod refusal;
 pub mod report;

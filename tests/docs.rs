@@ -82,6 +82,7 @@ const PURE: &[&str] = &[
     "src/signal/token.rs",
     "src/signal/reply.rs",
     "src/signal/mail.rs",
+    "src/metrics.rs",
     "src/report.rs",
     "src/fix.rs",
     "src/fix/log.rs",

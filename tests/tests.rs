@@ -60,6 +60,11 @@ mod quiet;
 // Errors said once (issue 13): every reported case names its path once;
 // no silent new database; mail sources checked before a run.
 mod errors;
+// Seen from outside (issue 18): textfile metrics parsed by prometheus-client,
+// the heartbeat pinged on a real HTTP server after success only.
+mod metrics;
+// Every saved fuzz input (seeds and findings) replayed through its target.
+mod fuzz;
 // Documentation that must stay true (the architecture map).
 mod docs;
 // The NixOS module: every .nix file parses; the module evaluates against a

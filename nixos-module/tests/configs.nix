@@ -33,6 +33,14 @@ in
     }
   ];
   noIngest = withMinimal [ { services.secdesk.ingest.enable = false; } ];
+  # Seen from outside (issue 18): node exporter's textfile collector and a
+  # heartbeat URL.
+  monitored = withMinimal [
+    {
+      services.prometheus.exporters.node.enable = true;
+      services.secdesk.heartbeat.urlFile = "/run/secrets/secdesk-heartbeat";
+    }
+  ];
   schedules = withMinimal [
     {
       services.secdesk.ingest = {

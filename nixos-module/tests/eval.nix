@@ -422,6 +422,8 @@
         }
       ];
     };
+    monitored = evalConfig configs.monitored;
+    textfiles = "/var/lib/prometheus-node-exporter-text-files";
     storeImap = evalConfig {
       modules = [
         ./example.nix
@@ -609,6 +611,50 @@
       expectEqual "minimal: ${unit} loads no credential"
         quiet.systemd.services.${unit}.serviceConfig.LoadCredential
         [ ]
+    ) jobUnits
+    ++ [
+      (expectEqual "minimal: no metrics without node exporter"
+        ((builtins.fromJSON (t.jsonText quiet)) ? metrics_dir)
+        false
+      )
+      (expectEqual "monitored: every assertion holds" (failedAssertions monitored) [ ])
+      (check "a heartbeat URL file in the Nix store is refused" (hasAssertionMatching (evalConfig {
+        modules = [
+          minimal
+          { services.secdesk.heartbeat.urlFile = "/nix/store/0000-heartbeat-url"; }
+        ];
+      }) [ "services.secdesk.heartbeat.urlFile" "/nix/store/0000-heartbeat-url" ]) (failedAssertions quiet))
+      (expectEqual "monitored: node exporter reads the jobs' textfiles"
+        monitored.services.prometheus.exporters.node.extraFlags
+        [ "--collector.textfile.directory=${textfiles}" ]
+      )
+      (expectEqual "monitored: the directory exists, group secdesk writes it"
+        monitored.systemd.tmpfiles.rules
+        [ "d ${textfiles} 0775 root secdesk - -" ]
+      )
+      (expectEqual "monitored: the JSON names the directory and the heartbeat credential, never its path"
+        (lib.filterAttrs (k: _: k == "metrics_dir" || lib.hasPrefix "heartbeat" k) (
+          builtins.fromJSON (t.jsonText monitored)
+        ))
+        {
+          metrics_dir = textfiles;
+          heartbeat_url_credential = "heartbeat-url";
+        }
+      )
+    ]
+    ++ map (
+      unit:
+      expectEqual "monitored: ${unit} writes the textfiles, gets the heartbeat URL and the network"
+        {
+          writes = builtins.elem textfiles monitored.systemd.services.${unit}.serviceConfig.ReadWritePaths;
+          credentials = monitored.systemd.services.${unit}.serviceConfig.LoadCredential;
+          network = networkJob monitored.systemd.services.${unit};
+        }
+        {
+          writes = true;
+          credentials = [ "heartbeat-url:/run/secrets/secdesk-heartbeat" ];
+          network = onNetwork;
+        }
     ) jobUnits
     ++ [
       (expectEqual "minimal: the JSON holds the defaults and the releases" (builtins.fromJSON

@@ -357,6 +357,16 @@ in
         default = [ ];
         description = "tmpfiles.d lines.";
       };
+      services.prometheus.exporters.node.enable = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Whether node exporter runs.";
+      };
+      services.prometheus.exporters.node.extraFlags = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        description = "Extra command-line flags of node exporter.";
+      };
     };
   };
 }

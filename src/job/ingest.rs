@@ -31,6 +31,18 @@ impl Ran {
     pub fn failed(&self) -> bool {
         matches!(self, Ran::Read(s) if !s.errors.is_empty())
     }
+
+    /// What monitoring is told of the run: the messages it stored (new,
+    /// or another copy of a known Message-ID).
+    pub fn monitored(&self) -> crate::job::monitor::Run {
+        let ingested = match self {
+            Ran::NothingToRead => 0,
+            Ran::Read(s) => s.new + s.copies,
+        };
+        crate::job::monitor::Run {
+            messages_ingested: Some(ingested),
+        }
+    }
 }
 
 impl fmt::Display for Ran {

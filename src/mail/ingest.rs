@@ -762,10 +762,14 @@ fn as_copy(decision: Decision, first_issue: IssueId) -> Decision {
 /// subject alone, so that it spells ids as classification does).
 fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error> {
     let mut known = Known::default();
+    // A set, not `Vec::contains`: a hostile message may name tens of
+    // thousands of CVE ids, and a scan per id made that quadratic (minutes
+    // for one 1 MiB mail; found by scripts/fuzz's ingest target).
+    let about: BTreeSet<&String> = c.about.iter().collect();
     for cve in &c.about {
         known.cve_issues.push((cve.clone(), tx.issue_of_cve(cve)?));
     }
-    for cve in c.cves.iter().filter(|cve| !c.about.contains(cve)) {
+    for cve in c.cves.iter().filter(|cve| !about.contains(cve)) {
         known
             .cited_issues
             .push((cve.clone(), tx.issue_of_cve(cve)?));
@@ -778,7 +782,7 @@ fn known(tx: &Tx<'_>, p: &Parsed, c: &Classified) -> Result<Known, store::Error>
     known.subject_cves = c
         .subject_cves
         .iter()
-        .filter(|cve| c.about.contains(cve))
+        .filter(|cve| about.contains(cve))
         .cloned()
         .collect();
     // Closest ancestor first: In-Reply-To, then References from the end.

@@ -570,6 +570,40 @@ impl Reader<'_> {
         Ok(out)
     }
 
+    /// How many open issues are in each open state (merged issues not
+    /// counted), through the state index: cheap on a database of 100,000
+    /// issues, as a timer run after each success needs
+    /// (`job::monitor`). Every open state is listed, 0 included.
+    pub fn open_state_counts(&self) -> Result<Vec<(State, i64)>> {
+        let sql = format!(
+            "SELECT state, count(*) FROM issues WHERE state IN ({}) AND merged_into IS NULL GROUP BY state",
+            crate::store::state_list(State::is_open)
+        );
+        let mut stmt = self
+            .conn
+            .prepare_cached(&sql)
+            .map_err(self.err("count open issues"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                // Grouped rows have no key; the state word names them.
+                let c = Cells::new(r, "issues", 0);
+                Ok((c.get::<State>(0)?, c.get::<i64>(1)?))
+            })
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(self.err("count open issues"))?;
+        let mut out: Vec<(State, i64)> = State::ALL
+            .iter()
+            .filter(|s| s.is_open())
+            .map(|s| (*s, 0))
+            .collect();
+        for (state, n) in rows {
+            if let Some(slot) = out.iter_mut().find(|(s, _)| *s == state) {
+                slot.1 += n;
+            }
+        }
+        Ok(out)
+    }
+
     /// When the newest message was stored, and how many messages there are.
     pub fn message_totals(&self) -> Result<(Option<Instant>, i64, i64)> {
         self.conn

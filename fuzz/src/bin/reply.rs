@@ -1,0 +1,7 @@
+//! AFL++ entry for the `reply` target (`secdesk_fuzz::targets::reply`).
+
+fn main() {
+    afl::fuzz!(|data: &[u8]| {
+        secdesk_fuzz::targets::reply(data);
+    });
+}
