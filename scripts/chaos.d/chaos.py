@@ -34,6 +34,9 @@ START = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 # Simulated time per phase: (share of the real run, simulated hours, SMTP up).
 PHASES = [(0.30, 10, True), (0.30, 26, False), (0.40, 14, True)]
 HANG = 180  # seconds a single program run may take before it counts as hung
+SKEW = dt.timedelta(minutes=8)  # below secdesk's 10 min for a stale `sending` mail
+# The programs that deliver the outbox (and so take mails `sending`).
+DELIVERERS = {"secdesk-rotate-notify", "secdesk-triage-report", "secdesk-advisory-render", "secdesk-site-render"}
 
 
 class Clock:
@@ -45,6 +48,10 @@ class Clock:
         self.t0 = time.monotonic()
         self.seconds = seconds
         self.extra = dt.timedelta()
+        self.lock = threading.Lock()
+        self.inflight = {}
+        self.token = 0
+        self.last = START
 
     def phase(self):
         f = (time.monotonic() - self.t0) / self.seconds
@@ -66,6 +73,30 @@ class Clock:
 
     def stamp(self, at=None):
         return (at or self.now()).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def issue(self, delivers):
+        """The `--now` for a program starting now, and a token to give back
+        with `done`. Simulated time never runs more than SKEW ahead of a
+        program that delivers the outbox and is still running: a real
+        clock moves ten minutes only while a run lasts ten minutes, and
+        secdesk takes a mail left `sending` that long (10 min) for one
+        whose sender was killed. Without this bound the run would report
+        as duplicates mails that only a clock racing ahead of a slow (not
+        killed) sender makes."""
+        with self.lock:
+            t = self.now()
+            if self.inflight:
+                t = min(t, min(self.inflight.values()) + SKEW)
+            t = max(t, self.last)
+            self.last = t
+            self.token += 1
+            if delivers:
+                self.inflight[self.token] = t
+            return t, self.token
+
+    def done(self, token):
+        with self.lock:
+            self.inflight.pop(token, None)
 
 
 class Stats:
@@ -140,7 +171,19 @@ class Desk:
         """Runs one program to its end; returns (rc, stdout, stderr), rc None
         when the chaos killed it."""
         path = os.path.join(self.a.bin, prog)
-        stamp = now or self.clock.stamp()
+        token = None
+        if now:
+            stamp = now
+        else:
+            at, token = self.clock.issue(prog in DELIVERERS)
+            stamp = self.clock.stamp(at)
+        try:
+            return self._run(prog, path, stamp, args, killable)
+        finally:
+            if token is not None:
+                self.clock.done(token)
+
+    def _run(self, prog, path, stamp, args, killable):
         argv = [path, "--config", self.config, "--now", stamp] + args
         env = {k: v for k, v in os.environ.items() if k not in ("SECDESK_CONFIG", "SECDESK_USER")}
         env["RUST_BACKTRACE"] = "1"
@@ -374,7 +417,7 @@ class Desk:
             self.smtp.start()
             self.events.append("SMTP up for the drain")
         self.proxy.enabled = False
-        final = self.clock.now()
+        final = max(self.clock.now(), self.clock.last)
         drained = {"ingest": 0, "outbox": 0}
         for attempt in range(10):
             rc, _, _ = self.run("secdesk-ingest", [], now=self.clock.stamp(final), killable=False)

@@ -134,7 +134,16 @@ service anvil {{
                              + open(os.path.join(dir, "console.log")).read()
                              + open(os.path.join(dir, "dovecot.log")).read() if os.path.exists(os.path.join(dir, "dovecot.log")) else "")
         wait_port(self.port, "dovecot")
-        self.pid = int(open(os.path.join(dir, "run/master.pid")).read().strip())
+        pidfile = os.path.join(dir, "run/master.pid")
+        end = time.time() + 30
+        while time.time() < end:
+            try:
+                self.pid = int(open(pidfile).read().strip())
+                break
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        else:
+            raise SystemExit(f"chaos: dovecot wrote no {pidfile}")
         self.seq = 0
         self.lock = threading.Lock()
 
