@@ -143,13 +143,19 @@ pub fn deliver_with_contacts(
         };
         // The last step, and the record of it, in one write transaction.
         let result = match result {
-            Ok(pending) => store.write(|tx| {
-                let done = pending.finish(&mail).map_err(|f| f.hide(&private));
-                if done.is_ok() {
-                    tx.mark_sent(mail.id, now)?;
-                }
-                Ok::<_, store::Error>(done)
-            })?,
+            Ok(mut pending) => {
+                let done = store.write(|tx| {
+                    let done = pending.finish(&mail).map_err(|f| f.hide(&private));
+                    if done.is_ok() {
+                        tx.mark_sent(mail.id, now)?;
+                    }
+                    Ok::<_, store::Error>(done)
+                });
+                // QUIT only once the record is committed: its round trip
+                // is no part of the window in which a kill repeats a mail.
+                pending.close();
+                done?
+            }
             Err(f) => Err(f),
         };
         match result {
@@ -355,18 +361,23 @@ impl SmtpSession {
 impl Pending {
     /// The last step: the message's data and the final `.` (the server's
     /// acceptance), or the `.eml` file renamed into place.
-    fn finish(self, mail: &OutboxEntry) -> Result<(), Failure> {
+    fn finish(&mut self, mail: &OutboxEntry) -> Result<(), Failure> {
         match self {
-            Pending::Files(dir) => write_file(&dir, mail).map_err(|e| Failure::Transient {
+            Pending::Files(dir) => write_file(dir, mail).map_err(|e| Failure::Transient {
                 message: format!("cannot write to {}: {e}", dir.display()),
                 unreachable: true,
             }),
-            Pending::Smtp(mut conn) => {
-                let r = conn.message(&mail.message).map(|_| ());
-                // QUIT waits for no answer that matters: the mail is taken.
-                conn.abort();
-                r.map_err(smtp_failure)
-            }
+            Pending::Smtp(conn) => conn
+                .message(&mail.message)
+                .map(|_| ())
+                .map_err(smtp_failure),
+        }
+    }
+
+    /// Ends the session (QUIT, whose answer does not matter any more).
+    fn close(self) {
+        if let Pending::Smtp(mut conn) = self {
+            conn.abort();
         }
     }
 }
