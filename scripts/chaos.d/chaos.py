@@ -120,6 +120,7 @@ class Desk:
         self.stats = Stats()
         self.running = {}
         self.killed = set()
+        self.deliverer_kills = []  # (wall time, program, --now) of each SIGKILL
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.rng = random.Random(a.seed)
@@ -202,6 +203,8 @@ class Desk:
             self.running.pop(p.pid, None)
             killed = p.pid in self.killed
             self.killed.discard(p.pid)
+            if killed and prog in DELIVERERS:
+                self.deliverer_kills.append((time.time(), prog, stamp))
         s = self.stats
         s.add(s.runs, prog)
         text = err.decode("utf-8", "replace")
@@ -273,6 +276,7 @@ class Desk:
                 self.events.append(f"SMTP up again at {self.clock.stamp()}")
             elif not up and self.smtp.up():
                 self.smtp.stop()
+                self.smtp_stopped_at = time.time()
                 self.events.append(f"SMTP stopped at {self.clock.stamp()}")
             time.sleep(0.2)
 
@@ -437,6 +441,13 @@ class Desk:
         mp, mfig = checks.check_messages(self.db, self.dovecot, MAILBOXES, ACCOUNT, self.delivered)
         ip, ifig = checks.check_issues(self.db, RELEASES)
         op, ofig = checks.check_outbox(self.db, self.smtp.maildir)
+        for key, first, second in ofig.pop("repeats"):
+            near = [f"{prog} at {stamp} killed {t - first:+.3f} s" for t, prog, stamp in self.deliverer_kills if -1 < t - first < 2]
+            stop = getattr(self, "smtp_stopped_at", None)
+            if stop and -1 < stop - first < 2:
+                near.append(f"SMTP server stopped {stop - first:+.3f} s")
+            line_ = f"repeat of {key!r}: first copy filed, second {second - first:.1f} s later; around the first: {near or 'no kill'}"
+            self.events.append(line_)
         problems += mp + ip + op
         if s.locked:
             problems.append(f"{len(s.locked)} 'database is locked' failures, e.g. {s.locked[:3]}")

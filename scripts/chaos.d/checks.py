@@ -2,7 +2,7 @@
 on what the servers hold: every server message stored exactly once, every
 issue consistent with its history, every outbox key sent exactly once."""
 import email.parser
-import mailbox
+import os
 import re
 import sqlite3
 
@@ -157,11 +157,15 @@ def check_outbox(db, smtp_maildir):
     con.close()
     got = {}
     parser = email.parser.BytesHeaderParser()
-    box = mailbox.Maildir(smtp_maildir, create=True)
-    for key in box.iterkeys():
-        msg = parser.parsebytes(box.get_bytes(key))
-        k = msg.get("X-Secdesk-Key")
-        got[k] = got.get(k, 0) + 1
+    filed = {}
+    for sub in ("new", "cur"):
+        d = os.path.join(smtp_maildir, sub)
+        for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            path = os.path.join(d, name)
+            with open(path, "rb") as f:
+                k = parser.parsebytes(f.read()).get("X-Secdesk-Key")
+            got[k] = got.get(k, 0) + 1
+            filed.setdefault(k, []).append(os.path.getmtime(path))
     states = {}
     for key, state, attempts in rows:
         states[state] = states.get(state, 0) + 1
@@ -177,5 +181,6 @@ def check_outbox(db, smtp_maildir):
     if strays:
         problems.append(f"{len(strays)} mails on the server carry no outbox key of ours: {strays[:3]}")
     dup = sum(n - 1 for n in got.values() if n > 1)
+    repeats = [(k, min(t), max(t)) for k, t in filed.items() if len(t) > 1]
     return problems, {"outbox rows": len(rows), "mails received": sum(got.values()),
-                      "duplicates": dup, "states": states}
+                      "duplicates": dup, "states": states, "repeats": repeats}
