@@ -33,7 +33,8 @@ MAILBOXES = ["INBOX", "lists"]
 START = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 # Simulated time per phase: (share of the real run, simulated hours, SMTP up).
 PHASES = [(0.30, 10, True), (0.30, 26, False), (0.40, 14, True)]
-HANG = 180  # seconds a single program run may take before it counts as hung
+HANG = 600  # seconds a single program run may take before it counts as hung
+WINDOW = 0.5  # seconds after the server filed a mail in which a kill explains a repeat
 SKEW = dt.timedelta(minutes=8)  # below secdesk's 10 min for a stale `sending` mail
 # The programs that deliver the outbox (and so take mails `sending`).
 DELIVERERS = {"secdesk-rotate-notify", "secdesk-triage-report", "secdesk-advisory-render", "secdesk-site-render"}
@@ -441,13 +442,26 @@ class Desk:
         mp, mfig = checks.check_messages(self.db, self.dovecot, MAILBOXES, ACCOUNT, self.delivered)
         ip, ifig = checks.check_issues(self.db, RELEASES)
         op, ofig = checks.check_outbox(self.db, self.smtp.maildir)
-        for key, first, second in ofig.pop("repeats"):
-            near = [f"{prog} at {stamp} killed {t - first:+.3f} s" for t, prog, stamp in self.deliverer_kills if -1 < t - first < 2]
-            stop = getattr(self, "smtp_stopped_at", None)
-            if stop and -1 < stop - first < 2:
-                near.append(f"SMTP server stopped {stop - first:+.3f} s")
-            line_ = f"repeat of {key!r}: first copy filed, second {second - first:.1f} s later; around the first: {near or 'no kill'}"
-            self.events.append(line_)
+        # A mail the server got twice is explained only by SMTP's own limit
+        # (RFC 1047): a program that delivers the outbox was SIGKILLed
+        # within WINDOW after the server filed the first copy (it had sent
+        # the final `.` and had not committed `sent` yet), and the mail
+        # went out again only once that run's `sending` mark had gone
+        # stale (10 simulated minutes after its --now). Anything else is a
+        # failure.
+        explained = 0
+        for key, times, sent_at in ofig.pop("repeats"):
+            first = times[0]
+            kills = [(t, prog, stamp) for t, prog, stamp in self.deliverer_kills if 0 <= t - first <= WINDOW]
+            stale_ok = [k for k in kills if sent_at and sent_at >= self.clock.stamp(dt.datetime.strptime(k[2], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc) + dt.timedelta(minutes=10))]
+            what = ", ".join(f"{prog} (--now {stamp}) SIGKILLed {t - first:.3f} s after" for t, prog, stamp in stale_ok)
+            if len(times) == 2 and stale_ok:
+                explained += 1
+                self.events.append(f"{key!r} sent twice: the server filed it, then {what}")
+            else:
+                op.append(f"outbox key {key!r}: the server got it {len(times)} times, not explained by a kill "
+                          f"within {WINDOW} s of the first copy (kills near it: {kills or 'none'})")
+        ofig["repeats after a kill in SMTP's window"] = explained
         problems += mp + ip + op
         if s.locked:
             problems.append(f"{len(s.locked)} 'database is locked' failures, e.g. {s.locked[:3]}")
@@ -493,7 +507,8 @@ class Desk:
             print(f"chaos: logs and database kept in {self.dir}")
             return 1
         print("chaos: passed: every server message stored exactly once, every issue consistent with its history, "
-              "every outbox key sent exactly once, no 'database is locked', no panics")
+              "every outbox key sent exactly once (but repeats after a SIGKILL in SMTP's acceptance window, counted above), "
+              "no 'database is locked', no panics")
         return 0
 
 

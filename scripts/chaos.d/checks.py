@@ -153,7 +153,7 @@ def check_outbox(db, smtp_maildir):
     """Each outbox key against the mails the SMTP server filed."""
     problems = []
     con = ro(db)
-    rows = con.execute("SELECT key, state, attempts FROM outbox").fetchall()
+    rows = con.execute("SELECT key, state, attempts, sent_at FROM outbox").fetchall()
     con.close()
     got = {}
     parser = email.parser.BytesHeaderParser()
@@ -167,20 +167,23 @@ def check_outbox(db, smtp_maildir):
             got[k] = got.get(k, 0) + 1
             filed.setdefault(k, []).append(os.path.getmtime(path))
     states = {}
-    for key, state, attempts in rows:
+    sent_at = {}
+    for key, state, attempts, at in rows:
         states[state] = states.get(state, 0) + 1
+        sent_at[key] = at
         n = got.get(key, 0)
-        if state == "sent" and n != 1:
-            problems.append(f"outbox key {key!r} is sent and the server got it {n} times (attempts {attempts})")
+        if state == "sent" and n == 0:
+            problems.append(f"outbox key {key!r} is sent and the server never got it (attempts {attempts})")
         if state != "sent" and n:
             problems.append(f"outbox key {key!r} is {state} and the server got it {n} times")
         if state in ("queued", "sending"):
             problems.append(f"outbox key {key!r} still {state} with the SMTP server up")
-    keys = {k for k, _, _ in rows}
+    keys = {k for k, _, _, _ in rows}
     strays = [k for k in got if k not in keys]
     if strays:
         problems.append(f"{len(strays)} mails on the server carry no outbox key of ours: {strays[:3]}")
     dup = sum(n - 1 for n in got.values() if n > 1)
-    repeats = [(k, min(t), max(t)) for k, t in filed.items() if len(t) > 1]
+    # Repeats are judged by the driver, which knows the kills.
+    repeats = [(k, sorted(t), sent_at.get(k)) for k, t in filed.items() if len(t) > 1]
     return problems, {"outbox rows": len(rows), "mails received": sum(got.values()),
                       "duplicates": dup, "states": states, "repeats": repeats}
