@@ -34,7 +34,6 @@ START = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
 # Simulated time per phase: (share of the real run, simulated hours, SMTP up).
 PHASES = [(0.30, 10, True), (0.30, 26, False), (0.40, 14, True)]
 HANG = 600  # seconds a single program run may take before it counts as hung
-WINDOW = 0.5  # seconds after the server filed a mail in which a kill explains a repeat
 SKEW = dt.timedelta(minutes=8)  # below secdesk's 10 min for a stale `sending` mail
 # The programs that deliver the outbox (and so take mails `sending`).
 DELIVERERS = {"secdesk-rotate-notify", "secdesk-triage-report", "secdesk-advisory-render", "secdesk-site-render"}
@@ -121,7 +120,7 @@ class Desk:
         self.stats = Stats()
         self.running = {}
         self.killed = set()
-        self.deliverer_kills = []  # (wall time, program, --now) of each SIGKILL
+        self.deliverer_kills = []  # (wall start, wall kill, program, --now) of each SIGKILLed deliverer
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.rng = random.Random(a.seed)
@@ -189,6 +188,7 @@ class Desk:
         argv = [path, "--config", self.config, "--now", stamp] + args
         env = {k: v for k, v in os.environ.items() if k not in ("SECDESK_CONFIG", "SECDESK_USER")}
         env["RUST_BACKTRACE"] = "1"
+        started = time.time()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env=env)
         with self.lock:
@@ -205,7 +205,7 @@ class Desk:
             killed = p.pid in self.killed
             self.killed.discard(p.pid)
             if killed and prog in DELIVERERS:
-                self.deliverer_kills.append((time.time(), prog, stamp))
+                self.deliverer_kills.append((started, time.time(), prog, stamp))
         s = self.stats
         s.add(s.runs, prog)
         text = err.decode("utf-8", "replace")
@@ -443,24 +443,29 @@ class Desk:
         ip, ifig = checks.check_issues(self.db, RELEASES)
         op, ofig = checks.check_outbox(self.db, self.smtp.maildir)
         # A mail the server got twice is explained only by SMTP's own limit
-        # (RFC 1047): a program that delivers the outbox was SIGKILLed
-        # within WINDOW after the server filed the first copy (it had sent
-        # the final `.` and had not committed `sent` yet), and the mail
-        # went out again only once that run's `sending` mark had gone
-        # stale (10 simulated minutes after its --now). Anything else is a
-        # failure.
+        # (RFC 1047): a program that delivers the outbox was running when
+        # the server filed the first copy and was SIGKILLed before the
+        # second (it had sent the final `.` and not yet committed `sent`),
+        # and the mail went out again only once that run's `sending` mark
+        # had gone stale (10 simulated minutes after its --now). Anything
+        # else is a failure.
         explained = 0
         for key, times, sent_at in ofig.pop("repeats"):
-            first = times[0]
-            kills = [(t, prog, stamp) for t, prog, stamp in self.deliverer_kills if 0 <= t - first <= WINDOW]
-            stale_ok = [k for k in kills if sent_at and sent_at >= self.clock.stamp(dt.datetime.strptime(k[2], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc) + dt.timedelta(minutes=10))]
-            what = ", ".join(f"{prog} (--now {stamp}) SIGKILLed {t - first:.3f} s after" for t, prog, stamp in stale_ok)
-            if len(times) == 2 and stale_ok:
+            first, second = times[0], times[-1]
+            kills = [k for k in self.deliverer_kills if k[0] < first < k[1] <= second]
+
+            def stale_by(k):
+                at = dt.datetime.strptime(k[3], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+                return self.clock.stamp(at + dt.timedelta(minutes=10))
+
+            fits = [k for k in kills if sent_at and sent_at >= stale_by(k)]
+            if len(times) == 2 and fits:
                 explained += 1
+                what = ", ".join(f"{prog} (--now {stamp}) SIGKILLed {t - first:.3f} s after" for _, t, prog, stamp in fits)
                 self.events.append(f"{key!r} sent twice: the server filed it, then {what}")
             else:
-                op.append(f"outbox key {key!r}: the server got it {len(times)} times, not explained by a kill "
-                          f"within {WINDOW} s of the first copy (kills near it: {kills or 'none'})")
+                op.append(f"outbox key {key!r}: the server got it {len(times)} times, not explained by a deliverer "
+                          f"killed between the copies (candidates: {kills or 'none'})")
         ofig["repeats after a kill in SMTP's window"] = explained
         problems += mp + ip + op
         if s.locked:
