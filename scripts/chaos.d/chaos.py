@@ -21,6 +21,8 @@ import tempfile
 import threading
 import time
 
+# No __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
 import mailgen  # noqa: E402
