@@ -442,3 +442,46 @@ desktest!(
         assert!(out.starts_with("ingest: 0 seen"), "{out}");
     }
 );
+
+// issue 18 (the chaos run): a cross-post (the same Message-ID with other
+// bytes) and an identical duplicate of it had their server locations
+// recorded on the first copy, so the first copy claimed UIDs that hold
+// other bytes and the copies claimed none.
+desktest!(
+    issue_18_each_copy_is_located_where_its_own_bytes_lie,
+    |desk| {
+        let dovecot = Dovecot::start("copies");
+        let first = b"Message-ID: <x-post@imap.test>\nFrom: a@imap.test\nSubject: [oss-security] CVE-2025-30001: pkg: overflow\nList-Id: <oss-security.lists.openwall.com>\n\nfirst\n".to_vec();
+        let cross = b"Message-ID: <x-post@imap.test>\nFrom: a@imap.test\nSubject: [FD] CVE-2025-30001: pkg: overflow\nList-Id: <fulldisclosure.seclists.org>\n\ncross-post\n".to_vec();
+        dovecot.append("INBOX", &[first, cross.clone()]);
+        dovecot.append("lists", &[cross]);
+        with_imap(&desk, vec![dovecot.account("lists", &["INBOX", "lists"])]);
+        let out = desk.cmd("secdesk-ingest").stdout();
+        eqnice!(
+            "ingest: 3 seen, 1 new, 1 copies, 1 duplicates, 0 refused, 0 unparsable, 1 issues opened, 0 issues updated\n",
+            out
+        );
+        drop(desk.store());
+        let conn = rusqlite::Connection::open(&desk.db).expect("open");
+        let mut stmt = conn
+            .prepare(
+                "SELECT l.mailbox, l.uid, m.copy FROM message_locations l
+                 JOIN messages m ON m.id = l.message_id ORDER BY l.mailbox, l.uid",
+            )
+            .expect("prepare");
+        let rows: Vec<(String, u32, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            vec![
+                ("INBOX".to_string(), 1, 1),
+                ("INBOX".to_string(), 2, 2),
+                ("lists".to_string(), 1, 2),
+            ],
+            "mailbox, UID and the copy stored for it"
+        );
+    }
+);

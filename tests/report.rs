@@ -658,3 +658,71 @@ desktest!(
         );
     }
 );
+
+// issue 18 (the chaos run): a run that had sent a mail and then waited for
+// the database (another program writing) to record it could be killed, or
+// give up, with the mail gone and still `sending`; the next run sent it
+// again. Now the record is begun before the message's final `.`, so a run
+// that cannot record a mail has not sent it.
+desktest!(
+    issue_18_a_run_that_cannot_record_a_mail_has_not_sent_it,
+    |desk| {
+        use std::io::{Read, Write};
+        let smtp = SmtpServer::start("record-first");
+        desk.ingest_maildir(&sample_mail());
+        with_smtp(&desk, &smtp, &["team@example.org"]);
+        // A gate in front of the server: when the run connects, the mail is
+        // taken (`sending`); the test then holds the database's write lock
+        // and lets the SMTP session go through.
+        let gate = std::net::TcpListener::bind("127.0.0.1:0").expect("bind gate");
+        let mut c = desk.config_json();
+        c["smtp"]["port"] = gate.local_addr().expect("addr").port().into();
+        desk.set_config(&c);
+        let run = desk.cmd_at("secdesk-triage-report", "2026-11-22T07:00:00Z");
+        let child = std::thread::spawn(move || run.output());
+        let (client, _) = gate.accept().expect("the run connects");
+        let lock = rusqlite::Connection::open(&desk.db).expect("open");
+        lock.execute_batch("BEGIN IMMEDIATE")
+            .expect("hold the write lock");
+        let server = std::net::TcpStream::connect(("127.0.0.1", smtp.port)).expect("server");
+        let pump = |mut from: std::net::TcpStream, mut to: std::net::TcpStream| {
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                while let Ok(n) = from.read(&mut buf) {
+                    if n == 0 || to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to.shutdown(std::net::Shutdown::Both);
+            })
+        };
+        pump(
+            client.try_clone().expect("clone"),
+            server.try_clone().expect("clone"),
+        );
+        pump(server, client);
+        let out = child.join().expect("run thread");
+        lock.execute_batch("ROLLBACK").expect("release");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "the run could not record the mail: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            smtp.received().len(),
+            0,
+            "a mail that could not be recorded was not sent"
+        );
+        // The next run, past the 10 minutes after which a mail left
+        // `sending` is taken again, sends it: once.
+        with_smtp(&desk, &smtp, &["team@example.org"]);
+        let out = report(&desk, "2026-11-22T07:15:00Z");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(subjects(&smtp).len(), 1, "sent exactly once");
+    }
+);

@@ -705,10 +705,14 @@ fn store_in(
     if let Some(first) = first
         && let Some(copy) = tx.copy_with_bytes(first.row, &item.incoming.raw)?
     {
-        // Its server location is still recorded, so mirroring finds this
-        // copy too.
+        // Its server location is still recorded, on the stored copy with
+        // these bytes, so mirroring finds this copy too.
         if let Some(loc) = &item.incoming.location {
-            tx.add_location(&p.message_id, loc)?;
+            let key = match copy {
+                1 => p.message_id.clone(),
+                n => copy_key(&p.message_id, n),
+            };
+            tx.add_location(&key, loc)?;
         }
         return Ok((Outcome::Duplicate { copy }, delta));
     }
@@ -871,8 +875,10 @@ fn write_message(
         refs: &refs,
         joined_by,
     })?;
+    // On this copy's own row: a cross-post's UID holds the cross-post's
+    // bytes, not the first copy's (found by the chaos run, issue 18).
     if let Some(loc) = &item.incoming.location {
-        tx.add_location(&p.message_id, loc)?;
+        tx.add_location(&key, loc)?;
     }
     Ok(())
 }

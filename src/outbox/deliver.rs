@@ -6,10 +6,18 @@
 //! and its outcome recorded: sent; refused for good (5xx: failed, with the
 //! server's answer, shown in status and the next report); or not now (queued
 //! again with back-off). When the server cannot be reached at all, the run
-//! stops trying and leaves the rest queued. The only way a mail can go out
-//! twice is a kill in the instant between the server's acceptance and the
-//! database update; a mail stuck `sending` that long is retried, because a
-//! lost report is worse than a repeated one.
+//! stops trying and leaves the rest queued.
+//!
+//! The SMTP session runs outside any transaction up to the end of the
+//! message's data; the write transaction that records `sent` is begun
+//! before the final `.` goes out and committed right after the server's
+//! answer. So a run that waits for the database (another program is
+//! writing) or is killed while it waits has not sent the mail yet: the
+//! only way a mail can go out twice is a kill in the instant between the
+//! server's acceptance and the commit. A mail stuck `sending` that long is
+//! retried, because a lost report is worse than a repeated one. (The chaos
+//! run, issue 18, found duplicates when the recording waited for the lock
+//! after the mail had gone.)
 //!
 //! Invariant: the only module that talks SMTP.
 
@@ -18,11 +26,11 @@ use crate::outbox::OutboxEntry;
 use crate::store::{self, Store};
 use crate::text::one_line;
 use crate::time::{Instant, Span};
-use lettre::Transport;
 use lettre::address::Envelope;
-use lettre::transport::smtp::SmtpTransport;
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls as LettreTls, TlsParameters};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -124,7 +132,7 @@ pub fn deliver_with_contacts(
             Ok(s) => {
                 let stored = mail.recipients.clone();
                 mail.recipients.extend(private.iter().cloned());
-                let r = s.send(&mail).map_err(|f| f.hide(&private));
+                let r = s.begin(&mail).map_err(|f| f.hide(&private));
                 mail.recipients = stored;
                 r
             }
@@ -133,9 +141,25 @@ pub fn deliver_with_contacts(
                 unreachable: true,
             }),
         };
+        // The last step, and the record of it, in one write transaction.
+        let result = match result {
+            Ok(mut pending) => {
+                let done = store.write(|tx| {
+                    let done = pending.finish(&mail).map_err(|f| f.hide(&private));
+                    if done.is_ok() {
+                        tx.mark_sent(mail.id, now)?;
+                    }
+                    Ok::<_, store::Error>(done)
+                });
+                // QUIT only once the record is committed: its round trip
+                // is no part of the window in which a kill repeats a mail.
+                pending.close();
+                done?
+            }
+            Err(f) => Err(f),
+        };
         match result {
             Ok(()) => {
-                store.write(|tx| tx.mark_sent(mail.id, now))?;
                 outcome.sent += 1;
             }
             Err(Failure::Permanent(message)) => {
@@ -195,8 +219,42 @@ fn backoff(attempts: i64) -> Span {
 }
 
 enum Sender {
-    Smtp(Box<SmtpTransport>),
+    Smtp(Box<SmtpSession>),
     Files(PathBuf),
+}
+
+/// How to reach the SMTP server: what lettre's `SmtpTransport` would hold,
+/// kept apart so that the session can stop before the final `.` of the
+/// message (see the module docs).
+struct SmtpSession {
+    host: String,
+    port: u16,
+    /// TLS from the first byte (implicit) or after STARTTLS.
+    tls: Option<(TlsParameters, bool)>,
+    credentials: Option<Credentials>,
+    timeout: Duration,
+}
+
+/// A mail whose SMTP session is open up to its data: the server has taken
+/// the envelope and said to send the message (354).
+enum Pending {
+    Smtp(Box<SmtpConnection>),
+    Files(PathBuf),
+}
+
+/// Maps a lettre error to a failure: permanent (5xx) or worth retrying,
+/// and whether the server could not be talked to at all.
+fn smtp_failure(e: lettre::transport::smtp::Error) -> Failure {
+    let message = one_line(&e.to_string());
+    if e.is_permanent() {
+        Failure::Permanent(message)
+    } else {
+        let unreachable = !e.is_transient();
+        Failure::Transient {
+            message,
+            unreachable,
+        }
+    }
 }
 
 impl Sender {
@@ -215,12 +273,12 @@ impl Sender {
         }
     }
 
-    fn send(&self, mail: &OutboxEntry) -> Result<(), Failure> {
+    /// Everything of one delivery but its last step: for SMTP, connect,
+    /// TLS, AUTH, the envelope and DATA; the message itself waits for
+    /// [`Pending::finish`].
+    fn begin(&self, mail: &OutboxEntry) -> Result<Pending, Failure> {
         match self {
-            Sender::Files(dir) => write_file(dir, mail).map_err(|e| Failure::Transient {
-                message: format!("cannot write to {}: {e}", dir.display()),
-                unreachable: true,
-            }),
+            Sender::Files(dir) => Ok(Pending::Files(dir.clone())),
             Sender::Smtp(t) => {
                 let from = mail
                     .sender
@@ -235,28 +293,98 @@ impl Sender {
                 }
                 let envelope =
                     Envelope::new(Some(from), to).map_err(|e| Failure::Permanent(e.to_string()))?;
-                t.send_raw(&envelope, &mail.message)
-                    .map(|_| ())
-                    .map_err(|e| {
-                        let message = one_line(&e.to_string());
-                        if e.is_permanent() {
-                            Failure::Permanent(message)
-                        } else {
-                            let unreachable = !e.is_transient();
-                            Failure::Transient {
-                                message,
-                                unreachable,
-                            }
-                        }
-                    })
+                t.open(&envelope, &mail.message)
+                    .map(|c| Pending::Smtp(Box::new(c)))
+                    .map_err(smtp_failure)
             }
         }
     }
 }
 
-fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {
+impl SmtpSession {
+    /// Connects, secures and logs in, then sends MAIL, RCPT and DATA, with
+    /// the 8BITMIME and SMTPUTF8 parameters the mail needs, as lettre's
+    /// own `SmtpConnection::send` does before the message.
+    fn open(
+        &self,
+        envelope: &Envelope,
+        message: &[u8],
+    ) -> Result<SmtpConnection, lettre::transport::smtp::Error> {
+        let hello = ClientId::default();
+        let wrapper = match &self.tls {
+            Some((params, true)) => Some(params),
+            _ => None,
+        };
+        let mut conn = SmtpConnection::connect(
+            (self.host.as_str(), self.port),
+            Some(self.timeout),
+            &hello,
+            wrapper,
+            None,
+        )?;
+        if let Some((params, false)) = &self.tls {
+            conn.starttls(params, &hello)?;
+        }
+        if let Some(credentials) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)?;
+        }
+        let info = conn.server_info();
+        let mut options = Vec::new();
+        let non_ascii = envelope
+            .from()
+            .into_iter()
+            .chain(envelope.to())
+            .any(|a| !AsRef::<str>::as_ref(a).is_ascii());
+        if non_ascii && info.supports_feature(Extension::SmtpUtfEight) {
+            options.push(MailParameter::SmtpUtfEight);
+        }
+        if !message.is_ascii() && info.supports_feature(Extension::EightBitMime) {
+            options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+        }
+        let steps = (|| {
+            conn.command(Mail::new(envelope.from().cloned(), options))?;
+            for to in envelope.to() {
+                conn.command(Rcpt::new(to.clone(), Vec::new()))?;
+            }
+            conn.command(Data)
+        })();
+        match steps {
+            Ok(_) => Ok(conn),
+            Err(e) => {
+                conn.abort();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Pending {
+    /// The last step: the message's data and the final `.` (the server's
+    /// acceptance), or the `.eml` file renamed into place.
+    fn finish(&mut self, mail: &OutboxEntry) -> Result<(), Failure> {
+        match self {
+            Pending::Files(dir) => write_file(dir, mail).map_err(|e| Failure::Transient {
+                message: format!("cannot write to {}: {e}", dir.display()),
+                unreachable: true,
+            }),
+            Pending::Smtp(conn) => conn
+                .message(&mail.message)
+                .map(|_| ())
+                .map_err(smtp_failure),
+        }
+    }
+
+    /// Ends the session (QUIT, whose answer does not matter any more).
+    fn close(self) {
+        if let Pending::Smtp(mut conn) = self {
+            conn.abort();
+        }
+    }
+}
+
+fn transport(smtp: &Smtp) -> Result<SmtpSession, String> {
     let tls = match smtp.tls {
-        Tls::None => LettreTls::None,
+        Tls::None => None,
         Tls::Starttls | Tls::Implicit => {
             let mut params = TlsParameters::builder(smtp.host.clone());
             if let Some(ca) = &smtp.ca_file {
@@ -267,19 +395,16 @@ fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {
                 params = params.add_root_certificate(cert);
             }
             let params = params.build().map_err(|e| format!("smtp TLS setup: {e}"))?;
-            if smtp.tls == Tls::Implicit {
-                LettreTls::Wrapper(params)
-            } else {
-                LettreTls::Required(params)
-            }
+            Some((params, smtp.tls == Tls::Implicit))
         }
     };
-    let mut builder = SmtpTransport::builder_dangerous(smtp.host.clone())
-        .port(smtp.port)
-        .tls(tls)
-        .timeout(Some(Duration::from_secs(
-            smtp.timeout.as_seconds().max(1) as u64
-        )));
+    let mut session = SmtpSession {
+        host: smtp.host.clone(),
+        port: smtp.port,
+        tls,
+        credentials: None,
+        timeout: Duration::from_secs(smtp.timeout.as_seconds().max(1) as u64),
+    };
     if let Some(user) = &smtp.user {
         let password = match &smtp.password {
             Some(secret) => secret.read("smtp").map_err(|e| e.to_string())?,
@@ -290,9 +415,9 @@ fn transport(smtp: &Smtp) -> Result<SmtpTransport, String> {
                 );
             }
         };
-        builder = builder.credentials(Credentials::new(user.clone(), password));
+        session.credentials = Some(Credentials::new(user.clone(), password));
     }
-    Ok(builder.build())
+    Ok(session)
 }
 
 fn write_file(dir: &std::path::Path, mail: &OutboxEntry) -> std::io::Result<()> {
