@@ -493,6 +493,26 @@ fn channel_state_follows_successive_scans_and_since_is_the_first_scan_that_saw_i
     track(&desk, "2026-11-24T12:00:00Z");
     let show: serde_json::Value = desk.cmd("secdesk").args(["show", "2", "--json"]).json();
     assert_eq!(show["releases"]["26.05"]["channel"]["contains_fix"], true);
+
+    // The public site says when each fix reached its channel (issue 17).
+    let site = desk.dir.join("site");
+    desk.cmd_at("secdesk-site-render", "2026-11-24T13:00:00Z")
+        .arg("--out")
+        .arg(&site)
+        .stdout();
+    let page = std::fs::read_to_string(site.join("issue/1.html")).expect("issue page");
+    assert!(
+        page.contains("in the channel since 2026-11-23T10:00:00Z"),
+        "{page}"
+    );
+    assert!(!page.contains("fix tracking not configured"), "{page}");
+    let page = std::fs::read_to_string(site.join("issue/2.html")).expect("issue page");
+    assert!(
+        page.contains("in the channel since 2026-11-24T12:00:00Z"),
+        "{page}"
+    );
+    let trends = std::fs::read_to_string(site.join("trends.html")).expect("trends");
+    assert!(!trends.contains("fix tracking not configured"), "{trends}");
 }
 
 #[test]

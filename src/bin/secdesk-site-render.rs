@@ -76,6 +76,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         secdesk::job::Error::Config(c) => anyhow::Error::from(c),
         e => anyhow::Error::from(e),
     })?;
+    cli::succeeded(NAME, &mut ctx, Default::default());
     cli::print(&ran.to_string())?;
     Ok(ExitCode::SUCCESS)
 }

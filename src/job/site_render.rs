@@ -305,7 +305,8 @@ pub fn run(
             r.site_channel_arrivals()?,
         ))
     })?;
-    let channel_tracked = !channel.is_empty();
+    // With fix tracking set up, a fix not in its channel yet is "not yet".
+    let channel_tracked = config.fixes.is_some() || !channel.is_empty();
     let week = rota_week(store, config, now)?;
     let settings = Settings::new(settings_file, &config.releases);
     let public = site::public(&rows, &advisories, &channel, &settings);

@@ -252,11 +252,27 @@ impl Reader<'_> {
     /// When each issue's fix reached each release's channel, per
     /// (issue, release).
     ///
-    /// FIXME(issue 16): fix tracking is built in another branch; until it
-    /// is merged and wired here this returns nothing, and the site says
-    /// "fix tracking not configured". This is the one function to fill.
+    /// Fix tracking's record (`fix_channels`, issue 16): only releases
+    /// still `fixed` by the commit that was followed (a short id typed by
+    /// hand names its full one), and only once the
+    /// channel branch contains it. Empty when fix tracking is not set up.
     pub fn site_channel_arrivals(&self) -> Result<BTreeMap<(IssueId, String), Instant>> {
-        Ok(BTreeMap::new())
+        let mut out = BTreeMap::new();
+        self.scan(
+            "SELECT f.issue_id, f.release, f.since FROM fix_channels f
+             JOIN release_status rs ON rs.issue_id = f.issue_id AND rs.release = f.release
+             WHERE f.contains_fix = 1 AND f.since IS NOT NULL
+               AND rs.status = 'fixed'
+               AND substr(f.commit_id, 1, length(rs.ref)) = rs.ref",
+            "fix_channels",
+            |c| {
+                if let Some(since) = c.opt_instant(2)? {
+                    out.insert((c.get(0)?, c.get::<String>(1)?), since);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(out)
     }
 
     /// Runs `sql` and hands each row to `each`.
