@@ -82,6 +82,11 @@ impl Repo {
             .env_remove("GIT_DIR")
             .env_remove("GIT_WORK_TREE")
             .stdin(Stdio::null());
+        // A directory that is not a repository must not be taken for the
+        // repository around it.
+        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            c.env("GIT_CEILING_DIRECTORIES", parent);
+        }
         c
     }
 

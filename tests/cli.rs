@@ -49,6 +49,10 @@ pub struct ReleaseJson {
     #[serde(rename = "ref")]
     pub reference: Option<String>,
     pub reason: Option<String>,
+    /// Fix tracking's proposals (issue 16; empty without `fixes`).
+    pub proposals: Vec<crate::fix_track::ProposalJson>,
+    /// Whether the channel has the fix (issue 16; null without `fixes`).
+    pub channel: Option<crate::fix_track::ChannelJson>,
 }
 
 /// One history row.

@@ -811,3 +811,32 @@ fn outbox_mail(desk: &Desk, needle: &str) -> String {
         .pop()
         .unwrap_or_else(|| panic!("no mail in {} says {needle:?}", dir.display()))
 }
+
+#[test]
+fn without_a_fixes_section_the_job_and_the_commands_are_refused_naming_the_file() {
+    let desk = Desk::new("fix_not_configured");
+    let err = desk
+        .cmd("secdesk-fix-track")
+        .arg("--no-fetch")
+        .assert_usage_error();
+    assert!(
+        err.contains(&desk.config.display().to_string()) && err.contains("`fixes`"),
+        "{err}"
+    );
+    let err = desk
+        .cmd("secdesk")
+        .args(["fix", "list", "1"])
+        .assert_usage_error();
+    assert!(err.contains("fix tracking is not configured"), "{err}");
+    // show still works, with empty proposals and no channel.
+    mail(&desk);
+    let show: serde_json::Value = desk.cmd("secdesk").args(["show", "1", "--json"]).json();
+    assert_eq!(
+        show["releases"]["unstable"]["proposals"],
+        serde_json::json!([])
+    );
+    assert_eq!(
+        show["releases"]["unstable"]["channel"],
+        serde_json::Value::Null
+    );
+}

@@ -4,6 +4,7 @@
 //! read the facts, let `triage::rules::plan` decide, apply the plan and
 //! its history in one write transaction, then load the changed issue.
 
+pub mod fixes;
 pub mod history;
 pub mod list;
 pub mod show;

@@ -102,7 +102,7 @@ pub struct ShowRelease {
     pub entry: ReleaseEntry,
     /// Proposals and channel state.
     #[serde(flatten)]
-    pub fix: crate::app::fix::ReleaseFix,
+    pub fix: crate::app::issue::fixes::ReleaseFix,
 }
 
 /// One issue as printed: the list row plus everything else. Actions print
@@ -149,7 +149,7 @@ pub fn show(desk: &mut Desk<'_>, id: IssueId) -> Result<IssueShow> {
         let Some(target) = r.resolve(id)? else {
             return Ok::<_, store::Error>(None);
         };
-        let fixes = crate::app::fix::release_fixes(r, config, target)?;
+        let fixes = crate::app::issue::fixes::release_fixes(r, config, target)?;
         Ok(r.issue_detail(target)?.map(|d| (d, fixes)))
     })?;
     let (detail, fixes) = detail.ok_or(Refused::NoSuchIssue(id))?;
@@ -313,11 +313,16 @@ impl fmt::Display for IssueShow {
                 };
                 writeln!(f, "  {r:<12} {}{extra}", e.status)?;
                 let branch = self.branches.get(r).map(String::as_str);
-                if let Some(line) = crate::app::fix::channel_line(branch, &s.fix) {
+                if let Some(line) = crate::app::issue::fixes::channel_line(branch, &s.fix) {
                     writeln!(f, "  {:<12} {line}", "")?;
                 }
                 for p in &s.fix.proposals {
-                    writeln!(f, "  {:<12} {}", "", crate::app::fix::proposal_line(p))?;
+                    writeln!(
+                        f,
+                        "  {:<12} {}",
+                        "",
+                        crate::app::issue::fixes::proposal_line(p)
+                    )?;
                 }
             }
         }
