@@ -196,7 +196,11 @@ fn fixes(out: &mut String, fx: &super::FixesSection) {
     }
     for (branch, s) in &fx.reached {
         let what = match (s.median, s.p90) {
-            (Some(m), Some(p)) => format!("median {m}, 90th percentile {p} ({} fixes)", s.n),
+            (Some(m), Some(p)) => format!(
+                "median {m}, 90th percentile {p} ({} fix{})",
+                s.n,
+                if s.n == 1 { "" } else { "es" }
+            ),
             _ => "none".into(),
         };
         let _ = writeln!(out, "  {branch}: {what}");
