@@ -38,7 +38,9 @@ PHASES = [(0.30, 10, True), (0.30, 26, False), (0.40, 14, True)]
 HANG = 600  # seconds a single program run may take before it counts as hung
 SKEW = dt.timedelta(minutes=8)  # below secdesk's 10 min for a stale `sending` mail
 # The programs that deliver the outbox (and so take mails `sending`).
-DELIVERERS = {"secdesk-rotate-notify", "secdesk-triage-report", "secdesk-advisory-render", "secdesk-site-render"}
+DELIVERERS = {"secdesk-rotate-notify", "secdesk-triage-report", "secdesk-advisory-render"}
+# Fix tracking's branches, one per release, and the channel that follows master.
+FIX_BRANCHES = {"25.05": "release-25.05", "25.11": "release-25.11", "unstable": "master"}
 
 
 class Clock:
@@ -130,9 +132,63 @@ class Desk:
         os.makedirs(self.logs)
         self.config = os.path.join(dir, "config.json")
         self.write_config(proxy.port)
-        self.optional = {}
         for prog in ("secdesk-site-render", "secdesk-fix-track"):
-            self.optional[prog] = os.path.exists(os.path.join(a.bin, prog))
+            if not os.path.exists(os.path.join(a.bin, prog)):
+                raise SystemExit(f"chaos: {prog} is not built in {a.bin}")
+        self.repo = os.path.join(dir, "nixpkgs")
+        self.fix_commits = 0
+        self.make_repo()
+
+    def git(self, *args, at=None):
+        """One git command in the package repository, dated `at`."""
+        stamp = self.clock.stamp(at) if at else START.strftime("%Y-%m-%dT%H:%M:%SZ")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.dir,
+               "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        subprocess.run(["git", "-C", self.repo, "-c", "user.name=Chaos", "-c", "user.email=chaos@example.org",
+                        "-c", "commit.gpgsign=false", *args],
+                       check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def make_repo(self):
+        """The package repository secdesk-fix-track scans: master with a
+        first commit, a branch per release and the unstable channel."""
+        os.makedirs(self.repo)
+        self.git("init", "-q", "-b", "master")
+        self.git("commit", "-q", "--allow-empty", "-m", "init")
+        for branch in FIX_BRANCHES.values():
+            if branch != "master":
+                self.git("branch", branch)
+        self.git("branch", "nixos-unstable")
+
+    def fix_commit(self):
+        """A fix on master naming a CVE the desk tracks (in the message or
+        an added patch file), sometimes backported with `cherry-pick -x`,
+        sometimes the channel brought up to master."""
+        r = self.rng
+        cves = self.ids("SELECT cve FROM issue_cves ORDER BY random() LIMIT 1")
+        cve = cves[0] if cves else "CVE-2026-%d" % r.randrange(1000, 9999)
+        at = self.clock.now()
+        with self.lock:
+            self.git("checkout", "-q", "master", at=at)
+            n = self.fix_commits
+            self.fix_commits += 1
+            path = os.path.join(self.repo, "pkgs", f"p{n % 50}")
+            os.makedirs(path, exist_ok=True)
+            name = f"{cve}.patch" if r.random() < 0.5 else f"fix-{n}.patch"
+            with open(os.path.join(path, name), "w") as f:
+                f.write(f"patch {n}\n")
+            self.git("add", "-A", at=at)
+            msg = f"p{n % 50}: security fix {n}" if name.startswith("CVE-") else f"p{n % 50}: fix {cve}"
+            self.git("commit", "-q", "-m", msg, at=at)
+            if r.random() < 0.5:
+                branch = r.choice([b for b in FIX_BRANCHES.values() if b != "master"])
+                self.git("checkout", "-q", branch, at=at)
+                try:
+                    self.git("cherry-pick", "-x" if r.random() < 0.8 else "--ff", "master", at=at)
+                except subprocess.CalledProcessError:
+                    self.git("cherry-pick", "--abort", at=at)
+                self.git("checkout", "-q", "master", at=at)
+            if r.random() < 0.3:
+                self.git("branch", "-f", "nixos-unstable", "master", at=at)
 
     def write_config(self, imap_port):
         cfg = {
@@ -152,6 +208,8 @@ class Desk:
             "rotation": {"start": "2026-11-16", "handoff": "00:00", "order": TEAM, "remind_before": "2h"},
             "report": {"to": ["security-team@example.org"]},
             "advisory": {"id_prefix": "CHAOS", "sender": "bob", "list": "announce@example.org"},
+            "fixes": {"repo": self.repo, "branches": FIX_BRANCHES,
+                      "channels": {"unstable": "nixos-unstable"}, "since": "2026-01-01"},
             "imap": [{
                 "name": ACCOUNT, "host": "localhost", "port": imap_port, "tls": "implicit",
                 "user": self.dovecot.user, "password_file": self.dovecot.password_file,
@@ -395,10 +453,9 @@ class Desk:
             ("cli-1", self.cli, (0.0, 0.2)),
             ("cli-2", self.cli, (0.0, 0.4)),
         ]
-        if self.optional["secdesk-site-render"]:
-            loops.append(("site-render", self.job("secdesk-site-render", ["--out", os.path.join(self.dir, "site")]), (0.2, 1.5)))
-        if self.optional["secdesk-fix-track"]:
-            loops.append(("fix-track", self.job("secdesk-fix-track", []), (0.5, 2.0)))
+        loops.append(("site-render", self.job("secdesk-site-render", ["--out", os.path.join(self.dir, "site")]), (0.2, 1.5)))
+        loops.append(("fix-commits", self.fix_commit, (0.5, 2.0)))
+        loops.append(("fix-track", self.job("secdesk-fix-track", ["--no-fetch"]), (0.5, 2.0)))
         threads = [threading.Thread(target=self.loop, args=l, daemon=True) for l in loops]
         threads.append(threading.Thread(target=self.killer, daemon=True))
         threads.append(threading.Thread(target=self.smtp_phases, daemon=True))
@@ -441,6 +498,16 @@ class Desk:
             if rc == 0 and left == [0]:
                 break
         problems = []
+        # The site and fix tracking, once more to completion: both must
+        # finish (exit 0) after every kill, and the site must list every
+        # public issue.
+        for prog, args in (("secdesk-fix-track", ["--no-fetch"]),
+                           ("secdesk-site-render", ["--out", os.path.join(self.dir, "site")])):
+            rc, _, err = self.run(prog, args, now=self.clock.stamp(final), killable=False)
+            if rc != 0:
+                problems.append(f"final {prog} exited {rc}: {err.decode(errors='replace').strip()[:300]}")
+        sp, sfig = checks.check_site(self.db, os.path.join(self.dir, "site"))
+        problems += sp
         mp, mfig = checks.check_messages(self.db, self.dovecot, MAILBOXES, ACCOUNT, self.delivered)
         ip, ifig = checks.check_issues(self.db, RELEASES)
         op, ofig = checks.check_outbox(self.db, self.smtp.maildir)
@@ -517,7 +584,8 @@ class Desk:
         line("drain runs", json.dumps(drained))
         line("'database is locked'", len(s.locked))
         line("panics", len(s.panics))
-        line("optional programs", ", ".join(f"{p}: {'run' if v else 'skipped (not built)'}" for p, v in self.optional.items()))
+        line("site", json.dumps(sfig))
+        line("fix commits made", self.fix_commits)
         if s.errors:
             print("chaos: exit-1 reasons (runtime failures the next run retries)")
             for k, n in sorted(s.errors.items(), key=lambda x: -x[1])[:15]:

@@ -187,3 +187,37 @@ def check_outbox(db, smtp_maildir):
     repeats = [(k, sorted(t), sent_at.get(k)) for k, t in filed.items() if len(t) > 1]
     return problems, {"outbox rows": len(rows), "mails received": sum(got.values()),
                       "duplicates": dup, "states": states, "repeats": repeats}
+
+
+def check_site(db, site):
+    """After the final render: issues.json lists exactly the public issues
+    (not merged, not dismissed as embargoed), each has its page, and no
+    embargoed issue has one."""
+    import glob
+    import json
+    problems = []
+    c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    public = {r[0] for r in c.execute(
+        "SELECT id FROM issues WHERE merged_into IS NULL"
+        " AND (dismiss_reason IS NULL OR dismiss_reason != 'embargoed')")}
+    hidden = {r[0] for r in c.execute(
+        "SELECT id FROM issues WHERE merged_into IS NOT NULL OR dismiss_reason = 'embargoed'")}
+    c.close()
+    try:
+        with open(os.path.join(site, "issues.json")) as f:
+            listed = {i["id"] for i in json.load(f)["issues"]}
+    except (OSError, ValueError, KeyError) as e:
+        return [f"site: issues.json unreadable: {e!r}"], {}
+    if listed != public:
+        problems.append(f"site: issues.json lists {len(listed)} issues, the database has {len(public)} public"
+                        f" (missing {sorted(public - listed)[:10]}, extra {sorted(listed - public)[:10]})")
+    missing = [i for i in public if not os.path.exists(os.path.join(site, "issue", f"{i}.html"))]
+    if missing:
+        problems.append(f"site: no page for public issues {sorted(missing)[:10]}")
+    leaked = [i for i in hidden if os.path.exists(os.path.join(site, "issue", f"{i}.html"))]
+    if leaked:
+        problems.append(f"site: pages for merged or embargoed issues {sorted(leaked)[:10]}")
+    pages = len(glob.glob(os.path.join(site, "**", "*.html"), recursive=True))
+    stale = len(glob.glob(os.path.join(site, "**", ".*.tmp"), recursive=True))
+    return problems, {"public issues": len(public), "pages": pages,
+                      "temporary files left by killed runs": stale}
