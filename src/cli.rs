@@ -304,6 +304,9 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
             || e.is::<crate::job::ingest::BadSource>()
             || e.downcast_ref::<app::Error>()
                 .is_some_and(app::Error::is_refusal)
+            // `#[error(transparent)]` hides the wrapped error from the chain.
+            || e.downcast_ref::<crate::job::Error>()
+                .is_some_and(|j| matches!(j, crate::job::Error::Config(_)))
     });
     if usage { 2 } else { 1 }
 }

@@ -1382,11 +1382,12 @@ impl std::fmt::Display for Checked {
 /// so that a wrong file fails here, at build or deploy time, rather than
 /// at the first timer run. Reads only the configuration file: no secret,
 /// no CA file, no database, no network (a build sandbox has none of them).
-pub fn check_config(explicit: Option<&Path>) -> Result<Checked, Error> {
+pub fn check_config(explicit: Option<&Path>, sources: &[&str]) -> Result<Checked, Error> {
     let (config, origin) = Config::locate(explicit)?;
     match origin {
         Origin::File(file) => {
             config.check_deferred(&file)?;
+            config.site_settings(&Origin::File(file.clone()), sources)?;
             Ok(Checked { file: Some(file) })
         }
         Origin::Embedded => Ok(Checked { file: None }),
@@ -1878,13 +1879,13 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("c.json");
         std::fs::write(&file, r#"{"releases": ["unstable"]}"#).unwrap();
-        let checked = check_config(Some(&file)).unwrap();
+        let checked = check_config(Some(&file), &[]).unwrap();
         assert_eq!(
             checked.to_string(),
             format!("configuration OK: {}", file.display())
         );
         std::fs::write(&file, r#"{"reprot": {}}"#).unwrap();
-        let err = check_config(Some(&file)).unwrap_err().to_string();
+        let err = check_config(Some(&file), &[]).unwrap_err().to_string();
         assert!(err.contains("unknown key `reprot`"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }

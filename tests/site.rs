@@ -570,6 +570,21 @@ fn rerender_writes_only_what_changed_and_removes_pages_that_stop_being_public() 
         .stdout();
     assert!(out.contains(" 1 removed"), "{out}");
     assert!(!site.join("issue/9999.html").exists());
+    // A run killed after writing pages and before its manifest (found by
+    // the chaos run: such a page outlived its issue's merge): it leaves its
+    // marker, and the next run removes every file no page claims.
+    std::fs::write(site.join("issue/9998.html"), "killed run's page").expect("write");
+    std::fs::write(site.join("issue/.9998.html.tmp"), "half").expect("write");
+    std::fs::write(site.join(".secdesk-site.rendering"), "").expect("write");
+    let out = render(&desk);
+    assert!(out.contains(" 2 removed"), "{out}");
+    assert!(!site.join("issue/9998.html").exists());
+    assert!(!site.join("issue/.9998.html.tmp").exists());
+    assert!(!site.join(".secdesk-site.rendering").exists());
+    // Without the marker, the manifest alone says what goes.
+    std::fs::write(site.join("issue/9997.html"), "x").expect("write");
+    let out = render(&desk);
+    assert!(out.contains(" 0 removed"), "{out}");
 }
 
 #[test]
@@ -614,6 +629,9 @@ fn team_templates_replace_the_embedded_ones_and_bad_ones_are_refused() {
         err.contains("site.archive_urls.oss-securty") && err.contains("config.json"),
         "{err}"
     );
+    // check-config refuses it before any timer runs on it.
+    let err = desk.cmd("secdesk").arg("check-config").assert_usage_error();
+    assert!(err.contains("site.archive_urls.oss-securty"), "{err}");
 }
 
 /// What a reader sees, gathered in the page.

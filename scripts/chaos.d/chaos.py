@@ -131,13 +131,13 @@ class Desk:
         self.logs = os.path.join(dir, "logs")
         os.makedirs(self.logs)
         self.config = os.path.join(dir, "config.json")
+        self.repo = os.path.join(dir, "nixpkgs")
+        self.fix_commits = 0
+        self.make_repo()
         self.write_config(proxy.port)
         for prog in ("secdesk-site-render", "secdesk-fix-track"):
             if not os.path.exists(os.path.join(a.bin, prog)):
                 raise SystemExit(f"chaos: {prog} is not built in {a.bin}")
-        self.repo = os.path.join(dir, "nixpkgs")
-        self.fix_commits = 0
-        self.make_repo()
 
     def git(self, *args, at=None):
         """One git command in the package repository, dated `at`."""

@@ -130,7 +130,16 @@ fn changes(facts: &Facts, severity: Option<Severity>, plan: &Plan, actor: &str) 
             HistoryAction::Unclaimed => format!("unclaimed by {actor}"),
             HistoryAction::Assigned => format!("assigned {detail}"),
             HistoryAction::Note => format!(
-                "note added: {}",
+                "{}note added: {}",
+                if plan
+                    .effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::PublicNote(_)))
+                {
+                    "public "
+                } else {
+                    ""
+                },
                 text::ellipsize(&text::one_line(detail), 60)
             ),
             HistoryAction::Dismissed => format!("dismissed: {detail}"),

@@ -70,12 +70,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.out.as_deref(),
         args.full,
         &mut |l| cli::log(NAME, l),
-    )
-    .map_err(|e| match e {
-        // A bad template is bad configuration: exit 2, naming the file.
-        secdesk::job::Error::Config(c) => anyhow::Error::from(c),
-        e => anyhow::Error::from(e),
-    })?;
+    )?;
     cli::succeeded(NAME, &mut ctx, Default::default());
     cli::print(&ran.to_string())?;
     Ok(ExitCode::SUCCESS)

@@ -34,6 +34,11 @@ use std::path::{Path, PathBuf};
 /// The manifest's file name in the output directory.
 pub const MANIFEST: &str = ".secdesk-site.json";
 
+/// Present while a run writes pages, removed once its manifest is written:
+/// a run that finds it was preceded by one that was killed, whose pages
+/// the manifest may not know, so it sweeps the page directories.
+pub const RENDERING: &str = ".secdesk-site.rendering";
+
 /// Bumped when the renderer's code (not its templates) changes what a
 /// page says, so every page is rendered again once after an upgrade.
 const RENDER_VERSION: &str = "site-render 1";
@@ -320,6 +325,9 @@ pub fn run(
             .and_then(|b| read_manifest(&b))
     };
     let had_manifest = old.is_some();
+    let marker = dir.join(RENDERING);
+    let interrupted = marker.exists();
+    std::fs::write(&marker, b"").map_err(write_error(&marker))?;
     let mut w = Writer {
         dir: dir.clone(),
         old: old.unwrap_or_default(),
@@ -514,10 +522,12 @@ pub fn run(
     }
 
     // What is no longer a page goes: pages the manifest knew, and, when
-    // there was none, any file in a page directory no page claims.
+    // there was none or the last run was killed before writing it, any
+    // file in a page directory no page claims (a killed run's pages and
+    // temporary files included).
     let mut removed = 0;
     let mut gone: Vec<PathBuf> = w.old.keys().map(|p| dir.join(p)).collect();
-    if !had_manifest {
+    if !had_manifest || interrupted {
         for d in PAGE_DIRS {
             let Ok(entries) = std::fs::read_dir(dir.join(d)) else {
                 continue;
@@ -539,6 +549,7 @@ pub fn run(
     }
     let manifest = std::mem::take(&mut w.new);
     write_atomic(&manifest_path, manifest_text(&manifest).as_bytes())?;
+    std::fs::remove_file(&marker).map_err(write_error(&marker))?;
     log(&format!(
         "{} public issues, {} CVE pages, {} package pages, {} advisories",
         public.issues.len(),

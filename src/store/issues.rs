@@ -108,6 +108,8 @@ pub struct Note {
     pub actor: String,
     /// The note.
     pub text: String,
+    /// Shown on the public site (`secdesk note --public`).
+    pub public: bool,
 }
 
 /// Everything stored about one issue.
@@ -479,15 +481,18 @@ impl Reader<'_> {
             .map_err(self.err("read release status"))?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT at, actor, text, id FROM notes WHERE issue_id = ?1 ORDER BY id")
+            .prepare_cached(
+                "SELECT at, actor, text, public, id FROM notes WHERE issue_id = ?1 ORDER BY id",
+            )
             .map_err(self.err("read notes"))?;
         let notes = stmt
             .query_map([id], |r| {
-                let c = Cells::new(r, "notes", 3);
+                let c = Cells::new(r, "notes", 4);
                 Ok(Note {
                     at: c.instant(0)?,
                     actor: c.get(1)?,
                     text: c.get(2)?,
+                    public: c.get(3)?,
                 })
             })
             .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())

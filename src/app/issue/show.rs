@@ -344,9 +344,10 @@ impl fmt::Display for IssueShow {
             for n in &self.notes {
                 writeln!(
                     f,
-                    "  {}  {}: {}",
+                    "  {}  {}{}: {}",
                     n.at.format("%Y-%m-%d %H:%M"),
                     n.actor,
+                    if n.public { " (public)" } else { "" },
                     n.text
                 )?;
             }

@@ -15,8 +15,9 @@ use secdesk::config;
 /// time zones, dates, times of day and durations. Then it checks what the
 /// programs check only when they come to use a setting: each secret given
 /// as a `*_file` path or a `*_credential` name they can read, `smtp.user`
-/// with a password beside it, and every mail address (smtp.from,
-/// team[].email, report.to[]).
+/// with a password beside it, every mail address (smtp.from,
+/// team[].email, report.to[]), and the site's URLs (site.base_url,
+/// site.archive_urls).
 ///
 /// It reads only the configuration file: no secret (their files and
 /// $CREDENTIALS_DIRECTORY are never opened, only the form of each
@@ -34,7 +35,8 @@ pub struct CheckConfigCommand {}
 impl CheckConfigCommand {
     /// Runs the command; called before the database would be opened.
     pub fn execute(&self, common: &CommonArgs, json: bool) -> anyhow::Result<()> {
-        let checked = config::check_config(common.config.as_deref())?;
+        let sources = secdesk::mail::Source::ALL.map(secdesk::mail::Source::as_str);
+        let checked = config::check_config(common.config.as_deref(), &sources)?;
         if json {
             cli::print_json(&checked)
         } else {
