@@ -74,6 +74,7 @@ pub struct NoteJson {
     pub at: String,
     pub actor: String,
     pub text: String,
+    pub public: bool,
 }
 
 /// One checklist step.

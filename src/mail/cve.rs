@@ -285,14 +285,26 @@ fn tag(s: &str) -> Option<(bool, usize)> {
         Some(b) if b.is_ascii_whitespace() => {}
         _ => return None,
     }
+    let attrs = i;
     while let Some(&b) = bytes.get(i) {
         match b {
+            // An id in the attributes (`<a href=".../CVE-2024-1234">`, or
+            // text that only looks like a tag, `<P CVE-1999-0001 >`) is
+            // kept as text rather than lost with the tag.
+            b'>' if names_an_id(&bytes[attrs..i]) => return None,
             b'>' => return Some((block, i + 1)),
             b'<' | b'\n' => return None,
             _ => i += 1,
         }
     }
     None
+}
+
+/// Whether a tag's attributes could hold an id (`CVE`/`CAN`, any case).
+fn names_an_id(attrs: &[u8]) -> bool {
+    attrs
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"cve") || w.eq_ignore_ascii_case(b"can"))
 }
 
 #[cfg(test)]
@@ -363,6 +375,21 @@ mod tests {
         check(
             "exploit_CVE-2023-1111.py CVE_2023_2222 xCVE-2023-3333 2CVE-2023-4444",
             expect!["CVE-2023-1111 CVE-2023-2222"],
+        );
+    }
+
+    #[test]
+    fn an_id_inside_a_tag_is_kept() {
+        // Found by the property test in tests/ingest.rs.
+        check("<P CVE-1999-0001 >", expect!["CVE-1999-0001"]);
+        check(
+            r#"<a href="https://nvd.nist.gov/vuln/detail/CVE-2024-1234">NVD</a>"#,
+            expect!["CVE-2024-1234"],
+        );
+        // A tag with other attributes still goes.
+        check(
+            r#"CVE-<b class="x">2023</b>-1234"#,
+            expect!["CVE-2023-1234"],
         );
     }
 
