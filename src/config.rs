@@ -974,6 +974,17 @@ pub enum Origin {
     Embedded,
 }
 
+impl Origin {
+    /// The file an error names: the configuration file, or
+    /// `(embedded defaults)` when there is none.
+    pub fn file(&self) -> PathBuf {
+        match self {
+            Origin::File(f) => f.clone(),
+            Origin::Embedded => PathBuf::from("(embedded defaults)"),
+        }
+    }
+}
+
 impl Config {
     /// The heartbeat URL's secret reference (`heartbeat_url_file`, else
     /// `heartbeat_url_credential`), `None` when no heartbeat is configured.
@@ -1272,10 +1283,7 @@ impl Config {
     /// there are none, since a report sent to nobody is a report lost.
     pub fn report_recipients(&self, origin: &Origin) -> Result<&[String], Error> {
         if self.report.to.is_empty() {
-            let file = match origin {
-                Origin::File(f) => f.clone(),
-                Origin::Embedded => PathBuf::from("(embedded defaults)"),
-            };
+            let file = origin.file();
             return Err(Error::Invalid {
                 file,
                 key: "report.to".into(),
@@ -1290,10 +1298,7 @@ impl Config {
     /// missing section (for `secdesk-advisory-render`).
     pub fn advisory_settings(&self, origin: &Origin) -> Result<&Advisory, Error> {
         self.advisory.as_ref().ok_or_else(|| Error::Invalid {
-            file: match origin {
-                Origin::File(f) => f.clone(),
-                Origin::Embedded => PathBuf::from("(embedded defaults)"),
-            },
+            file: origin.file(),
             key: "advisory".into(),
             expected:
                 "expected an `advisory` section (id_prefix, sender, list) to render advisories"
@@ -1316,10 +1321,7 @@ impl Config {
     /// section (for `secdesk-fix-track` and `secdesk fix`).
     pub fn fixes_settings(&self, origin: &Origin) -> Result<&Fixes, Error> {
         self.fixes.as_ref().ok_or_else(|| Error::Invalid {
-            file: match origin {
-                Origin::File(f) => f.clone(),
-                Origin::Embedded => PathBuf::from("(embedded defaults)"),
-            },
+            file: origin.file(),
             key: "fixes".into(),
             expected: "expected a `fixes` section (repo, branches, since) to track fixes".into(),
         })
@@ -1333,10 +1335,7 @@ impl Config {
         match self.site.problem(sources) {
             None => Ok(&self.site),
             Some((key, expected)) => Err(Error::Invalid {
-                file: match origin {
-                    Origin::File(f) => f.clone(),
-                    Origin::Embedded => PathBuf::from("(embedded defaults)"),
-                },
+                file: origin.file(),
                 key,
                 expected,
             }),

@@ -347,14 +347,7 @@ impl Repo {
                 repo: self.path.clone(),
                 error: e.to_string(),
             })?;
-        let stderr = child.stderr.take();
-        let errs = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut e) = stderr {
-                let _ = e.read_to_string(&mut text);
-            }
-            text
-        });
+        let errs = drain_stderr(&mut child);
         let mut line = Vec::with_capacity(256);
         let mut failure = None;
         if let Some(out) = child.stdout.take() {
@@ -458,14 +451,7 @@ impl Repo {
             repo: self.path.clone(),
             error: e.to_string(),
         })?;
-        let stderr = child.stderr.take();
-        let errs = std::thread::spawn(move || {
-            let mut text = String::new();
-            if let Some(mut e) = stderr {
-                let _ = e.read_to_string(&mut text);
-            }
-            text
-        });
+        let errs = drain_stderr(&mut child);
         let started = Clock::now();
         let status = loop {
             match child.try_wait() {
@@ -511,6 +497,19 @@ pub fn redact(url: &str) -> String {
         }
     }
     url.to_string()
+}
+
+/// Reads a child's stderr to its end on a thread, so a chatty git never
+/// blocks on a full pipe while its stdout is read or its exit awaited.
+fn drain_stderr(child: &mut std::process::Child) -> std::thread::JoinHandle<String> {
+    let stderr = child.stderr.take();
+    std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut e) = stderr {
+            let _ = e.read_to_string(&mut text);
+        }
+        text
+    })
 }
 
 #[cfg(test)]

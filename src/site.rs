@@ -419,28 +419,13 @@ pub fn archive_url(
         return advisory_id.and_then(crate::report::html::advisory_url);
     }
     match settings.archive_urls.get(source.as_str()) {
-        Some(pattern) => Some(pattern.replace("{message_id}", &percent(message_id))),
+        Some(pattern) => Some(pattern.replace("{message_id}", &crate::text::percent(message_id))),
         None => crate::report::html::message_url(&Posted {
             source,
             message_id: message_id.to_string(),
             advisory_id: advisory_id.map(str::to_string),
         }),
     }
-}
-
-/// Percent-encodes all but unreserved characters and `@`, for a
-/// Message-ID in a URL.
-fn percent(text: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 /// The file name (without `.html`) of a page named by `name` (a package,

@@ -65,6 +65,21 @@ pub fn visible(text: &str) -> String {
     out
 }
 
+/// Percent-encodes all but unreserved characters and `@` (RFC 3986), so a
+/// Message-ID fits in a URL's query or path.
+pub fn percent(text: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 /// Escapes text for HTML element content and attribute values; bare CRs
 /// are dropped.
 pub fn html_escape(text: &str) -> String {

@@ -53,7 +53,10 @@ pub fn message_url(p: &Posted) -> Option<String> {
             if p.message_id.is_empty() || p.message_id.ends_with("@secdesk.invalid") {
                 return None;
             }
-            Some(format!("https://marc.info/?i={}", percent(&p.message_id)))
+            Some(format!(
+                "https://marc.info/?i={}",
+                crate::text::percent(&p.message_id)
+            ))
         }
         _ => p.advisory_id.as_deref().and_then(advisory_url),
     }
@@ -106,20 +109,6 @@ pub fn cve_url(cve: &str) -> Option<String> {
             .chain(number.bytes())
             .all(|b| b.is_ascii_digit());
     ok.then(|| format!("https://www.cve.org/CVERecord?id={cve}"))
-}
-
-/// Percent-encodes all but unreserved characters and `@` (RFC 3986), for
-/// a Message-ID in a query.
-fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 /// A link, or the escaped text alone when there is no URL.
