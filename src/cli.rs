@@ -270,6 +270,23 @@ pub fn succeeded(program: &str, ctx: &mut Ctx, run: crate::job::monitor::Run) {
     }
 }
 
+/// How every timer job ends: on success its metrics and heartbeat
+/// (`succeeded`), then its one summary line, then exit 1 when it carried
+/// on past failures (the next run retries them), else 0.
+pub fn job_done(
+    program: &str,
+    ctx: &mut Ctx,
+    failed: bool,
+    run: crate::job::monitor::Run,
+    summary: &dyn std::fmt::Display,
+) -> anyhow::Result<ExitCode> {
+    if !failed {
+        succeeded(program, ctx, run);
+    }
+    print(&summary.to_string())?;
+    Ok(exit_for(failed))
+}
+
 /// Exit 1 when a job carried on past failures, else 0.
 pub fn exit_for(failed: bool) -> ExitCode {
     if failed {

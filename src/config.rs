@@ -642,11 +642,7 @@ impl Advisory {
     pub fn out_dir(&self, database: &Path) -> PathBuf {
         match &self.out_dir {
             Some(d) => d.clone(),
-            None => database
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .join("advisories"),
+            None => database_dir(database).join("advisories"),
         }
     }
 }
@@ -782,11 +778,7 @@ impl Site {
     pub fn out_dir(&self, database: &Path) -> PathBuf {
         match &self.out_dir {
             Some(d) => d.clone(),
-            None => database
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .join("site"),
+            None => database_dir(database).join("site"),
         }
     }
 }
@@ -963,6 +955,16 @@ impl ClassifyWords for serde_json::Error {
         )
         .to_lowercase()
     }
+}
+
+/// The directory a database file lies in (`.` for a bare file name):
+/// where the files secdesk keeps beside it go (rendered advisories, the
+/// site, the Bat-Signal's trigger file).
+pub fn database_dir(database: &Path) -> &Path {
+    database
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// Where the configuration came from, for messages.

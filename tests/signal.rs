@@ -107,14 +107,16 @@ fn run(desk: &Desk, log: &mut Vec<String>, now: &str, args: &[&str]) -> Run {
     Run { out }
 }
 
-fn pages_since(smtp: &SmtpServer, seen: &mut usize) -> Vec<Got> {
+/// The mails the server filed since the last call (`seen` counts them).
+pub fn pages_since(smtp: &SmtpServer, seen: &mut usize) -> Vec<Got> {
     let all = got(smtp);
     let new = all[*seen..].to_vec();
     *seen = all.len();
     new
 }
 
-fn keys(mails: &[Got]) -> Vec<String> {
+/// The outbox keys of `mails`, sorted.
+pub fn keys(mails: &[Got]) -> Vec<String> {
     let mut k: Vec<String> = mails.iter().map(|m| m.key.clone()).collect();
     k.sort();
     k

@@ -9,7 +9,7 @@
 
 use crate::harness::dovecot::Dovecot;
 use crate::harness::smtp::SmtpServer;
-use crate::signal::{Got, PRIVATE, got, setup};
+use crate::signal::{Got, PRIVATE, got, keys, pages_since as since, setup};
 use crate::util::Desk;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,19 +28,6 @@ fn run(
     log.push(out.clone());
     log.push(err.clone());
     (out, err)
-}
-
-fn since(smtp: &SmtpServer, seen: &mut usize) -> Vec<Got> {
-    let all = got(smtp);
-    let new = all[*seen..].to_vec();
-    *seen = all.len();
-    new
-}
-
-fn keys(mails: &[Got]) -> Vec<String> {
-    let mut k: Vec<String> = mails.iter().map(|m| m.key.clone()).collect();
-    k.sort();
-    k
 }
 
 fn page<'a>(mails: &'a [Got], key: &str) -> &'a Got {

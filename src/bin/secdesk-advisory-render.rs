@@ -59,11 +59,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
     for e in &ran.delivery.errors {
         cli::log(NAME, e);
     }
-    if !ran.delivery.has_failures() {
-        cli::succeeded(NAME, &mut ctx, Default::default());
-    }
-    cli::print(&ran.to_string())?;
-    Ok(cli::exit_for(ran.delivery.has_failures()))
+    let failed = ran.delivery.has_failures();
+    cli::job_done(NAME, &mut ctx, failed, Default::default(), &ran)
 }
 
 #[cfg(test)]

@@ -62,11 +62,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         !args.no_fetch,
         &mut |l| cli::log(NAME, l),
     )?;
-    if !ran.failed() {
-        cli::succeeded(NAME, &mut ctx, Default::default());
-    }
-    cli::print(&ran.to_string())?;
-    Ok(cli::exit_for(ran.failed()))
+    cli::job_done(NAME, &mut ctx, ran.failed(), Default::default(), &ran)
 }
 
 #[cfg(test)]

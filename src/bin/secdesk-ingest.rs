@@ -117,11 +117,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             cli::log(NAME, line);
         }
     }
-    if !ran.failed() {
-        cli::succeeded(NAME, &mut ctx, ran.monitored());
-    }
-    cli::print(&ran.to_string())?;
-    Ok(cli::exit_for(ran.failed()))
+    cli::job_done(NAME, &mut ctx, ran.failed(), ran.monitored(), &ran)
 }
 
 #[cfg(test)]

@@ -71,9 +71,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.full,
         &mut |l| cli::log(NAME, l),
     )?;
-    cli::succeeded(NAME, &mut ctx, Default::default());
-    cli::print(&ran.to_string())?;
-    Ok(ExitCode::SUCCESS)
+    cli::job_done(NAME, &mut ctx, false, Default::default(), &ran)
 }
 
 #[cfg(test)]

@@ -65,12 +65,7 @@ pub const TRIGGER: &str = "signal.trigger";
 /// Writes [`TRIGGER`] (the run's instant). A failure only warns: the
 /// action is recorded, and the next timer run sends its mail.
 fn wake(app: &App) {
-    let db = app.ctx.store.path();
-    let dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let path = dir.join(TRIGGER);
+    let path = secdesk::config::database_dir(app.ctx.store.path()).join(TRIGGER);
     let now = secdesk::time::format(app.ctx.now);
     if let Err(e) = std::fs::write(&path, format!("{now}\n")) {
         eprintln!(
