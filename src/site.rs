@@ -108,9 +108,6 @@ pub struct PublicIssue {
     /// Severity, for ordering.
     #[serde(skip)]
     pub severity_level: Option<Severity>,
-    /// Its store change stamp (part of its pages' input fingerprint).
-    #[serde(skip)]
-    pub stamp: String,
     /// Milestones for the trends page: first mail, claimed, triaged,
     /// fixed, closed.
     #[serde(skip)]
@@ -242,11 +239,27 @@ pub fn public(
     settings: &Settings,
 ) -> PublicSite {
     let visible: BTreeSet<IssueId> = rows.iter().filter(|r| is_public(r)).map(|r| r.id).collect();
-    let hidden: BTreeSet<&str> = rows
+    let hidden: BTreeSet<String> = rows
         .iter()
         .filter(|r| r.dismiss_reason == Some(DismissReason::Embargoed))
-        .flat_map(|r| r.cves.iter().map(String::as_str))
+        .flat_map(|r| r.cves.iter().cloned())
         .collect();
+    public_part(rows, advisories, channel, settings, &visible, &hidden)
+}
+
+/// [`public`] of some of the store's rows, for an incremental render:
+/// `visible` holds every public issue the rows and advisories name
+/// (related issues, announced issues), `hidden` the CVE ids of every
+/// embargoed issue. The result's `issues`, `cves` and `packages` hold
+/// only what `rows` hold; every advisory is there.
+pub fn public_part(
+    rows: &[SiteIssueRow],
+    advisories: &[SiteAdvisory],
+    channel: &BTreeMap<(IssueId, String), Instant>,
+    settings: &Settings,
+    visible: &BTreeSet<IssueId>,
+    hidden: &BTreeSet<String>,
+) -> PublicSite {
     let mut advisories: Vec<PublicAdvisory> = advisories
         .iter()
         .map(|a| PublicAdvisory {
@@ -349,7 +362,6 @@ pub fn public(
             created: r.created_at,
             updated: r.updated_at,
             severity_level: r.severity,
-            stamp: r.stamp.clone(),
             milestones: Milestones {
                 first_mail: r.first_mail.or(Some(r.created_at)),
                 claimed: r.first_claimed_at,
@@ -481,7 +493,6 @@ mod tests {
             closed_at: None,
             dismiss_reason: reason,
             merged_into: None,
-            stamp: String::new(),
             cves: vec![format!("CVE-2026-{id:04}")],
             packages: vec!["openssl".into()],
             releases: BTreeMap::from([(

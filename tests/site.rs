@@ -748,3 +748,145 @@ desktest!(
         assert!(again.contains("not affected"), "the change is on page 2");
     }
 );
+
+/// The file tree under `dir` (the manifest left out), path to bytes.
+fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    files(dir)
+        .into_iter()
+        .filter(|p| p != Path::new(".secdesk-site.json"))
+        .map(|p| {
+            let bytes = std::fs::read(dir.join(&p)).expect("read page");
+            (p, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn an_incremental_render_is_the_whole_render_byte_for_byte() {
+    let desk = site_desk("site_equivalence");
+    render(&desk);
+    // Changes of every kind a page is made of: a status, a claim, a public
+    // note, a merge, a relation and then an embargo on one end of it (the
+    // other's page must drop the link), a CVE moved with the merge, new
+    // mail opening a new issue, and a second advisory published.
+    let lighttpd = issue_of(&desk, "CVE-2008-4298");
+    let tcpdump = issue_of(&desk, "CVE-2016-7922");
+    let atheme = issue_of(&desk, "CVE-2016-4478");
+    let airflow = issue_of(&desk, "CVE-2024-31869");
+    let linux = issue_of(&desk, "CVE-2008-0007");
+    let blesta = issue_of(&desk, "CVE-2026-25615");
+    sd(
+        &desk,
+        "carol",
+        &["release-status", &lighttpd, "unstable", "not-affected"],
+    );
+    sd(&desk, "bob", &["claim", &tcpdump]);
+    sd(
+        &desk,
+        "bob",
+        &["note", &tcpdump, "--public", "Public: rebuilt"],
+    );
+    sd(&desk, "carol", &["merge", &atheme, &lighttpd]);
+    sd(&desk, "carol", &["relate", &airflow, &linux]);
+    render(&desk);
+    let link = format!("href=\"{airflow}.html\"");
+    let page = |desk: &Desk| {
+        std::fs::read_to_string(desk.dir.join(format!("site/issue/{linux}.html"))).expect("page")
+    };
+    assert!(page(&desk).contains(&link), "the related issue is linked");
+    // Only the embargoed end of the relation changes; the other's page
+    // must still lose the link.
+    sd(
+        &desk,
+        "carol",
+        &["dismiss", &airflow, "--reason", "embargoed"],
+    );
+    sd(
+        &desk,
+        "carol",
+        &["dismiss", &blesta, "--reason", "not-a-vulnerability"],
+    );
+    desk.dir.write(
+        "later/cur/1",
+        "Message-ID: <later@example.org>\nFrom: R <r@example.org>\n\
+         List-Id: <oss-security.lists.openwall.com>\nDate: Sat, 21 Nov 2026 10:00:00 +0000\n\
+         Subject: CVE-2026-4242 in freshpkg\n\nbody\n",
+    );
+    desk.cmd_at("secdesk-ingest", "2026-11-21T10:05:00Z")
+        .arg("--maildir")
+        .arg(desk.dir.join("later"))
+        .stdout();
+    sd(
+        &desk,
+        "bob",
+        &[
+            "release-status",
+            &tcpdump,
+            "25.05",
+            "fixed",
+            "--ref",
+            "PR #77",
+        ],
+    );
+    for rel in ["25.11", "unstable"] {
+        sd(
+            &desk,
+            "bob",
+            &["release-status", &tcpdump, rel, "not-affected"],
+        );
+    }
+    sd(
+        &desk,
+        "bob",
+        &["advisory", "draft", &tcpdump, "--title", "tcpdump: many"],
+    );
+    sd(&desk, "alice", &["advisory", "review", "2", "--approve"]);
+    sd(
+        &desk,
+        "alice",
+        &[
+            "advisory",
+            "published",
+            "NIXSA-2026-0002",
+            "--url",
+            "https://lists.example.org/announce/2",
+        ],
+    );
+    // The next day, so that the trends page is drawn again too.
+    let later = "2026-11-23T09:00:00Z";
+    let out = desk.cmd_at("secdesk-site-render", later).output();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(" changed"),
+        "took the incremental path: {said}"
+    );
+    let whole = desk.dir.join("whole");
+    let out = desk
+        .cmd_at("secdesk-site-render", later)
+        .arg("--out")
+        .arg(&whole)
+        .output();
+    assert!(out.status.success(), "{out:?}");
+    let (a, b) = (tree(&desk.dir.join("site")), tree(&whole));
+    let names = |t: &BTreeMap<PathBuf, Vec<u8>>| t.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b), "the same files");
+    for (path, bytes) in &a {
+        assert!(
+            bytes == &b[path],
+            "{} differs:\nincremental:\n{}\nwhole:\n{}",
+            path.display(),
+            String::from_utf8_lossy(bytes),
+            String::from_utf8_lossy(&b[path])
+        );
+    }
+    // The merged issue and the embargoed one are gone, the new one is in.
+    assert!(!a.contains_key(Path::new(&format!("issue/{atheme}.html"))));
+    assert!(!a.contains_key(Path::new(&format!("issue/{airflow}.html"))));
+    assert!(a.contains_key(Path::new("cve/CVE-2026-4242.html")));
+    assert!(a.contains_key(Path::new("advisory/NIXSA-2026-0002.html")));
+    assert!(
+        !page(&desk).contains(&link),
+        "no link to the embargoed issue"
+    );
+}

@@ -1,34 +1,45 @@
 //! `secdesk-site-render`: the public static site, incremental and atomic.
 //!
-//! One read snapshot gives every issue's light row (`store::site`);
-//! `site::public` keeps what may be shown; then each page's *input
-//! fingerprint* (a hash of what the page is made from: the issue's change
-//! stamp, its related issues and advisories, the templates, the settings)
-//! is compared with the one remembered in the output directory's manifest
-//! (`.secdesk-site.json`). Pages whose inputs did not change are neither
-//! rendered nor touched, so only the timelines of changed issues are read.
-//! A page rendered again is written only when its bytes differ (a content
-//! hash), through a temporary file in the same directory and a rename, so
-//! a web server never serves half a page. Pages of issues that are no
-//! longer public (dismissed as embargoed, merged) are removed. The open
-//! issues are listed 500 to a page, and each page of that list and
-//! `issues.json` are rendered only when one of their rows changed; trends,
-//! rota, feed and advisories are rendered every run and written when their
-//! bytes differ.
+//! Two ways to render, one result (tests/site.rs renders both ways and
+//! compares every byte):
 //!
-//! The manifest lives with the pages, not in the database: a deleted or
-//! replaced output directory, or another `--out`, is simply rendered
-//! whole. Without a manifest (or with `--full`) every page is rendered,
-//! and files in the page directories that no page claims are removed.
+//! - **Whole**, the first time, after `--full`, after a killed run, or
+//!   when the templates, settings or renderer changed: every issue's row
+//!   is read (`store::site`), `site::public` keeps what may be shown, and
+//!   every page is rendered. Files in the page directories that no page
+//!   claims are removed.
+//! - **Incremental**, otherwise: the database's change stamps (migration
+//!   14, kept by triggers) name the issues changed since the last render.
+//!   Only they, the issues related to them, and the issues an advisory
+//!   change touches are *dirty*; only their pages, the CVE and package
+//!   pages they are or were on, the pages of the open list whose rows or
+//!   order changed, and their lines of `issues.json` are rendered. What
+//!   they were on comes from the old `issues.json`, one issue per line.
+//!   Every other issue costs a row of one narrow query (its place in the
+//!   lists and its stamp: `store::site::site_places`).
+//!
+//! Either way a page is written only when its bytes differ from the file
+//! in place, through a temporary file in the same directory and a rename,
+//! so a web server never serves half a page. Advisories, rota and feed are
+//! rendered every run; the trends page, whose charts count days and weeks,
+//! once a day (and by every whole render).
+//!
+//! The manifest (`.secdesk-site.json`) lives with the pages, not in the
+//! database: a deleted or replaced output directory, or another `--out`,
+//! is simply rendered whole. It holds the highest change stamp rendered,
+//! a fingerprint of what every page depends on, the advisories, the day of
+//! the trends, and the fingerprints of the pages of the open list.
 
 use crate::config::Config;
 use crate::job::Error;
-use crate::site::render::{INDEX_PAGE, Renderer, RotaDay, TEMPLATES};
-use crate::site::{self, PublicIssue, Settings, charts, feed, file_name};
+use crate::site::render::{INDEX_PAGE, RECENTLY_CLOSED, Renderer, RotaDay, TEMPLATES};
+use crate::site::rows::{SiteAdvisory, SiteIssueRow, SitePlace};
+use crate::site::{self, PublicIssue, PublicSite, Settings, charts, feed, file_name};
 use crate::store::Store;
 use crate::time::Instant;
+use crate::triage::IssueId;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name in the output directory.
@@ -36,12 +47,13 @@ pub const MANIFEST: &str = ".secdesk-site.json";
 
 /// Present while a run writes pages, removed once its manifest is written:
 /// a run that finds it was preceded by one that was killed, whose pages
-/// the manifest may not know, so it sweeps the page directories.
+/// the manifest may not know, so it renders whole and sweeps the page
+/// directories.
 pub const RENDERING: &str = ".secdesk-site.rendering";
 
 /// Bumped when the renderer's code (not its templates) changes what a
 /// page says, so every page is rendered again once after an upgrade.
-const RENDER_VERSION: &str = "site-render 1";
+const RENDER_VERSION: &str = "site-render 2";
 
 /// The directories pages live in.
 const PAGE_DIRS: &[&str] = &["issue", "cve", "package", "advisory", "open"];
@@ -72,62 +84,88 @@ impl std::fmt::Display for Ran {
     }
 }
 
-/// What the manifest remembers per page: its input fingerprint and the
-/// hash of its bytes.
+/// The manifest's first line.
+const MANIFEST_HEADER: &str = "secdesk-site manifest 3";
+
+/// What the last render left for the next.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Remembered {
-    input: String,
-    content: String,
+struct Manifest {
+    /// The fingerprint of what every page depends on (renderer, templates,
+    /// settings); another one means a whole render.
+    base: String,
+    /// The highest change stamp the render saw.
+    seq: i64,
+    /// The day (UTC) the trends page was drawn for.
+    day: String,
+    /// The fingerprint of the published advisories.
+    advisories: String,
+    /// The issues those advisories announce.
+    advisory_issues: BTreeSet<IssueId>,
+    /// The size of the `issues.json` it wrote (another size: written by
+    /// someone else, so rendered whole).
+    json_len: u64,
+    /// How many files the site has.
+    total: usize,
+    /// Per page of the open list, its input fingerprint.
+    lists: BTreeMap<String, String>,
 }
 
-/// The manifest's first line; then one line per page: input
-/// fingerprint, content hash, path (a path holds no space or line break:
-/// `site::file_name`). Plain lines rather than JSON: at 300,000 pages it
-/// is read and written in a few tens of milliseconds.
-const MANIFEST_HEADER: &str = "secdesk-site manifest 2";
-
-fn read_manifest(bytes: &[u8]) -> Option<HashMap<String, Remembered>> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    let mut lines = text.lines();
-    if lines.next()? != MANIFEST_HEADER {
-        return None;
-    }
-    let mut pages = HashMap::new();
-    for line in lines {
-        let mut parts = line.splitn(3, ' ');
-        let (Some(input), Some(content), Some(path)) = (parts.next(), parts.next(), parts.next())
-        else {
+impl Manifest {
+    fn parse(text: &str) -> Option<Manifest> {
+        let mut lines = text.lines();
+        if lines.next()? != MANIFEST_HEADER {
             return None;
+        }
+        let mut m = Manifest::default();
+        for line in lines {
+            let (key, value) = line.split_once(' ')?;
+            match key {
+                "base" => m.base = value.to_string(),
+                "seq" => m.seq = value.parse().ok()?,
+                "day" => m.day = value.to_string(),
+                "advisories" => m.advisories = value.to_string(),
+                "advisory-issues" => {
+                    for id in value.split(',').filter(|v| !v.is_empty() && *v != "-") {
+                        m.advisory_issues.insert(id.parse().ok()?);
+                    }
+                }
+                "json" => m.json_len = value.parse().ok()?,
+                "total" => m.total = value.parse().ok()?,
+                "list" => {
+                    let (fp, path) = value.split_once(' ')?;
+                    m.lists.insert(path.to_string(), fp.to_string());
+                }
+                _ => return None,
+            }
+        }
+        Some(m)
+    }
+
+    fn text(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(out, "{MANIFEST_HEADER}");
+        let _ = writeln!(out, "base {}", self.base);
+        let _ = writeln!(out, "seq {}", self.seq);
+        let _ = writeln!(out, "day {}", self.day);
+        let _ = writeln!(out, "advisories {}", self.advisories);
+        let ids: Vec<String> = self.advisory_issues.iter().map(i64::to_string).collect();
+        let ids = if ids.is_empty() {
+            "-".to_string()
+        } else {
+            ids.join(",")
         };
-        pages.insert(
-            path.to_string(),
-            Remembered {
-                input: input.to_string(),
-                content: content.to_string(),
-            },
-        );
+        let _ = writeln!(out, "advisory-issues {ids}");
+        let _ = writeln!(out, "json {}", self.json_len);
+        let _ = writeln!(out, "total {}", self.total);
+        for (path, fp) in &self.lists {
+            let _ = writeln!(out, "list {fp} {path}");
+        }
+        out
     }
-    Some(pages)
 }
 
-fn manifest_text(pages: &HashMap<String, Remembered>) -> String {
-    let mut out = String::with_capacity(pages.len() * 100);
-    out.push_str(MANIFEST_HEADER);
-    out.push('\n');
-    for (path, r) in pages {
-        let input = if r.input.is_empty() { "-" } else { &r.input };
-        out.push_str(input);
-        out.push(' ');
-        out.push_str(&r.content);
-        out.push(' ');
-        out.push_str(path);
-        out.push('\n');
-    }
-    out
-}
-
-/// The first 128 bits of a SHA-256, in hex: ample to tell page versions
-/// apart, and half the manifest's size.
+/// The first 128 bits of a SHA-256, in hex: ample to tell inputs apart.
 fn short_hex(digest: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
@@ -138,8 +176,14 @@ fn short_hex(digest: &[u8]) -> String {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
-    short_hex(&Sha256::digest(bytes))
+/// A fingerprint from parts.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.len().to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    short_hex(&h.finalize())
 }
 
 fn write_error(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -205,73 +249,136 @@ fn overrides(dir: Option<&Path>) -> Result<BTreeMap<String, String>, Error> {
     Ok(out)
 }
 
-/// The pages of one run, and what it did.
+/// The files of one run, and what it did to them.
 struct Writer {
     dir: PathBuf,
-    /// What the manifest remembers of pages not yet seen this run; what
-    /// is left at the end is no longer a page.
-    old: HashMap<String, Remembered>,
-    new: HashMap<String, Remembered>,
+    /// Every path this run rendered (a whole render sweeps the rest).
+    claimed: HashSet<String>,
     written: usize,
-    unchanged: usize,
+    /// Files that did not exist before.
+    created: usize,
+    removed: usize,
 }
 
 impl Writer {
-    /// Whether `path`'s input is what the manifest remembers; if so the
-    /// page is kept as it is.
-    fn keep(&mut self, path: &str, input: &str) -> bool {
-        if self.old.get(path).is_some_and(|r| r.input == input)
-            && let Some((path, r)) = self.old.remove_entry(path)
-        {
-            self.new.insert(path, r);
-            self.unchanged += 1;
-            return true;
-        }
-        false
-    }
-
-    /// Records `path` with `input` and writes `bytes` unless the same
-    /// bytes are there already.
-    fn put(&mut self, path: &str, input: String, bytes: &[u8]) -> Result<(), Error> {
-        let content = hex(bytes);
-        let same = match self.old.remove(path) {
-            Some(r) => r.content == content,
-            None => false,
+    /// Writes `bytes` to `path` unless the same bytes are there already.
+    fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        let file = self.dir.join(path);
+        let same = match std::fs::metadata(&file) {
+            Ok(meta) if meta.len() == bytes.len() as u64 => {
+                std::fs::read(&file).is_ok_and(|old| old == bytes)
+            }
+            Ok(_) => false,
+            Err(_) => {
+                self.created += 1;
+                false
+            }
         };
-        if same {
-            self.unchanged += 1;
-        } else {
-            write_atomic(&self.dir.join(path), bytes)?;
+        if !same {
+            write_atomic(&file, bytes)?;
             self.written += 1;
         }
-        self.new
-            .insert(path.to_string(), Remembered { input, content });
+        self.claimed.insert(path.to_string());
         Ok(())
     }
-}
 
-/// A fingerprint from parts.
-fn fingerprint(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p.len().to_le_bytes());
-        h.update(p.as_bytes());
+    /// Removes `path` if it is there.
+    fn remove(&mut self, path: &str) -> Result<(), Error> {
+        let file = self.dir.join(path);
+        match std::fs::remove_file(&file) {
+            Ok(()) => {
+                self.removed += 1;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(write_error(&file)(e)),
+        }
     }
-    short_hex(&h.finalize())
 }
 
-/// What a listing row of an issue shows (package pages, CVE pages).
-fn listing_input(i: &PublicIssue) -> String {
-    format!(
-        "{}|{}|{}|{:?}|{:?}|{:?}",
-        i.id, i.title, i.state_words, i.severity, i.cves, i.releases
-    )
+/// One page of the list of open issues: which issues it shows, in order,
+/// and a fingerprint of everything it shows, from the issues' places and
+/// change stamps alone.
+struct ListPage {
+    path: String,
+    page: usize,
+    open: Vec<IssueId>,
+    /// The recently closed issues (page 1 only).
+    closed: Vec<IssueId>,
+    input: String,
+}
+
+/// The open list's pages and the feed's issues, from every public
+/// issue's place: most severe, then oldest, then by number, 500 a page;
+/// page 1 also lists the most recently closed issues and the advisories.
+/// A page's input is its issues' numbers and change stamps, and the
+/// advisories (which its rows may name).
+struct Lists {
+    pages: Vec<ListPage>,
+    open_count: usize,
+    /// The issues the feed may show (the most recently changed).
+    feed: Vec<IssueId>,
+}
+
+fn lists(places: &[SitePlace], advisories_fp: &str) -> Lists {
+    let mut open: Vec<&SitePlace> = places.iter().filter(|p| p.state.is_open()).collect();
+    open.sort_by_key(|p| (std::cmp::Reverse(p.severity), p.created_at, p.id));
+    let mut closed: Vec<&SitePlace> = places.iter().filter(|p| !p.state.is_open()).collect();
+    closed.sort_by_key(|p| (std::cmp::Reverse(p.updated_at), p.id));
+    closed.truncate(RECENTLY_CLOSED);
+    let mut recent: Vec<&SitePlace> = places.iter().collect();
+    recent.sort_by_key(|p| (std::cmp::Reverse(p.updated_at), p.id));
+    recent.truncate(feed::FEED_ENTRIES);
+    let count = open.len().div_ceil(INDEX_PAGE).max(1);
+    let stamps = |ps: &[&SitePlace]| -> String {
+        let mut s = String::with_capacity(ps.len() * 12);
+        for p in ps {
+            s.push_str(&p.id.to_string());
+            s.push(':');
+            s.push_str(&p.seq.to_string());
+            s.push(',');
+        }
+        s
+    };
+    let mut pages = Vec::with_capacity(count);
+    for page in 1..=count {
+        let share: Vec<&SitePlace> = open
+            .iter()
+            .copied()
+            .skip((page - 1) * INDEX_PAGE)
+            .take(INDEX_PAGE)
+            .collect();
+        let counts = format!("{page}/{count}/{}", open.len());
+        let share_fp = stamps(&share);
+        let (closed_ids, closed_fp) = if page == 1 {
+            (closed.iter().map(|p| p.id).collect(), stamps(&closed))
+        } else {
+            (Vec::new(), String::new())
+        };
+        pages.push(ListPage {
+            path: if page == 1 {
+                "index.html".to_string()
+            } else {
+                format!("open/{page}.html")
+            },
+            page,
+            open: share.iter().map(|p| p.id).collect(),
+            closed: closed_ids,
+            input: fingerprint(&[&counts, &share_fp, &closed_fp, advisories_fp]),
+        });
+    }
+    Lists {
+        pages,
+        open_count: open.len(),
+        feed: recent.iter().map(|p| p.id).collect(),
+    }
 }
 
 /// Renders the site into `out` (default `site.out_dir`, else `site`
-/// beside the database). `full` renders every page again, ignoring what
-/// the manifest remembers (a page is still written only if its bytes
-/// differ from those in place when the manifest knows them).
+/// beside the database): incrementally when the output directory's
+/// manifest allows, else whole. `full` renders whole whatever the
+/// manifest says (a page is still written only if its bytes differ from
+/// those in place).
 pub fn run(
     store: &mut Store,
     config: &Config,
@@ -301,268 +408,576 @@ pub fn run(
         let p = dir.join(d);
         std::fs::create_dir_all(&p).map_err(write_error(&p))?;
     }
-    let year_ago = now - chrono::Duration::days(365);
-    let (rows, advisories, arrivals, channel) = store.read(|r| {
-        Ok::<_, crate::store::Error>((
-            r.site_issues()?,
-            r.site_advisories()?,
-            r.site_arrivals(year_ago)?,
-            r.site_channel_arrivals()?,
-        ))
-    })?;
-    // With fix tracking set up, a fix not in its channel yet is "not yet".
-    let channel_tracked = config.fixes.is_some() || !channel.is_empty();
-    let week = rota_week(store, config, now)?;
     let settings = Settings::new(settings_file, &config.releases);
-    let public = site::public(&rows, &advisories, &channel, &settings);
-
-    let manifest_path = dir.join(MANIFEST);
-    let old = if full {
-        None
-    } else {
-        std::fs::read(&manifest_path)
-            .ok()
-            .and_then(|b| read_manifest(&b))
-    };
-    let had_manifest = old.is_some();
-    let marker = dir.join(RENDERING);
-    let interrupted = marker.exists();
-    std::fs::write(&marker, b"").map_err(write_error(&marker))?;
-    let mut w = Writer {
-        dir: dir.clone(),
-        old: old.unwrap_or_default(),
-        new: HashMap::with_capacity(public.issues.len() * 3 + 16),
-        written: 0,
-        unchanged: 0,
-    };
+    let week = rota_week(store, config, now)?;
+    let channel_tracked = config.fixes.is_some()
+        || !store
+            .read(|r| r.site_channel_arrivals())
+            .map_err(Error::from)?
+            .is_empty();
     let base = fingerprint(&[
         RENDER_VERSION,
         renderer.fingerprint(),
         &format!("{settings:?}"),
         &format!("{channel_tracked}"),
     ]);
-
-    // What each issue's rows in lists, the CVE pages and the export show,
-    // hashed once.
-    let rows_fp: Vec<String> = public
-        .issues
-        .iter()
-        .map(|i| fingerprint(&[&listing_input(i)]))
-        .collect();
-
-    // Issue pages: only those whose inputs changed are rendered, and only
-    // their timelines and public notes are read.
-    let mut todo: Vec<(usize, String)> = Vec::new();
-    for (k, i) in public.issues.iter().enumerate() {
-        let path = format!("issue/{}.html", i.id);
-        let input = fingerprint(&[&base, &i.stamp, &rows_fp[k], &format!("{:?}", i.related)]);
-        if !w.keep(&path, &input) {
-            todo.push((k, input));
-        }
-    }
-    let ids: Vec<i64> = todo.iter().map(|(k, _)| public.issues[*k].id).collect();
-    let extras = store.read(|r| r.site_issue_extras(&ids))?;
-    let render_err = |e: crate::site::render::TemplateError| {
-        Error::Config(crate::config::Error::Invalid {
-            file: settings_file
-                .template_dir
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("(embedded templates)"))
-                .join(&e.name),
-            key: "site.template_dir".into(),
-            expected: e.message,
-        })
+    let manifest_path = dir.join(MANIFEST);
+    let marker = dir.join(RENDERING);
+    let interrupted = marker.exists();
+    let old = if full || interrupted {
+        None
+    } else {
+        std::fs::read_to_string(&manifest_path)
+            .ok()
+            .and_then(|t| Manifest::parse(&t))
+            .filter(|m| m.base == base)
     };
-    for (k, input) in todo {
-        let issue = &public.issues[k];
-        let detail = site::public_detail(
-            extras.get(&issue.id).unwrap_or(&Default::default()),
-            &settings,
-        );
-        let html = renderer
-            .issue(&settings, issue, &detail, channel_tracked)
-            .map_err(render_err)?;
-        w.put(&format!("issue/{}.html", issue.id), input, html.as_bytes())?;
-    }
-
-    // CVE pages: from the issue's listing row alone.
-    for (cve, &k) in &public.cves {
-        let issue = &public.issues[k];
-        let path = format!("cve/{}.html", file_name(cve));
-        let input = fingerprint(&[&base, cve, &rows_fp[k]]);
-        if w.keep(&path, &input) {
-            continue;
-        }
-        let html = renderer.cve(&settings, cve, issue).map_err(render_err)?;
-        w.put(&path, input, html.as_bytes())?;
-    }
-
-    // Package pages: from their issues' listing rows.
-    for (package, members) in &public.packages {
-        let path = format!("package/{}.html", file_name(package));
-        let rows: Vec<&str> = members.iter().map(|k| rows_fp[*k].as_str()).collect();
-        let input = fingerprint(&[&base, package, &rows.concat()]);
-        if w.keep(&path, &input) {
-            continue;
-        }
-        let mut issues: Vec<&PublicIssue> = members.iter().map(|k| &public.issues[*k]).collect();
-        site::urgency_order(&mut issues);
-        let html = renderer
-            .package(&settings, package, &issues)
-            .map_err(render_err)?;
-        w.put(&path, input, html.as_bytes())?;
-    }
-
-    // Advisory pages and the overview pages: rendered every run, written
-    // when their bytes differ.
-    for a in &public.advisories {
-        let path = format!("advisory/{}.html", file_name(&a.id));
-        let html = renderer
-            .advisory(&settings, &public, a)
-            .map_err(render_err)?;
-        w.put(&path, String::new(), html.as_bytes())?;
-    }
-    let today = week.as_ref().and_then(|days| {
-        days.iter()
-            .find(|d| d.start <= crate::time::format(now) && crate::time::format(now) < d.end)
+    // The old export is the memory of what each issue was on; one that is
+    // not the size the manifest wrote is not ours to splice.
+    let json_path = dir.join("issues.json");
+    let old_json = old.as_ref().and_then(|m| {
+        std::fs::read_to_string(&json_path)
+            .ok()
+            .filter(|t| t.len() as u64 == m.json_len)
     });
-    let charts = vec![
-        charts::open_by_state(&public.issues, now),
-        charts::arrivals(&arrivals, now),
-        charts::time_to(&public.issues, now, channel_tracked),
-    ];
-    // The open issues, a page of the list at a time; each page is
-    // rendered only when one of its rows changed.
-    let mut open: Vec<usize> = (0..public.issues.len())
-        .filter(|k| public.issues[*k].open)
-        .collect();
-    open.sort_by_key(|k| {
-        let i = &public.issues[*k];
-        (std::cmp::Reverse(i.severity_level), i.created, i.id)
-    });
-    let mut closed: Vec<usize> = (0..public.issues.len())
-        .filter(|k| !public.issues[*k].open)
-        .collect();
-    closed.sort_by_key(|k| {
-        (
-            std::cmp::Reverse(public.issues[*k].updated),
-            public.issues[*k].id,
-        )
-    });
-    closed.truncate(crate::site::render::RECENTLY_CLOSED);
-    let pages = open.len().div_ceil(INDEX_PAGE).max(1);
-    let advisories_fp = format!("{:?}", public.advisories);
-    for page in 1..=pages {
-        let share: Vec<usize> = open
-            .iter()
-            .copied()
-            .skip((page - 1) * INDEX_PAGE)
-            .take(INDEX_PAGE)
-            .collect();
-        let path = if page == 1 {
-            "index.html".to_string()
-        } else {
-            format!("open/{page}.html")
-        };
-        let mut parts: Vec<&str> = vec![&base];
-        let counts = format!("{page}/{pages}/{}", open.len());
-        parts.push(&counts);
-        parts.extend(share.iter().map(|k| rows_fp[*k].as_str()));
-        if page == 1 {
-            parts.push(&advisories_fp);
-            parts.extend(closed.iter().map(|k| rows_fp[*k].as_str()));
+    std::fs::write(&marker, b"").map_err(write_error(&marker))?;
+    let ctx = Ctx {
+        renderer: &renderer,
+        settings: &settings,
+        settings_file,
+        channel_tracked,
+        now,
+        week: week.as_deref(),
+    };
+    let mut w = Writer {
+        dir: dir.clone(),
+        claimed: HashSet::new(),
+        written: 0,
+        created: 0,
+        removed: 0,
+    };
+    let spliced = match (&old, &old_json) {
+        (Some(m), Some(text)) => {
+            feed::json_lines(text, &feed::json_head(&settings)).map(|lines| (m, lines))
         }
-        let input = fingerprint(&parts);
-        if w.keep(&path, &input) {
-            continue;
+        _ => None,
+    };
+    let (manifest, counts) = match spliced {
+        Some((m, lines)) => incremental(store, &ctx, &mut w, m, &lines)?,
+        None => whole(store, &ctx, &mut w, &dir)?,
+    };
+    let manifest = Manifest { base, ..manifest };
+    let total = manifest.total;
+    write_atomic(&manifest_path, manifest.text().as_bytes())?;
+    std::fs::remove_file(&marker).map_err(write_error(&marker))?;
+    log(&counts);
+    Ok(Ran {
+        written: w.written,
+        unchanged: total.saturating_sub(w.written),
+        removed: w.removed,
+        dir,
+    })
+}
+
+/// What every page of one run is rendered with.
+struct Ctx<'a> {
+    renderer: &'a Renderer,
+    settings: &'a Settings,
+    settings_file: &'a crate::config::Site,
+    channel_tracked: bool,
+    now: Instant,
+    week: Option<&'a [RotaDay]>,
+}
+
+impl Ctx<'_> {
+    fn render_err(&self) -> impl Fn(crate::site::render::TemplateError) -> Error + '_ {
+        move |e| {
+            Error::Config(crate::config::Error::Invalid {
+                file: self
+                    .settings_file
+                    .template_dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("(embedded templates)"))
+                    .join(&e.name),
+                key: "site.template_dir".into(),
+                expected: e.message,
+            })
         }
-        let share: Vec<&PublicIssue> = share.iter().map(|k| &public.issues[*k]).collect();
-        let closed: Vec<&PublicIssue> = if page == 1 {
-            closed.iter().map(|k| &public.issues[*k]).collect()
-        } else {
-            Vec::new()
-        };
-        let html = renderer
-            .index(&settings, &public, &share, open.len(), page, pages, &closed)
-            .map_err(render_err)?;
-        w.put(&path, input, html.as_bytes())?;
-    }
-    // The export: rendered only when a row of it changed.
-    let export_rows: Vec<String> = public
-        .issues
-        .iter()
-        .map(|i| format!("{}|{}|{:?}", i.created_at, i.updated_at, i.advisories))
-        .collect();
-    let mut parts: Vec<&str> = vec![&base];
-    parts.extend(rows_fp.iter().map(String::as_str));
-    parts.extend(export_rows.iter().map(String::as_str));
-    let input = fingerprint(&parts);
-    if !w.keep("issues.json", &input) {
-        w.put(
-            "issues.json",
-            input,
-            feed::json(&settings, &public).as_bytes(),
-        )?;
-    }
-    let overview = [
-        (
-            "rota.html",
-            renderer
-                .rota(&settings, today, week.as_deref())
-                .map_err(render_err)?,
-        ),
-        (
-            "trends.html",
-            renderer.trends(&settings, &charts).map_err(render_err)?,
-        ),
-        ("feed.atom", feed::atom(&settings, &public)),
-    ];
-    for (path, body) in overview {
-        w.put(path, String::new(), body.as_bytes())?;
     }
 
-    // What is no longer a page goes: pages the manifest knew, and, when
-    // there was none or the last run was killed before writing it, any
-    // file in a page directory no page claims (a killed run's pages and
-    // temporary files included).
-    let mut removed = 0;
-    let mut gone: Vec<PathBuf> = w.old.keys().map(|p| dir.join(p)).collect();
-    if !had_manifest || interrupted {
-        for d in PAGE_DIRS {
-            let Ok(entries) = std::fs::read_dir(dir.join(d)) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let name = e.file_name().to_string_lossy().into_owned();
-                if !w.new.contains_key(&format!("{d}/{name}")) {
-                    gone.push(e.path());
-                }
+    /// The pages of the issues at `which` in `public.issues`, with their
+    /// timelines and public notes read for them alone.
+    fn issue_pages(
+        &self,
+        store: &mut Store,
+        w: &mut Writer,
+        public: &PublicSite,
+        which: &[usize],
+    ) -> Result<(), Error> {
+        // A batch at a time, so a whole render of 100,000 issues does not
+        // hold every timeline at once.
+        for batch in which.chunks(2000) {
+            let ids: Vec<IssueId> = batch.iter().map(|k| public.issues[*k].id).collect();
+            let extras = store.read(|r| r.site_issue_extras(&ids))?;
+            for &k in batch {
+                let issue = &public.issues[k];
+                let detail = site::public_detail(
+                    extras.get(&issue.id).unwrap_or(&Default::default()),
+                    self.settings,
+                );
+                let html = self
+                    .renderer
+                    .issue(self.settings, issue, &detail, self.channel_tracked)
+                    .map_err(self.render_err())?;
+                w.put(&format!("issue/{}.html", issue.id), html.as_bytes())?;
             }
         }
+        Ok(())
     }
-    for p in gone {
-        match std::fs::remove_file(&p) {
-            Ok(()) => removed += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(write_error(&p)(e)),
+
+    fn cve_page(&self, w: &mut Writer, cve: &str, issue: &PublicIssue) -> Result<(), Error> {
+        let html = self
+            .renderer
+            .cve(self.settings, cve, issue)
+            .map_err(self.render_err())?;
+        w.put(&format!("cve/{}.html", file_name(cve)), html.as_bytes())
+    }
+
+    fn package_page(
+        &self,
+        w: &mut Writer,
+        package: &str,
+        mut issues: Vec<&PublicIssue>,
+    ) -> Result<(), Error> {
+        site::urgency_order(&mut issues);
+        let html = self
+            .renderer
+            .package(self.settings, package, &issues)
+            .map_err(self.render_err())?;
+        w.put(
+            &format!("package/{}.html", file_name(package)),
+            html.as_bytes(),
+        )
+    }
+
+    fn list_page(
+        &self,
+        w: &mut Writer,
+        public: &PublicSite,
+        at: &HashMap<IssueId, usize>,
+        lists: &Lists,
+        page: &ListPage,
+    ) -> Result<(), Error> {
+        let pick = |ids: &[IssueId]| -> Vec<&PublicIssue> {
+            ids.iter()
+                .filter_map(|id| at.get(id))
+                .map(|k| &public.issues[*k])
+                .collect()
+        };
+        let html = self
+            .renderer
+            .index(
+                self.settings,
+                public,
+                &pick(&page.open),
+                lists.open_count,
+                page.page,
+                lists.pages.len(),
+                &pick(&page.closed),
+            )
+            .map_err(self.render_err())?;
+        w.put(&page.path, html.as_bytes())
+    }
+
+    /// Advisory pages, the rota and the feed: small, rendered every run.
+    fn every_run(&self, w: &mut Writer, public: &PublicSite) -> Result<(), Error> {
+        for a in &public.advisories {
+            let html = self
+                .renderer
+                .advisory(self.settings, public, a)
+                .map_err(self.render_err())?;
+            w.put(
+                &format!("advisory/{}.html", file_name(&a.id)),
+                html.as_bytes(),
+            )?;
         }
+        let now = crate::time::format(self.now);
+        let today = self
+            .week
+            .and_then(|days| days.iter().find(|d| d.start <= now && now < d.end));
+        let rota = self
+            .renderer
+            .rota(self.settings, today, self.week)
+            .map_err(self.render_err())?;
+        w.put("rota.html", rota.as_bytes())?;
+        w.put("feed.atom", feed::atom(self.settings, public).as_bytes())
     }
-    let manifest = std::mem::take(&mut w.new);
-    write_atomic(&manifest_path, manifest_text(&manifest).as_bytes())?;
-    std::fs::remove_file(&marker).map_err(write_error(&marker))?;
-    log(&format!(
-        "{} public issues, {} CVE pages, {} package pages, {} advisories",
-        public.issues.len(),
+
+    /// The trends page, from every public issue.
+    fn trends(
+        &self,
+        w: &mut Writer,
+        public: &PublicSite,
+        arrivals: &[crate::site::rows::Arrivals],
+    ) -> Result<(), Error> {
+        let charts = vec![
+            charts::open_by_state(&public.issues, self.now),
+            charts::arrivals(arrivals, self.now),
+            charts::time_to(&public.issues, self.now, self.channel_tracked),
+        ];
+        let html = self
+            .renderer
+            .trends(self.settings, &charts)
+            .map_err(self.render_err())?;
+        w.put("trends.html", html.as_bytes())
+    }
+
+    fn day(&self) -> String {
+        self.now.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// The fingerprint of the published advisories, and the issues they name.
+fn advisories_fp(advisories: &[SiteAdvisory]) -> (String, BTreeSet<IssueId>) {
+    let issues = advisories
+        .iter()
+        .flat_map(|a| a.content.issues.iter().copied())
+        .collect();
+    (fingerprint(&[&format!("{advisories:?}")]), issues)
+}
+
+fn counts(public: &PublicSite, issues: usize) -> String {
+    format!(
+        "{issues} public issues, {} CVE pages, {} package pages, {} advisories",
         public.cves.len(),
         public.packages.len(),
         public.advisories.len()
-    ));
-    Ok(Ran {
-        written: w.written,
-        unchanged: w.unchanged,
-        removed,
-        dir,
-    })
+    )
+}
+
+/// Renders every page from every row, and removes every file in the page
+/// directories that no page claims.
+fn whole(
+    store: &mut Store,
+    ctx: &Ctx<'_>,
+    w: &mut Writer,
+    dir: &Path,
+) -> Result<(Manifest, String), Error> {
+    let year_ago = ctx.now - chrono::Duration::days(365);
+    let (rows, advisories, arrivals, channel, places, (seq, _)) = store.read(|r| {
+        Ok::<_, crate::store::Error>((
+            r.site_issues()?,
+            r.site_advisories()?,
+            r.site_arrivals(year_ago)?,
+            r.site_channel_arrivals()?,
+            r.site_places()?,
+            r.site_changed_since(i64::MAX)?,
+        ))
+    })?;
+    let public = site::public(&rows, &advisories, &channel, ctx.settings);
+    drop(rows);
+    let at: HashMap<IssueId, usize> = public
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.id, k))
+        .collect();
+    let all: Vec<usize> = (0..public.issues.len()).collect();
+    ctx.issue_pages(store, w, &public, &all)?;
+    for (cve, &k) in &public.cves {
+        ctx.cve_page(w, cve, &public.issues[k])?;
+    }
+    for (package, members) in &public.packages {
+        let issues = members.iter().map(|k| &public.issues[*k]).collect();
+        ctx.package_page(w, package, issues)?;
+    }
+    let (adv_fp, adv_issues) = advisories_fp(&advisories);
+    let lists = lists(&places, &adv_fp);
+    for page in &lists.pages {
+        ctx.list_page(w, &public, &at, &lists, page)?;
+    }
+    let json = feed::json(ctx.settings, &public);
+    w.put("issues.json", json.as_bytes())?;
+    ctx.every_run(w, &public)?;
+    ctx.trends(w, &public, &arrivals)?;
+
+    // Every file in a page directory that no page claims goes: pages of
+    // issues no longer public, a killed run's pages and temporary files.
+    for d in PAGE_DIRS {
+        let Ok(entries) = std::fs::read_dir(dir.join(d)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = format!("{d}/{}", e.file_name().to_string_lossy());
+            if !w.claimed.contains(&path) {
+                w.remove(&path)?;
+            }
+        }
+    }
+    let manifest = Manifest {
+        base: String::new(),
+        seq,
+        day: ctx.day(),
+        advisories: adv_fp,
+        advisory_issues: adv_issues,
+        json_len: json.len() as u64,
+        total: w.claimed.len(),
+        lists: lists
+            .pages
+            .iter()
+            .map(|p| (p.path.clone(), p.input.clone()))
+            .collect(),
+    };
+    let said = counts(&public, public.issues.len());
+    Ok((manifest, said))
+}
+
+/// What an old export line says an issue was on.
+#[derive(serde::Deserialize)]
+struct WasOn {
+    cves: Vec<String>,
+    packages: Vec<String>,
+}
+
+/// Renders what changed since the render that wrote `m` and `old_json`.
+fn incremental(
+    store: &mut Store,
+    ctx: &Ctx<'_>,
+    w: &mut Writer,
+    m: &Manifest,
+    old_json: &[(IssueId, &str)],
+) -> Result<(Manifest, String), Error> {
+    let new_day = ctx.day() != m.day;
+    let year_ago = ctx.now - chrono::Duration::days(365);
+    // One read snapshot: what changed, and everything it touches.
+    let read = store.read(|r| {
+        let (seq, changed) = r.site_changed_since(m.seq)?;
+        let advisories = r.site_advisories()?;
+        let (adv_fp, adv_issues) = advisories_fp(&advisories);
+        let mut dirty: BTreeSet<IssueId> = changed.iter().copied().collect();
+        dirty.extend(r.site_related_to(&changed)?);
+        if adv_fp != m.advisories {
+            dirty.extend(m.advisory_issues.iter().copied());
+            dirty.extend(adv_issues.iter().copied());
+        }
+        let dirty: Vec<IssueId> = dirty.into_iter().collect();
+        let dirty_rows = r.site_issues_of(&dirty)?;
+        let places = r.site_places()?;
+        let hidden = r.site_embargoed_cves()?;
+        let channel = r.site_channel_arrivals()?;
+        // What the dirty issues are on now and were on before.
+        let mut cves: BTreeSet<String> = BTreeSet::new();
+        let mut packages: BTreeSet<String> = BTreeSet::new();
+        for row in &dirty_rows {
+            cves.extend(row.cves.iter().cloned());
+            packages.extend(row.packages.iter().cloned());
+        }
+        for id in &dirty {
+            if let Ok(k) = old_json.binary_search_by_key(id, |(i, _)| *i)
+                && let Ok(was) = serde_json::from_str::<WasOn>(old_json[k].1)
+            {
+                cves.extend(was.cves);
+                packages.extend(was.packages);
+            }
+        }
+        // Advisory pages link the CVEs that have a page.
+        let adv_cves: Vec<&str> = advisories
+            .iter()
+            .flat_map(|a| a.content.cves.iter().map(String::as_str))
+            .filter(|c| !hidden.contains(*c))
+            .collect();
+        let owners = r.site_cve_owners(
+            &cves
+                .iter()
+                .map(String::as_str)
+                .chain(adv_cves.iter().copied())
+                .collect::<Vec<_>>(),
+        )?;
+        let members =
+            r.site_package_members(&packages.iter().map(String::as_str).collect::<Vec<_>>())?;
+        let lists = lists(&places, &adv_fp);
+        let mut need: BTreeSet<IssueId> = owners.values().copied().collect();
+        need.extend(members.values().flatten().copied());
+        need.extend(lists.feed.iter().copied());
+        for page in lists
+            .pages
+            .iter()
+            .filter(|p| m.lists.get(&p.path) != Some(&p.input))
+        {
+            need.extend(page.open.iter().copied());
+            need.extend(page.closed.iter().copied());
+        }
+        let dirty_set: BTreeSet<IssueId> = dirty.iter().copied().collect();
+        let more: Vec<IssueId> = need.difference(&dirty_set).copied().collect();
+        let mut rows = dirty_rows;
+        rows.extend(r.site_issues_of(&more)?);
+        rows.sort_by_key(|r| r.id);
+        let all = if new_day {
+            Some((r.site_issues()?, r.site_arrivals(year_ago)?))
+        } else {
+            None
+        };
+        Ok::<_, crate::store::Error>(Incremental {
+            seq,
+            advisories,
+            adv_fp,
+            adv_issues,
+            dirty,
+            rows,
+            places,
+            hidden,
+            channel,
+            cves,
+            packages,
+            owners,
+            members,
+            lists,
+            all,
+        })
+    })?;
+    let visible: BTreeSet<IssueId> = read.places.iter().map(|p| p.id).collect();
+    let public = site::public_part(
+        &read.rows,
+        &read.advisories,
+        &read.channel,
+        ctx.settings,
+        &visible,
+        &read.hidden,
+    );
+    let at: HashMap<IssueId, usize> = public
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.id, k))
+        .collect();
+
+    // The dirty issues' pages, and their lines of the export.
+    let mut pages = Vec::new();
+    let mut lines: BTreeMap<IssueId, Option<String>> = BTreeMap::new();
+    for id in &read.dirty {
+        match at.get(id) {
+            Some(&k) => {
+                pages.push(k);
+                lines.insert(*id, Some(feed::json_issue(&public.issues[k])));
+            }
+            None => {
+                w.remove(&format!("issue/{id}.html"))?;
+                lines.insert(*id, None);
+            }
+        }
+    }
+    ctx.issue_pages(store, w, &public, &pages)?;
+    for cve in &read.cves {
+        match read.owners.get(cve).and_then(|id| at.get(id)) {
+            Some(&k) => ctx.cve_page(w, cve, &public.issues[k])?,
+            None => w.remove(&format!("cve/{}.html", file_name(cve)))?,
+        }
+    }
+    for package in &read.packages {
+        let issues: Vec<&PublicIssue> = read
+            .members
+            .get(package)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| at.get(id))
+            .map(|k| &public.issues[*k])
+            .collect();
+        if issues.is_empty() {
+            w.remove(&format!("package/{}.html", file_name(package)))?;
+        } else {
+            ctx.package_page(w, package, issues)?;
+        }
+    }
+    for page in &read.lists.pages {
+        if m.lists.get(&page.path) != Some(&page.input) {
+            ctx.list_page(w, &public, &at, &read.lists, page)?;
+        }
+    }
+    for path in m.lists.keys() {
+        if !read.lists.pages.iter().any(|p| &p.path == path) {
+            w.remove(path)?;
+        }
+    }
+    let json_len = if lines.is_empty() {
+        m.json_len
+    } else {
+        let json = feed::json_splice(&feed::json_head(ctx.settings), old_json, &lines);
+        w.put("issues.json", json.as_bytes())?;
+        json.len() as u64
+    };
+    ctx.every_run(w, &public)?;
+    let mut day = m.day.clone();
+    if let Some((rows, arrivals)) = &read.all {
+        let everything = site::public(rows, &read.advisories, &read.channel, ctx.settings);
+        ctx.trends(w, &everything, arrivals)?;
+        day = ctx.day();
+    }
+    if read.adv_fp != m.advisories {
+        stale_advisories(w, &public)?;
+    }
+    let manifest = Manifest {
+        base: String::new(),
+        seq: read.seq,
+        day,
+        advisories: read.adv_fp,
+        advisory_issues: read.adv_issues,
+        json_len,
+        total: (m.total + w.created).saturating_sub(w.removed),
+        lists: read
+            .lists
+            .pages
+            .iter()
+            .map(|p| (p.path.clone(), p.input.clone()))
+            .collect(),
+    };
+    let said = format!(
+        "{} public issues, {} changed",
+        read.places.len(),
+        read.dirty.len()
+    );
+    Ok((manifest, said))
+}
+
+/// Removes advisory pages no published advisory claims (an advisory that
+/// was withdrawn); the directory holds a few hundred files at most.
+fn stale_advisories(w: &mut Writer, public: &PublicSite) -> Result<(), Error> {
+    let keep: HashSet<String> = public
+        .advisories
+        .iter()
+        .map(|a| format!("advisory/{}.html", file_name(&a.id)))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(w.dir.join("advisory")) else {
+        return Ok(());
+    };
+    let stale: Vec<String> = entries
+        .flatten()
+        .map(|e| format!("advisory/{}", e.file_name().to_string_lossy()))
+        .filter(|p| !keep.contains(p))
+        .collect();
+    for p in stale {
+        w.remove(&p)?;
+    }
+    Ok(())
+}
+
+/// What the incremental render read in one snapshot.
+struct Incremental {
+    seq: i64,
+    advisories: Vec<SiteAdvisory>,
+    adv_fp: String,
+    adv_issues: BTreeSet<IssueId>,
+    dirty: Vec<IssueId>,
+    rows: Vec<SiteIssueRow>,
+    places: Vec<SitePlace>,
+    hidden: BTreeSet<String>,
+    channel: BTreeMap<(IssueId, String), Instant>,
+    cves: BTreeSet<String>,
+    packages: BTreeSet<String>,
+    owners: BTreeMap<String, IssueId>,
+    members: BTreeMap<String, Vec<IssueId>>,
+    lists: Lists,
+    /// Every row and the arrivals, on a new day (for the trends page).
+    all: Option<(Vec<SiteIssueRow>, Vec<crate::site::rows::Arrivals>)>,
 }
 
 /// This week's shifts from the rota (member names only), or `None` when

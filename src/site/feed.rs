@@ -8,8 +8,9 @@
 //! file is not rewritten. Written by hand rather than with a crate: the
 //! handful of elements needs only XML escaping. Pure.
 
-use super::{PublicSite, Settings, file_name};
+use super::{PublicIssue, PublicSite, Settings, file_name};
 use crate::text::html_escape;
+use crate::triage::IssueId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -201,61 +202,130 @@ pub struct JsonIssue<'a> {
     pub advisories: &'a [String],
 }
 
-/// The whole export.
+/// The export's first line: everything before the issues.
 #[derive(Debug, Serialize)]
-pub struct JsonExport<'a> {
-    /// [`JSON_VERSION`].
-    pub version: u32,
-    /// The site's title.
-    pub title: &'a str,
-    /// Supported releases, in order.
-    pub releases: &'a [String],
-    /// Every public issue, by number.
-    pub issues: Vec<JsonIssue<'a>>,
+struct JsonHead<'a> {
+    version: u32,
+    title: &'a str,
+    releases: &'a [String],
 }
+
+/// `issues.json`'s first line, up to and including the `[` that opens
+/// its issues. The file is compact JSON with one issue per line, so that a
+/// render that changed a few issues replaces their lines
+/// ([`json_splice`]) instead of writing every issue again.
+pub fn json_head(settings: &Settings) -> String {
+    let head = JsonHead {
+        version: JSON_VERSION,
+        title: &settings.title,
+        releases: &settings.releases,
+    };
+    let mut out = serde_json::to_string(&head).unwrap_or_default();
+    out.pop();
+    out.push_str(",\"issues\":[\n");
+    out
+}
+
+/// `issues.json`'s line for one issue (no comma, no line break); it
+/// starts `{"id":N,`.
+pub fn json_issue(issue: &PublicIssue) -> String {
+    let record = JsonIssue {
+        id: issue.id,
+        url: format!("issue/{}.html", issue.id),
+        title: &issue.title,
+        state: issue.state,
+        severity: issue.severity,
+        cves: &issue.cves,
+        packages: &issue.packages,
+        created_at: &issue.created_at,
+        updated_at: &issue.updated_at,
+        releases: issue
+            .releases
+            .iter()
+            .map(|r| {
+                (
+                    r.release.as_str(),
+                    JsonRelease {
+                        status: r.status,
+                        reference: r.reference.as_deref(),
+                        reason: r.reason.as_deref(),
+                        channel_since: r.channel_since.as_deref(),
+                    },
+                )
+            })
+            .collect(),
+        advisories: &issue.advisories,
+    };
+    serde_json::to_string(&record).unwrap_or_default()
+}
+
+/// What closes `issues.json`.
+const JSON_TAIL: &str = "]}\n";
 
 /// `issues.json`: every public issue with its CVEs and per-release
 /// status (docs/site.md describes the shape).
 pub fn json(settings: &Settings, site: &PublicSite) -> String {
-    let export = JsonExport {
-        version: JSON_VERSION,
-        title: &settings.title,
-        releases: &settings.releases,
-        issues: site
-            .issues
-            .iter()
-            .map(|i| JsonIssue {
-                id: i.id,
-                url: format!("issue/{}.html", i.id),
-                title: &i.title,
-                state: i.state,
-                severity: i.severity,
-                cves: &i.cves,
-                packages: &i.packages,
-                created_at: &i.created_at,
-                updated_at: &i.updated_at,
-                releases: i
-                    .releases
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.release.as_str(),
-                            JsonRelease {
-                                status: r.status,
-                                reference: r.reference.as_deref(),
-                                reason: r.reason.as_deref(),
-                                channel_since: r.channel_since.as_deref(),
-                            },
-                        )
-                    })
-                    .collect(),
-                advisories: &i.advisories,
-            })
-            .collect(),
-    };
-    let mut out = serde_json::to_string_pretty(&export).unwrap_or_default();
-    out.push('\n');
+    let lines: Vec<String> = site.issues.iter().map(json_issue).collect();
+    json_of(&json_head(settings), lines.iter().map(String::as_str))
+}
+
+fn json_of<'a>(head: &str, lines: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from(head);
+    for (k, line) in lines.enumerate() {
+        if k > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(line);
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(JSON_TAIL);
     out
+}
+
+/// The lines of an `issues.json` this module wrote with `head`: per
+/// issue, its number and its line, in number order. `None` when the text
+/// is not such a file (another head, a line out of order).
+pub fn json_lines<'a>(text: &'a str, head: &str) -> Option<Vec<(IssueId, &'a str)>> {
+    let body = text.strip_prefix(head)?.strip_suffix(JSON_TAIL)?;
+    let mut out: Vec<(IssueId, &str)> = Vec::new();
+    for line in body.lines() {
+        let line = line.strip_suffix(',').unwrap_or(line);
+        let digits = line.strip_prefix("{\"id\":")?;
+        let end = digits.find(',')?;
+        let id: IssueId = digits[..end].parse().ok()?;
+        if out.last().is_some_and(|(last, _)| *last >= id) {
+            return None;
+        }
+        out.push((id, line));
+    }
+    Some(out)
+}
+
+/// A new `issues.json` from an old one's lines ([`json_lines`]) with the
+/// issues in `changed` replaced (`Some` line) or left out (`None`).
+pub fn json_splice(
+    head: &str,
+    old: &[(IssueId, &str)],
+    changed: &BTreeMap<IssueId, Option<String>>,
+) -> String {
+    let mut lines: Vec<&str> = Vec::with_capacity(old.len() + changed.len());
+    let mut next = changed.iter().peekable();
+    for (id, line) in old {
+        while let Some((cid, cline)) = next.next_if(|(cid, _)| **cid < *id) {
+            let _ = cid;
+            lines.extend(cline.as_deref());
+        }
+        match next.next_if(|(cid, _)| **cid == *id) {
+            Some((_, cline)) => lines.extend(cline.as_deref()),
+            None => lines.push(line),
+        }
+    }
+    for (_, cline) in next {
+        lines.extend(cline.as_deref());
+    }
+    json_of(head, lines.into_iter())
 }
 
 #[cfg(test)]
@@ -265,6 +335,79 @@ mod tests {
     #[test]
     fn xml_text_has_no_markup_and_no_forbidden_characters() {
         assert_eq!(xml("<a & \u{1}b>"), "&lt;a &amp; \u{FFFD}b&gt;");
+    }
+
+    fn issue(id: IssueId, title: &str) -> PublicIssue {
+        let at = crate::time::parse("2026-11-20T08:00:00Z").expect("instant");
+        PublicIssue {
+            id,
+            title: title.into(),
+            state: "new",
+            state_words: "new: not yet claimed".into(),
+            open: true,
+            severity: None,
+            cves: vec![],
+            packages: vec![],
+            created_at: "2026-11-20T08:00:00Z".into(),
+            updated_at: "2026-11-20T08:00:00Z".into(),
+            releases: vec![],
+            related: vec![],
+            advisories: vec![],
+            created: at,
+            updated: at,
+            severity_level: None,
+            milestones: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_spliced_export_is_the_export_written_whole() {
+        let settings = Settings {
+            title: "t \"q\"".into(),
+            base_url: None,
+            releases: vec!["25.05".into()],
+            archive_urls: BTreeMap::new(),
+        };
+        let site = |issues: Vec<PublicIssue>| PublicSite {
+            issues,
+            advisories: vec![],
+            cves: BTreeMap::new(),
+            packages: BTreeMap::new(),
+        };
+        let before = json(
+            &settings,
+            &site(vec![issue(2, "b"), issue(4, "d\nnewline"), issue(6, "f")]),
+        );
+        let after = json(
+            &settings,
+            &site(vec![
+                issue(1, "a"),
+                issue(4, "D"),
+                issue(6, "f"),
+                issue(9, "i"),
+            ]),
+        );
+        let value: serde_json::Value = serde_json::from_str(&after).expect("valid JSON");
+        assert_eq!(value["issues"][1]["title"], "D");
+        let head = json_head(&settings);
+        let old = json_lines(&before, &head).expect("our own file");
+        assert_eq!(old.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [2, 4, 6]);
+        let changed = BTreeMap::from([
+            (1, Some(json_issue(&issue(1, "a")))),
+            (2, None),
+            (4, Some(json_issue(&issue(4, "D")))),
+            (9, Some(json_issue(&issue(9, "i")))),
+        ]);
+        assert_eq!(json_splice(&head, &old, &changed), after);
+        let empty = json(&settings, &site(vec![]));
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&empty).is_ok(),
+            "{empty}"
+        );
+        assert_eq!(json_lines(&empty, &head), Some(vec![]));
+        let gone = BTreeMap::from([(2, None), (4, None), (6, None)]);
+        assert_eq!(json_splice(&head, &old, &gone), empty);
+        assert_eq!(json_lines("{}", &head), None);
     }
 
     #[test]

@@ -48,9 +48,6 @@ pub struct SiteIssueRow {
     pub dismiss_reason: Option<DismissReason>,
     /// The issue it was merged into.
     pub merged_into: Option<IssueId>,
-    /// A change stamp: differs whenever anything its page shows may have
-    /// changed (its row, a history row, a message, a note).
-    pub stamp: String,
     /// CVE ids, sorted.
     pub cves: Vec<String>,
     /// Package names, sorted.
@@ -113,4 +110,22 @@ pub struct Arrivals {
     pub source: Source,
     /// How many messages.
     pub count: i64,
+}
+
+/// A public issue's place in the site's lists, and its change stamp: what
+/// an incremental render reads of every issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitePlace {
+    /// Its number.
+    pub id: IssueId,
+    /// Where it stands (open or not).
+    pub state: State,
+    /// How bad it is (the index's first key).
+    pub severity: Option<Severity>,
+    /// When it was opened (the index's second key).
+    pub created_at: Instant,
+    /// When it last changed (the feed's and the closed list's order).
+    pub updated_at: Instant,
+    /// Its `site_stamps` sequence number (0: unchanged since migration 14).
+    pub seq: i64,
 }

@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = migrations![
     11 => "0011_advisories.sql",
     12 => "0012_fix_tracking.sql",
     13 => "0013_site.sql",
+    14 => "0014_site_stamps.sql",
 ];
 
 /// Adds one message's subject and decoded text to the full-text index
@@ -154,6 +155,10 @@ mod tests {
         (
             "0013_site.sql",
             "6b38f07419573a407426ee24c2d76bec2c7b79b9fde6ffd3cb5676573282ebfe",
+        ),
+        (
+            "0014_site_stamps.sql",
+            "8a23cdf5d3ae958c3331421f402970a6e1f4b5e9c5145f9b2da25bc613e5db70",
         ),
     ];
 

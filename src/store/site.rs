@@ -11,53 +11,73 @@
 use super::column::{Cells, Stamp};
 use super::{Reader, Result};
 use crate::site::rows::{
-    Arrivals, RowRelease, SiteAdvisory, SiteIssueExtra, SiteIssueRow, SiteMessage,
+    Arrivals, RowRelease, SiteAdvisory, SiteIssueExtra, SiteIssueRow, SiteMessage, SitePlace,
 };
 use crate::time::Instant;
 use crate::triage::{DismissReason, IssueId};
 use rusqlite::params;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 impl Reader<'_> {
     /// Every issue's light row, in number order; merged issues included
     /// (the caller leaves them out).
     pub fn site_issues(&self) -> Result<Vec<SiteIssueRow>> {
-        let mut history: HashMap<IssueId, i64> = HashMap::new();
-        self.scan(
-            "SELECT issue_id, max(id) FROM history GROUP BY issue_id",
-            "history",
-            |c| {
-                history.insert(c.get(0)?, c.get(1)?);
-                Ok(())
-            },
-        )?;
-        let mut notes: HashMap<IssueId, i64> = HashMap::new();
-        self.scan(
-            "SELECT issue_id, max(id) FROM notes GROUP BY issue_id",
-            "notes",
-            |c| {
-                notes.insert(c.get(0)?, c.get(1)?);
-                Ok(())
-            },
-        )?;
-        let mut mails: HashMap<IssueId, (i64, i64, String)> = HashMap::new();
-        self.scan(
-            "SELECT issue_id, max(id), count(*), min(coalesce(date, received_at))
-             FROM messages WHERE issue_id IS NOT NULL GROUP BY issue_id",
+        self.site_rows(None)
+    }
+
+    /// The light rows of the issues in `ids` (those that exist), in number
+    /// order: what an incremental render reads instead of every row.
+    pub fn site_issues_of(&self, ids: &[IssueId]) -> Result<Vec<SiteIssueRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.site_rows(Some(ids))
+    }
+
+    /// The rows of every issue, or of those in `only`: the same scans,
+    /// each narrowed to the ids (through their `issue_id` indexes) when
+    /// `only` is given.
+    fn site_rows(&self, only: Option<&[IssueId]>) -> Result<Vec<SiteIssueRow>> {
+        let ids = only.map(id_list);
+        let filter = |column: &str| match only {
+            Some(_) => format!("{column} IN (SELECT value FROM json_each(?1))"),
+            None => "1".to_string(),
+        };
+        let ids = ids.as_deref();
+        let mut mails: HashMap<IssueId, String> = HashMap::new();
+        self.scan_with(
+            &format!(
+                "SELECT issue_id, min(coalesce(date, received_at))
+                 FROM messages WHERE issue_id IS NOT NULL AND {} GROUP BY issue_id",
+                filter("issue_id")
+            ),
+            ids,
             "messages",
             |c| {
-                mails.insert(c.get(0)?, (c.get(1)?, c.get(2)?, c.get(3)?));
+                mails.insert(c.get(0)?, c.get(1)?);
                 Ok(())
             },
         )?;
         let mut cves: HashMap<IssueId, Vec<String>> = HashMap::new();
-        self.scan("SELECT issue_id, cve FROM issue_cves", "issue_cves", |c| {
-            cves.entry(c.get(0)?).or_default().push(c.get(1)?);
-            Ok(())
-        })?;
+        self.scan_with(
+            &format!(
+                "SELECT issue_id, cve FROM issue_cves WHERE {}",
+                filter("issue_id")
+            ),
+            ids,
+            "issue_cves",
+            |c| {
+                cves.entry(c.get(0)?).or_default().push(c.get(1)?);
+                Ok(())
+            },
+        )?;
         let mut packages: HashMap<IssueId, Vec<String>> = HashMap::new();
-        self.scan(
-            "SELECT issue_id, package FROM issue_packages",
+        self.scan_with(
+            &format!(
+                "SELECT issue_id, package FROM issue_packages WHERE {}",
+                filter("issue_id")
+            ),
+            ids,
             "issue_packages",
             |c| {
                 packages.entry(c.get(0)?).or_default().push(c.get(1)?);
@@ -65,8 +85,12 @@ impl Reader<'_> {
             },
         )?;
         let mut releases: HashMap<IssueId, BTreeMap<String, RowRelease>> = HashMap::new();
-        self.scan(
-            "SELECT issue_id, release, status, ref, reason FROM release_status",
+        self.scan_with(
+            &format!(
+                "SELECT issue_id, release, status, ref, reason FROM release_status WHERE {}",
+                filter("issue_id")
+            ),
+            ids,
             "release_status",
             |c| {
                 releases.entry(c.get(0)?).or_default().insert(
@@ -81,30 +105,33 @@ impl Reader<'_> {
             },
         )?;
         let mut related: HashMap<IssueId, Vec<IssueId>> = HashMap::new();
-        self.scan("SELECT a, b FROM related", "related", |c| {
+        let related_sql = match only {
+            Some(_) => format!(
+                "SELECT a, b FROM related WHERE {} UNION SELECT a, b FROM related WHERE {}",
+                filter("a"),
+                filter("b")
+            ),
+            None => "SELECT a, b FROM related".to_string(),
+        };
+        self.scan_with(&related_sql, ids, "related", |c| {
             let (a, b): (IssueId, IssueId) = (c.get(0)?, c.get(1)?);
             related.entry(a).or_default().push(b);
             related.entry(b).or_default().push(a);
             Ok(())
         })?;
         let mut rows = Vec::new();
-        self.scan(
-            "SELECT id, state, title, severity, created_at, updated_at, first_claimed_at,
-                    triaged_at, fixed_at, closed_at, dismiss_reason, merged_into
-             FROM issues ORDER BY id",
+        self.scan_with(
+            &format!(
+                "SELECT id, state, title, severity, created_at, updated_at, first_claimed_at,
+                        triaged_at, fixed_at, closed_at, dismiss_reason, merged_into
+                 FROM issues WHERE {} ORDER BY id",
+                filter("id")
+            ),
+            ids,
             "issues",
             |c| {
                 let id: IssueId = c.get(0)?;
-                let updated_at = c.instant(5)?;
-                let (last_mail, mail_count, first) = mails.remove(&id).unwrap_or_default();
-                let stamp = format!(
-                    "{},{},{},{},{}",
-                    crate::time::format(updated_at),
-                    history.get(&id).copied().unwrap_or(0),
-                    last_mail,
-                    mail_count,
-                    notes.get(&id).copied().unwrap_or(0),
-                );
+                let first = mails.remove(&id);
                 let mut cves = cves.remove(&id).unwrap_or_default();
                 crate::triage::sort_cves(&mut cves);
                 let mut packages = packages.remove(&id).unwrap_or_default();
@@ -118,15 +145,14 @@ impl Reader<'_> {
                     title: c.get(2)?,
                     severity: c.get(3)?,
                     created_at: c.instant(4)?,
-                    updated_at,
-                    first_mail: crate::time::parse(&first),
+                    updated_at: c.instant(5)?,
+                    first_mail: first.as_deref().and_then(crate::time::parse),
                     first_claimed_at: c.opt_instant(6)?,
                     triaged_at: c.opt_instant(7)?,
                     fixed_at: c.opt_instant(8)?,
                     closed_at: c.opt_instant(9)?,
                     dismiss_reason: c.get(10)?,
                     merged_into: c.get(11)?,
-                    stamp,
                     cves,
                     packages,
                     releases: releases.remove(&id).unwrap_or_default(),
@@ -136,6 +162,192 @@ impl Reader<'_> {
             },
         )?;
         Ok(rows)
+    }
+
+    /// The highest change stamp (migration 14's `site_stamps`) and the
+    /// issues whose stamp is above `since`: what changed since a render
+    /// that saw `since`.
+    pub fn site_changed_since(&self, since: i64) -> Result<(i64, Vec<IssueId>)> {
+        let mut top = 0;
+        self.scan_with(
+            "SELECT coalesce(max(seq), 0) FROM site_stamps",
+            None,
+            "site_stamps",
+            |c| {
+                top = c.get(0)?;
+                Ok(())
+            },
+        )?;
+        let mut changed = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT issue_id FROM site_stamps WHERE seq > ?1 ORDER BY issue_id")
+            .map_err(self.err("read site changes"))?;
+        let rows = stmt
+            .query_map([since], |r| r.get::<_, IssueId>(0))
+            .map_err(self.err("read site changes"))?;
+        for row in rows {
+            changed.push(row.map_err(self.err("read site changes"))?);
+        }
+        Ok((top, changed))
+    }
+
+    /// The issues related to any in `ids`, either way round.
+    pub fn site_related_to(&self, ids: &[IssueId]) -> Result<Vec<IssueId>> {
+        let mut out = Vec::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = id_list(ids);
+        self.scan_with(
+            "SELECT b FROM related WHERE a IN (SELECT value FROM json_each(?1))
+             UNION SELECT a FROM related WHERE b IN (SELECT value FROM json_each(?1))",
+            Some(&list),
+            "related",
+            |c| {
+                out.push(c.get(0)?);
+                Ok(())
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// Every public issue's place in the lists (number, state, severity,
+    /// opened, changed) and its change stamp, in number order: enough to
+    /// order the index and the feed without reading any issue whole.
+    /// "Public" is `site::is_public` in SQL ([`PUBLIC`]).
+    pub fn site_places(&self) -> Result<Vec<SitePlace>> {
+        let mut out = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT i.id, i.state, i.severity, i.created_at, i.updated_at, coalesce(s.seq, 0)
+                 FROM issues i LEFT JOIN site_stamps s ON s.issue_id = i.id
+                 WHERE {PUBLIC} ORDER BY i.id"
+            ))
+            .map_err(self.err("read site places"))?;
+        let mut rows = stmt
+            .query([DismissReason::Embargoed])
+            .map_err(self.err("read site places"))?;
+        while let Some(r) = rows.next().map_err(self.err("read site places"))? {
+            let c = Cells::new(r, "issues", 0);
+            let place = (|| {
+                Ok::<_, rusqlite::Error>(SitePlace {
+                    id: c.get(0)?,
+                    state: c.get(1)?,
+                    severity: c.get(2)?,
+                    created_at: c.instant(3)?,
+                    updated_at: c.instant(4)?,
+                    seq: c.get(5)?,
+                })
+            })()
+            .map_err(self.err("read site places"))?;
+            out.push(place);
+        }
+        Ok(out)
+    }
+
+    /// Which of `ids` are public issues.
+    pub fn site_public_among(&self, ids: &[IssueId]) -> Result<BTreeSet<IssueId>> {
+        let mut out = BTreeSet::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = id_list(ids);
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT i.id FROM issues i
+                 WHERE i.id IN (SELECT value FROM json_each(?2)) AND {PUBLIC}"
+            ))
+            .map_err(self.err("read site visibility"))?;
+        let rows = stmt
+            .query_map(params![DismissReason::Embargoed, list], |r| {
+                r.get::<_, IssueId>(0)
+            })
+            .map_err(self.err("read site visibility"))?;
+        for row in rows {
+            out.insert(row.map_err(self.err("read site visibility"))?);
+        }
+        Ok(out)
+    }
+
+    /// The CVE ids of issues dismissed as embargoed: never named on the
+    /// site, not even by an advisory.
+    pub fn site_embargoed_cves(&self) -> Result<BTreeSet<String>> {
+        let mut out = BTreeSet::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT c.cve FROM issue_cves c JOIN issues i ON i.id = c.issue_id
+                 WHERE i.dismiss_reason = ?1",
+            )
+            .map_err(self.err("read embargoed CVEs"))?;
+        let rows = stmt
+            .query_map([DismissReason::Embargoed], |r| r.get::<_, String>(0))
+            .map_err(self.err("read embargoed CVEs"))?;
+        for row in rows {
+            out.insert(row.map_err(self.err("read embargoed CVEs"))?);
+        }
+        Ok(out)
+    }
+
+    /// The public issue of each CVE id in `cves` that has one (a CVE
+    /// belongs to one issue).
+    pub fn site_cve_owners(&self, cves: &[&str]) -> Result<BTreeMap<String, IssueId>> {
+        let mut out = BTreeMap::new();
+        if cves.is_empty() {
+            return Ok(out);
+        }
+        let list = serde_json::to_string(cves).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT c.cve, c.issue_id FROM issue_cves c JOIN issues i ON i.id = c.issue_id
+                 WHERE c.cve IN (SELECT value FROM json_each(?2)) AND {PUBLIC}"
+            ))
+            .map_err(self.err("read CVE owners"))?;
+        let rows = stmt
+            .query_map(params![DismissReason::Embargoed, list], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?))
+            })
+            .map_err(self.err("read CVE owners"))?;
+        for row in rows {
+            let (cve, id) = row.map_err(self.err("read CVE owners"))?;
+            out.insert(cve, id);
+        }
+        Ok(out)
+    }
+
+    /// The public issues of each package in `packages`, in number order;
+    /// a package with none is left out.
+    pub fn site_package_members(
+        &self,
+        packages: &[&str],
+    ) -> Result<BTreeMap<String, Vec<IssueId>>> {
+        let mut out: BTreeMap<String, Vec<IssueId>> = BTreeMap::new();
+        if packages.is_empty() {
+            return Ok(out);
+        }
+        let list = serde_json::to_string(packages).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT p.package, p.issue_id FROM issue_packages p JOIN issues i ON i.id = p.issue_id
+                 WHERE p.package IN (SELECT value FROM json_each(?2)) AND {PUBLIC}
+                 ORDER BY p.issue_id"
+            ))
+            .map_err(self.err("read package members"))?;
+        let rows = stmt
+            .query_map(params![DismissReason::Embargoed, list], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?))
+            })
+            .map_err(self.err("read package members"))?;
+        for row in rows {
+            let (package, id) = row.map_err(self.err("read package members"))?;
+            out.entry(package).or_default().push(id);
+        }
+        Ok(out)
     }
 
     /// The timeline and public notes of each issue in `ids`. Private
@@ -280,13 +492,137 @@ impl Reader<'_> {
         &self,
         sql: &str,
         table: &'static str,
+        each: impl FnMut(&Cells<'_, '_>) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        self.scan_with(sql, None, table, each)
+    }
+
+    /// Runs `sql`, with `?1` bound to `param` when given, and hands each
+    /// row to `each`.
+    fn scan_with(
+        &self,
+        sql: &str,
+        param: Option<&str>,
+        table: &'static str,
         mut each: impl FnMut(&Cells<'_, '_>) -> rusqlite::Result<()>,
     ) -> Result<()> {
         let mut stmt = self.conn.prepare(sql).map_err(self.err("read site data"))?;
-        let mut rows = stmt.query([]).map_err(self.err("read site data"))?;
+        let mut rows = match param {
+            Some(p) => stmt.query([p]),
+            None => stmt.query([]),
+        }
+        .map_err(self.err("read site data"))?;
         while let Some(r) = rows.next().map_err(self.err("read site data"))? {
             each(&Cells::new(r, table, 0)).map_err(self.err("read site data"))?;
         }
         Ok(())
+    }
+}
+
+/// `site::is_public` in SQL, over `issues i`, with `?1` bound to
+/// `DismissReason::Embargoed`: not merged away, not dismissed as
+/// embargoed. tests/site.rs checks that the two agree.
+const PUBLIC: &str =
+    "i.merged_into IS NULL AND (i.dismiss_reason IS NULL OR i.dismiss_reason <> ?1)";
+
+/// Issue numbers as the JSON array `json_each` reads.
+fn id_list(ids: &[IssueId]) -> String {
+    let mut out = String::with_capacity(ids.len() * 7 + 2);
+    out.push('[');
+    for (k, id) in ids.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+    use crate::store::test_support::TempDb;
+
+    /// Tables that hold an issue's data but are not shown on the site, or
+    /// are compared whole on every render; every other such table must
+    /// move the issue's change stamp (migration 14), or an incremental
+    /// render would miss its changes.
+    const NOT_STAMPED: &[(&str, &str)] = &[
+        ("history", "the site shows no history"),
+        ("signals", "the Bat-Signal is never public"),
+        (
+            "issue_advisories",
+            "the site reads advisory ids from messages",
+        ),
+        ("advisory_issues", "advisories are compared whole every run"),
+        ("fix_rejections", "rejected proposals are not public"),
+        ("site_stamps", "the stamps themselves"),
+    ];
+
+    #[test]
+    fn every_table_of_issue_data_moves_the_change_stamp() {
+        let db = TempDb::new("site-stamps-cover");
+        let mut store = Store::create(&db.0).expect("create");
+        let (tables, triggers) = store
+            .read(|r| {
+                let names = |sql: &str| -> crate::store::Result<Vec<String>> {
+                    let mut stmt = r.conn.prepare(sql).map_err(r.err("list"))?;
+                    let rows = stmt
+                        .query_map([], |row| row.get::<_, String>(0))
+                        .map_err(r.err("list"))?;
+                    rows.collect::<rusqlite::Result<Vec<_>>>()
+                        .map_err(r.err("list"))
+                };
+                Ok::<_, crate::store::Error>((
+                    names(
+                        "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) c
+                         WHERE m.type = 'table' AND c.name IN ('issue_id', 'a')",
+                    )?,
+                    names("SELECT name FROM sqlite_master WHERE type = 'trigger'")?,
+                ))
+            })
+            .expect("read schema");
+        let mut stamped: Vec<&str> = tables
+            .iter()
+            .map(String::as_str)
+            .filter(|t| !NOT_STAMPED.iter().any(|(n, _)| n == t))
+            .collect();
+        stamped.push("issues");
+        for table in stamped {
+            for event in ["insert", "update", "delete"] {
+                let name = format!("site_{table}_{event}");
+                assert!(
+                    triggers.contains(&name),
+                    "table {table} holds issue data: add trigger {name} (a new migration), \
+                     or list it in NOT_STAMPED saying why the site does not need it"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_change_moves_only_its_issues_stamp() {
+        let db = TempDb::new("site-stamps-move");
+        let mut store = Store::create(&db.0).expect("create");
+        let at = crate::time::parse("2026-11-20T10:00:00Z").expect("instant");
+        let (a, b) = store
+            .write(|tx| {
+                Ok::<_, crate::store::Error>((
+                    tx.create_issue("a", None, at)?,
+                    tx.create_issue("b", None, at)?,
+                ))
+            })
+            .expect("write");
+        let (top, changed) = store.read(|r| r.site_changed_since(0)).expect("read");
+        assert_eq!(changed, [a, b]);
+        let (same, none) = store.read(|r| r.site_changed_since(top)).expect("read");
+        assert_eq!((same, none), (top, vec![]));
+        store
+            .write(|tx| tx.attach_cves(b, &["CVE-2026-1234".into()]))
+            .expect("write");
+        let (later, changed) = store.read(|r| r.site_changed_since(top)).expect("read");
+        assert!(later > top, "{later} > {top}");
+        assert_eq!(changed, [b]);
     }
 }
