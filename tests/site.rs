@@ -890,3 +890,36 @@ fn an_incremental_render_is_the_whole_render_byte_for_byte() {
         "no link to the embargoed issue"
     );
 }
+
+#[test]
+fn a_database_restored_from_an_older_copy_is_rendered_whole() {
+    let desk = site_desk("site_restored");
+    render(&desk);
+    let saved = desk.dir.join("saved.sqlite");
+    std::fs::copy(&desk.db, &saved).expect("copy the database");
+    let lighttpd = issue_of(&desk, "CVE-2008-4298");
+    sd(
+        &desk,
+        "carol",
+        &["note", &lighttpd, "--public", "LATER-NOTE"],
+    );
+    render(&desk);
+    let page = desk.dir.join(format!("site/issue/{lighttpd}.html"));
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("LATER-NOTE")
+    );
+    // The backup is older than the site: its stamps are behind the
+    // manifest's, so nothing could be told from them.
+    std::fs::copy(&saved, &desk.db).expect("restore the database");
+    let out = desk.cmd_at("secdesk-site-render", NOW).output();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains(" changed"), "rendered whole: {said}");
+    assert!(
+        !std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("LATER-NOTE")
+    );
+}

@@ -3,8 +3,10 @@
 //! Two ways to render, one result (tests/site.rs renders both ways and
 //! compares every byte):
 //!
-//! - **Whole**, the first time, after `--full`, after a killed run, or
-//!   when the templates, settings or renderer changed: every issue's row
+//! - **Whole**, the first time, after `--full`, after a killed run, when
+//!   the templates, settings, database or renderer changed, or when the
+//!   database's stamps are behind the manifest's (restored from an older
+//!   copy): every issue's row
 //!   is read (`store::site`), `site::public` keeps what may be shown, and
 //!   every page is rendered. Files in the page directories that no page
 //!   claims are removed.
@@ -420,7 +422,13 @@ pub fn run(
         renderer.fingerprint(),
         &format!("{settings:?}"),
         &format!("{channel_tracked}"),
+        &config.database.to_string_lossy(),
     ]);
+    // A database whose stamps are behind the manifest's was restored from
+    // a copy older than the site: its changes cannot be told apart.
+    let (top, _) = store
+        .read(|r| r.site_changed_since(i64::MAX))
+        .map_err(Error::from)?;
     let manifest_path = dir.join(MANIFEST);
     let marker = dir.join(RENDERING);
     let interrupted = marker.exists();
@@ -430,7 +438,7 @@ pub fn run(
         std::fs::read_to_string(&manifest_path)
             .ok()
             .and_then(|t| Manifest::parse(&t))
-            .filter(|m| m.base == base)
+            .filter(|m| m.base == base && m.seq <= top)
     };
     // The old export is the memory of what each issue was on; one that is
     // not the size the manifest wrote is not ours to splice.

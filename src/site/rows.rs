@@ -126,6 +126,7 @@ pub struct SitePlace {
     pub created_at: Instant,
     /// When it last changed (the feed's and the closed list's order).
     pub updated_at: Instant,
-    /// Its `site_stamps` sequence number (0: unchanged since migration 14).
+    /// Its change stamp, `issues.site_seq` (0: unchanged since migration
+    /// 14).
     pub seq: i64,
 }

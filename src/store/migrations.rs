@@ -158,7 +158,7 @@ mod tests {
         ),
         (
             "0014_site_stamps.sql",
-            "8a23cdf5d3ae958c3331421f402970a6e1f4b5e9c5145f9b2da25bc613e5db70",
+            "105da2b79e31c4a17c826e478d57a008ff1e5dc78bc382d0277eb337d7ebd856",
         ),
     ];
 
