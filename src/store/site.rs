@@ -579,7 +579,7 @@ mod tests {
                 ))
             })
             .expect("read schema");
-        let mut stamped: Vec<&str> = tables
+        let stamped: Vec<&str> = tables
             .iter()
             .map(String::as_str)
             .filter(|t| !NOT_STAMPED.iter().any(|(n, _)| n == t))
