@@ -233,6 +233,11 @@ pub struct Store {
 pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     path: &'a Path,
+    /// Messages' text for the full-text index, written just before the
+    /// commit ([`Tx::flush_text`]): once the FTS5 table is part of a
+    /// transaction, every later statement that fires a trigger (migration
+    /// 14) makes FTS5 flush its buffer to disk, which doubled ingest.
+    pending_text: std::cell::RefCell<Vec<(i64, String, String)>>,
 }
 
 /// Read access inside a transaction, so a listing sees one snapshot.
@@ -384,8 +389,13 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(failed(&path, "begin write"))?;
-        let wrapped = Tx { tx, path: &path };
+        let wrapped = Tx {
+            tx,
+            path: &path,
+            pending_text: Default::default(),
+        };
         let value = f(&wrapped)?;
+        wrapped.flush_text()?;
         wrapped.tx.commit().map_err(failed(&path, "commit"))?;
         Ok(value)
     }

@@ -5,20 +5,22 @@
 //!
 //! - **Whole**, the first time, after `--full`, after a killed run, when
 //!   the templates, settings, database or renderer changed, or when the
-//!   database's stamps are behind the manifest's (restored from an older
+//!   database's epoch is behind the manifest's (restored from an older
 //!   copy): every issue's row
 //!   is read (`store::site`), `site::public` keeps what may be shown, and
 //!   every page is rendered. Files in the page directories that no page
 //!   claims are removed.
 //! - **Incremental**, otherwise: the database's change stamps (migration
-//!   14, kept by triggers) name the issues changed since the last render.
+//!   14, kept by triggers: each render begins a new epoch, and a change
+//!   stamps its issue with the current one) name the issues changed since
+//!   the last render began.
 //!   Only they, the issues related to them, and the issues an advisory
 //!   change touches are *dirty*; only their pages, the CVE and package
 //!   pages they are or were on, the pages of the open list whose rows or
 //!   order changed, and their lines of `issues.json` are rendered. What
 //!   they were on comes from the old `issues.json`, one issue per line.
 //!   Every other issue costs a row of one narrow query (its place in the
-//!   lists and its stamp: `store::site::site_places`).
+//!   lists: `store::site::site_places`).
 //!
 //! Either way a page is written only when its bytes differ from the file
 //! in place, through a temporary file in the same directory and a rename,
@@ -28,7 +30,7 @@
 //!
 //! The manifest (`.secdesk-site.json`) lives with the pages, not in the
 //! database: a deleted or replaced output directory, or another `--out`,
-//! is simply rendered whole. It holds the highest change stamp rendered,
+//! is simply rendered whole. It holds the epoch that ended as it began,
 //! a fingerprint of what every page depends on, the advisories, the day of
 //! the trends, and the fingerprints of the pages of the open list.
 
@@ -95,7 +97,9 @@ struct Manifest {
     /// The fingerprint of what every page depends on (renderer, templates,
     /// settings); another one means a whole render.
     base: String,
-    /// The highest change stamp the render saw.
+    /// The epoch of change stamps that ended when the render began
+    /// (`Tx::site_new_epoch`): the next render reads the issues stamped
+    /// after it.
     seq: i64,
     /// The day (UTC) the trends page was drawn for.
     day: String,
@@ -299,8 +303,9 @@ impl Writer {
 }
 
 /// One page of the list of open issues: which issues it shows, in order,
-/// and a fingerprint of everything it shows, from the issues' places and
-/// change stamps alone.
+/// and a fingerprint of which they are, in which order, and the counts.
+/// It is rendered again when that changes or when one of its issues is
+/// dirty.
 struct ListPage {
     path: String,
     page: usize,
@@ -313,8 +318,8 @@ struct ListPage {
 /// The open list's pages and the feed's issues, from every public
 /// issue's place: most severe, then oldest, then by number, 500 a page;
 /// page 1 also lists the most recently closed issues and the advisories.
-/// A page's input is its issues' numbers and change stamps, and the
-/// advisories (which its rows may name).
+/// A page's input is its issues' numbers, and the advisories (which its
+/// rows may name).
 struct Lists {
     pages: Vec<ListPage>,
     open_count: usize,
@@ -332,12 +337,10 @@ fn lists(places: &[SitePlace], advisories_fp: &str) -> Lists {
     recent.sort_by_key(|p| (std::cmp::Reverse(p.updated_at), p.id));
     recent.truncate(feed::FEED_ENTRIES);
     let count = open.len().div_ceil(INDEX_PAGE).max(1);
-    let stamps = |ps: &[&SitePlace]| -> String {
+    let ids = |ps: &[&SitePlace]| -> String {
         let mut s = String::with_capacity(ps.len() * 12);
         for p in ps {
             s.push_str(&p.id.to_string());
-            s.push(':');
-            s.push_str(&p.seq.to_string());
             s.push(',');
         }
         s
@@ -351,9 +354,9 @@ fn lists(places: &[SitePlace], advisories_fp: &str) -> Lists {
             .take(INDEX_PAGE)
             .collect();
         let counts = format!("{page}/{count}/{}", open.len());
-        let share_fp = stamps(&share);
+        let share_fp = ids(&share);
         let (closed_ids, closed_fp) = if page == 1 {
-            (closed.iter().map(|p| p.id).collect(), stamps(&closed))
+            (closed.iter().map(|p| p.id).collect(), ids(&closed))
         } else {
             (Vec::new(), String::new())
         };
@@ -424,11 +427,10 @@ pub fn run(
         &format!("{channel_tracked}"),
         &config.database.to_string_lossy(),
     ]);
-    // A database whose stamps are behind the manifest's was restored from
-    // a copy older than the site: its changes cannot be told apart.
-    let (top, _) = store
-        .read(|r| r.site_changed_since(i64::MAX))
-        .map_err(Error::from)?;
+    // A new epoch of change stamps begins before anything is read: every
+    // change stamped up to `epoch` is in the snapshots below, and every
+    // later one is stamped above it, for the next render.
+    let epoch = store.write(|tx| tx.site_new_epoch()).map_err(Error::from)?;
     let manifest_path = dir.join(MANIFEST);
     let marker = dir.join(RENDERING);
     let interrupted = marker.exists();
@@ -438,7 +440,9 @@ pub fn run(
         std::fs::read_to_string(&manifest_path)
             .ok()
             .and_then(|t| Manifest::parse(&t))
-            .filter(|m| m.base == base && m.seq <= top)
+            // A database whose epoch is behind the manifest's was restored
+            // from a copy older than the site: its changes cannot be told.
+            .filter(|m| m.base == base && m.seq < epoch)
     };
     // The old export is the memory of what each issue was on; one that is
     // not the size the manifest wrote is not ours to splice.
@@ -471,8 +475,8 @@ pub fn run(
         _ => None,
     };
     let (manifest, counts) = match spliced {
-        Some((m, lines)) => incremental(store, &ctx, &mut w, m, &lines)?,
-        None => whole(store, &ctx, &mut w, &dir)?,
+        Some((m, lines)) => incremental(store, &ctx, &mut w, m, &lines, epoch)?,
+        None => whole(store, &ctx, &mut w, &dir, epoch)?,
     };
     let manifest = Manifest { base, ..manifest };
     let total = manifest.total;
@@ -670,16 +674,16 @@ fn whole(
     ctx: &Ctx<'_>,
     w: &mut Writer,
     dir: &Path,
+    seq: i64,
 ) -> Result<(Manifest, String), Error> {
     let year_ago = ctx.now - chrono::Duration::days(365);
-    let (rows, advisories, arrivals, channel, places, (seq, _)) = store.read(|r| {
+    let (rows, advisories, arrivals, channel, places) = store.read(|r| {
         Ok::<_, crate::store::Error>((
             r.site_issues()?,
             r.site_advisories()?,
             r.site_arrivals(year_ago)?,
             r.site_channel_arrivals()?,
             r.site_places()?,
-            r.site_changed_since(i64::MAX)?,
         ))
     })?;
     let public = site::public(&rows, &advisories, &channel, ctx.settings);
@@ -754,12 +758,13 @@ fn incremental(
     w: &mut Writer,
     m: &Manifest,
     old_json: &[(IssueId, &str)],
+    seq: i64,
 ) -> Result<(Manifest, String), Error> {
     let new_day = ctx.day() != m.day;
     let year_ago = ctx.now - chrono::Duration::days(365);
     // One read snapshot: what changed, and everything it touches.
     let read = store.read(|r| {
-        let (seq, changed) = r.site_changed_since(m.seq)?;
+        let changed = r.site_changed_since(m.seq)?;
         let advisories = r.site_advisories()?;
         let (adv_fp, adv_issues) = advisories_fp(&advisories);
         let mut dirty: BTreeSet<IssueId> = changed.iter().copied().collect();
@@ -807,15 +812,21 @@ fn incremental(
         let mut need: BTreeSet<IssueId> = owners.values().copied().collect();
         need.extend(members.values().flatten().copied());
         need.extend(lists.feed.iter().copied());
-        for page in lists
-            .pages
-            .iter()
-            .filter(|p| m.lists.get(&p.path) != Some(&p.input))
-        {
-            need.extend(page.open.iter().copied());
-            need.extend(page.closed.iter().copied());
-        }
         let dirty_set: BTreeSet<IssueId> = dirty.iter().copied().collect();
+        let stale = |p: &ListPage| {
+            m.lists.get(&p.path) != Some(&p.input)
+                || p.open
+                    .iter()
+                    .chain(&p.closed)
+                    .any(|id| dirty_set.contains(id))
+        };
+        let stale_lists: Vec<usize> = (0..lists.pages.len())
+            .filter(|k| stale(&lists.pages[*k]))
+            .collect();
+        for &k in &stale_lists {
+            need.extend(lists.pages[k].open.iter().copied());
+            need.extend(lists.pages[k].closed.iter().copied());
+        }
         let more: Vec<IssueId> = need.difference(&dirty_set).copied().collect();
         let mut rows = dirty_rows;
         rows.extend(r.site_issues_of(&more)?);
@@ -826,7 +837,6 @@ fn incremental(
             None
         };
         Ok::<_, crate::store::Error>(Incremental {
-            seq,
             advisories,
             adv_fp,
             adv_issues,
@@ -840,6 +850,7 @@ fn incremental(
             owners,
             members,
             lists,
+            stale_lists,
             all,
         })
     })?;
@@ -896,10 +907,8 @@ fn incremental(
             ctx.package_page(w, package, issues)?;
         }
     }
-    for page in &read.lists.pages {
-        if m.lists.get(&page.path) != Some(&page.input) {
-            ctx.list_page(w, &public, &at, &read.lists, page)?;
-        }
+    for &k in &read.stale_lists {
+        ctx.list_page(w, &public, &at, &read.lists, &read.lists.pages[k])?;
     }
     for path in m.lists.keys() {
         if !read.lists.pages.iter().any(|p| &p.path == path) {
@@ -925,7 +934,7 @@ fn incremental(
     }
     let manifest = Manifest {
         base: String::new(),
-        seq: read.seq,
+        seq,
         day,
         advisories: read.adv_fp,
         advisory_issues: read.adv_issues,
@@ -970,7 +979,6 @@ fn stale_advisories(w: &mut Writer, public: &PublicSite) -> Result<(), Error> {
 
 /// What the incremental render read in one snapshot.
 struct Incremental {
-    seq: i64,
     advisories: Vec<SiteAdvisory>,
     adv_fp: String,
     adv_issues: BTreeSet<IssueId>,
@@ -984,6 +992,8 @@ struct Incremental {
     owners: BTreeMap<String, IssueId>,
     members: BTreeMap<String, Vec<IssueId>>,
     lists: Lists,
+    /// The pages of `lists` to render again.
+    stale_lists: Vec<usize>,
     /// Every row and the arrivals, on a new day (for the trends page).
     all: Option<(Vec<SiteIssueRow>, Vec<crate::site::rows::Arrivals>)>,
 }

@@ -112,8 +112,8 @@ pub struct Arrivals {
     pub count: i64,
 }
 
-/// A public issue's place in the site's lists, and its change stamp: what
-/// an incremental render reads of every issue.
+/// A public issue's place in the site's lists: what an incremental render
+/// reads of every issue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SitePlace {
     /// Its number.
@@ -126,7 +126,4 @@ pub struct SitePlace {
     pub created_at: Instant,
     /// When it last changed (the feed's and the closed list's order).
     pub updated_at: Instant,
-    /// Its change stamp, `issues.site_seq` (0: unchanged since migration
-    /// 14).
-    pub seq: i64,
 }

@@ -130,12 +130,15 @@ impl Tx<'_> {
     /// error means the transaction itself is lost (the savepoint could not
     /// be set or undone); the inner one is `f`'s.
     pub fn one_message<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<Result<T>> {
+        let pending = self.pending_text.borrow().len();
         // Cached: these two statements run once per message ingested.
         self.conn()
             .prepare_cached("SAVEPOINT one_message")
             .and_then(|mut s| s.execute([]))
             .map_err(self.err("set savepoint"))?;
-        match f(self) {
+        // On this (rare) path a message's text is indexed inside its own
+        // savepoint, so that one the index refuses fails alone too.
+        match f(self).and_then(|value| self.flush_text().map(|()| value)) {
             Ok(value) => {
                 self.conn()
                     .prepare_cached("RELEASE one_message")
@@ -147,9 +150,28 @@ impl Tx<'_> {
                 self.conn()
                     .execute_batch("ROLLBACK TO one_message; RELEASE one_message")
                     .map_err(self.err("undo a failed message"))?;
+                self.pending_text.borrow_mut().truncate(pending);
                 Ok(Err(e))
             }
         }
+    }
+
+    /// Writes the text of the messages this transaction stored into the
+    /// full-text index (`Store::write` calls it before committing).
+    pub(crate) fn flush_text(&self) -> Result<()> {
+        let pending = std::mem::take(&mut *self.pending_text.borrow_mut());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self
+            .conn()
+            .prepare_cached(INDEX_TEXT)
+            .map_err(self.err("index message text"))?;
+        for (id, subject, text) in pending {
+            stmt.execute(params![id, subject, text])
+                .map_err(self.err("index message text"))?;
+        }
+        Ok(())
     }
 
     /// The issue holding a CVE.
@@ -325,10 +347,9 @@ impl Tx<'_> {
             .prepare_cached("INSERT INTO message_raw (message_id, raw) VALUES (?1, ?2)")
             .and_then(|mut s| s.execute(params![id, m.raw]))
             .map_err(self.err("store message bytes"))?;
-        self.conn()
-            .prepare_cached(INDEX_TEXT)
-            .and_then(|mut s| s.execute(params![id, m.subject, m.text]))
-            .map_err(self.err("index message text"))?;
+        self.pending_text
+            .borrow_mut()
+            .push((id, m.subject.to_string(), m.text.to_string()));
         let mut cve_stmt = self
             .conn()
             .prepare_cached("INSERT OR IGNORE INTO message_cves (message_id, cve) VALUES (?1, ?2)")

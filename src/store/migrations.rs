@@ -158,7 +158,7 @@ mod tests {
         ),
         (
             "0014_site_stamps.sql",
-            "105da2b79e31c4a17c826e478d57a008ff1e5dc78bc382d0277eb337d7ebd856",
+            "cc12359b4fa27d6531549cbf971bb68670e313b518b937564a43e03843fea75c",
         ),
     ];
 

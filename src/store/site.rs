@@ -9,7 +9,7 @@
 //! one place that turns them into what may be shown.
 
 use super::column::{Cells, Stamp};
-use super::{Reader, Result};
+use super::{Reader, Result, Tx};
 use crate::site::rows::{
     Arrivals, RowRelease, SiteAdvisory, SiteIssueExtra, SiteIssueRow, SiteMessage, SitePlace,
 };
@@ -164,19 +164,10 @@ impl Reader<'_> {
         Ok(rows)
     }
 
-    /// The highest change stamp (migration 14's `site_seq` counter) and
-    /// the issues whose stamp is above `since`: what changed since a
-    /// render that saw `since`.
-    pub fn site_changed_since(&self, since: i64) -> Result<(i64, Vec<IssueId>)> {
-        let mut top = 0;
-        self.scan_with("SELECT n FROM site_seq", None, "site_seq", |c| {
-            top = c.get(0)?;
-            Ok(())
-        })?;
+    /// The issues stamped after epoch `since` (migration 14): what
+    /// changed since a render that began epoch `since + 1`.
+    pub fn site_changed_since(&self, since: i64) -> Result<Vec<IssueId>> {
         let mut changed = Vec::new();
-        if since >= top {
-            return Ok((top, changed));
-        }
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM issues WHERE site_seq > ?1 ORDER BY id")
@@ -187,7 +178,7 @@ impl Reader<'_> {
         for row in rows {
             changed.push(row.map_err(self.err("read site changes"))?);
         }
-        Ok((top, changed))
+        Ok(changed)
     }
 
     /// The issues related to any in `ids`, either way round.
@@ -211,15 +202,15 @@ impl Reader<'_> {
     }
 
     /// Every public issue's place in the lists (number, state, severity,
-    /// opened, changed) and its change stamp, in number order: enough to
-    /// order the index and the feed without reading any issue whole.
+    /// opened, changed), in number order: enough to order the index and
+    /// the feed without reading any issue whole.
     /// "Public" is `site::is_public` in SQL ([`PUBLIC`]).
     pub fn site_places(&self) -> Result<Vec<SitePlace>> {
         let mut out = Vec::new();
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT i.id, i.state, i.severity, i.created_at, i.updated_at, i.site_seq
+                "SELECT i.id, i.state, i.severity, i.created_at, i.updated_at
                  FROM issues i WHERE {PUBLIC} ORDER BY i.id"
             ))
             .map_err(self.err("read site places"))?;
@@ -235,7 +226,6 @@ impl Reader<'_> {
                     severity: c.get(2)?,
                     created_at: c.instant(3)?,
                     updated_at: c.instant(4)?,
-                    seq: c.get(5)?,
                 })
             })()
             .map_err(self.err("read site places"))?;
@@ -516,6 +506,20 @@ impl Reader<'_> {
     }
 }
 
+impl Tx<'_> {
+    /// Begins a new epoch of change stamps (migration 14) and returns the
+    /// one that ended: every change committed from now on is stamped above
+    /// it, and every change stamped up to it is in any snapshot taken
+    /// after this commits. A render calls it first, then reads.
+    pub fn site_new_epoch(&self) -> Result<i64> {
+        self.conn()
+            .query_row("UPDATE site_seq SET n = n + 1 RETURNING n - 1", [], |r| {
+                r.get(0)
+            })
+            .map_err(self.err("begin a site epoch"))
+    }
+}
+
 /// `site::is_public` in SQL, over `issues i`, with `?1` bound to
 /// `DismissReason::Embargoed`: not merged away, not dismissed as
 /// embargoed. tests/site.rs checks that the two agree.
@@ -601,7 +605,7 @@ mod tests {
     }
 
     #[test]
-    fn a_change_moves_only_its_issues_stamp() {
+    fn a_change_is_seen_by_the_next_render_and_only_its_issue() {
         let db = TempDb::new("site-stamps-move");
         let mut store = Store::create(&db.0).expect("create");
         let at = crate::time::parse("2026-11-20T10:00:00Z").expect("instant");
@@ -613,15 +617,28 @@ mod tests {
                 ))
             })
             .expect("write");
-        let (top, changed) = store.read(|r| r.site_changed_since(0)).expect("read");
-        assert_eq!(changed, [a, b]);
-        let (same, none) = store.read(|r| r.site_changed_since(top)).expect("read");
-        assert_eq!((same, none), (top, vec![]));
+        let epoch = |store: &mut Store| store.write(|tx| tx.site_new_epoch()).expect("epoch");
+        let changed =
+            |store: &mut Store, since| store.read(|r| r.site_changed_since(since)).expect("read");
+        let first = epoch(&mut store);
+        assert_eq!(changed(&mut store, 0), [a, b]);
+        let second = epoch(&mut store);
+        assert!(second > first);
+        assert_eq!(changed(&mut store, second), Vec::<i64>::new());
+        // Under ingest's INSERT OR IGNORE, and twice in one epoch.
         store
             .write(|tx| tx.attach_cves(b, &["CVE-2026-1234".into()]))
             .expect("write");
-        let (later, changed) = store.read(|r| r.site_changed_since(top)).expect("read");
-        assert!(later > top, "{later} > {top}");
-        assert_eq!(changed, [b]);
+        store
+            .write(|tx| tx.attach_cves(b, &["CVE-2026-1235".into()]))
+            .expect("write");
+        assert_eq!(changed(&mut store, second), [b]);
+        let third = epoch(&mut store);
+        assert_eq!(changed(&mut store, third), Vec::<i64>::new());
+        // After a render's epoch, the same issue changes again: seen again.
+        store
+            .write(|tx| tx.add_packages(b, &["pkg".into()]))
+            .expect("write");
+        assert_eq!(changed(&mut store, third), [b]);
     }
 }
