@@ -501,12 +501,16 @@ class Desk:
         # The site and fix tracking, once more to completion: both must
         # finish (exit 0) after every kill, and the site must list every
         # public issue.
+        # The site the killed incremental renders left, finished by one
+        # more, must be byte for byte the site a whole render makes now.
         for prog, args in (("secdesk-fix-track", ["--no-fetch"]),
-                           ("secdesk-site-render", ["--out", os.path.join(self.dir, "site")])):
+                           ("secdesk-site-render", ["--out", os.path.join(self.dir, "site")]),
+                           ("secdesk-site-render", ["--out", os.path.join(self.dir, "site-whole")])):
             rc, _, err = self.run(prog, args, now=self.clock.stamp(final), killable=False)
             if rc != 0:
                 problems.append(f"final {prog} exited {rc}: {err.decode(errors='replace').strip()[:300]}")
-        sp, sfig = checks.check_site(self.db, os.path.join(self.dir, "site"))
+        sp, sfig = checks.check_site(self.db, os.path.join(self.dir, "site"),
+                                     os.path.join(self.dir, "site-whole"))
         problems += sp
         mp, mfig = checks.check_messages(self.db, self.dovecot, MAILBOXES, ACCOUNT, self.delivered)
         ip, ifig = checks.check_issues(self.db, RELEASES)

@@ -189,10 +189,12 @@ def check_outbox(db, smtp_maildir):
                       "duplicates": dup, "states": states, "repeats": repeats}
 
 
-def check_site(db, site):
+def check_site(db, site, whole):
     """After the final render: issues.json lists exactly the public issues
-    (not merged, not dismissed as embargoed), each has its page, and no
-    embargoed issue has one."""
+    (not merged, not dismissed as embargoed), each has its page, no
+    embargoed issue has one, and the site is, file for file and byte for
+    byte, the one a whole render into the fresh directory `whole` made
+    (but for the trends page)."""
     import glob
     import json
     problems = []
@@ -217,7 +219,22 @@ def check_site(db, site):
     leaked = [i for i in hidden if os.path.exists(os.path.join(site, "issue", f"{i}.html"))]
     if leaked:
         problems.append(f"site: pages for merged or embargoed issues {sorted(leaked)[:10]}")
+    def tree(root):
+        out = {}
+        for path in glob.glob(os.path.join(root, "**", "*"), recursive=True):
+            rel = os.path.relpath(path, root)
+            # The trends page is drawn once a day (docs/site.md), so an
+            # incremental site may hold this morning's.
+            if os.path.isfile(path) and rel not in (".secdesk-site.json", "trends.html"):
+                with open(path, "rb") as f:
+                    out[rel] = f.read()
+        return out
+    mine, theirs = tree(site), tree(whole)
+    differ = sorted(set(mine) ^ set(theirs)) + sorted(p for p in set(mine) & set(theirs) if mine[p] != theirs[p])
+    if differ:
+        problems.append(f"site: {len(differ)} files differ from a whole render, e.g. {differ[:10]}")
     pages = len(glob.glob(os.path.join(site, "**", "*.html"), recursive=True))
     stale = len(glob.glob(os.path.join(site, "**", ".*.tmp"), recursive=True))
     return problems, {"public issues": len(public), "pages": pages,
+                      "files differing from a whole render": len(differ),
                       "temporary files left by killed runs": stale}
