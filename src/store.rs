@@ -234,7 +234,7 @@ pub struct Tx<'a> {
     tx: rusqlite::Transaction<'a>,
     path: &'a Path,
     /// Messages' text for the full-text index, written just before the
-    /// commit ([`Tx::flush_text`]): once the FTS5 table is part of a
+    /// commit (`Tx::flush_text`): once the FTS5 table is part of a
     /// transaction, every later statement that fires a trigger (migration
     /// 14) makes FTS5 flush its buffer to disk, which doubled ingest.
     pending_text: std::cell::RefCell<Vec<(i64, String, String)>>,

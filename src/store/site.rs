@@ -167,18 +167,12 @@ impl Reader<'_> {
     /// The issues stamped after epoch `since` (migration 14): what
     /// changed since a render that began epoch `since + 1`.
     pub fn site_changed_since(&self, since: i64) -> Result<Vec<IssueId>> {
-        let mut changed = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM issues WHERE site_seq > ?1 ORDER BY id")
-            .map_err(self.err("read site changes"))?;
-        let rows = stmt
-            .query_map([since], |r| r.get::<_, IssueId>(0))
-            .map_err(self.err("read site changes"))?;
-        for row in rows {
-            changed.push(row.map_err(self.err("read site changes"))?);
-        }
-        Ok(changed)
+        self.collect(
+            "SELECT id FROM issues WHERE site_seq > ?1 ORDER BY id",
+            [since],
+            "read site changes",
+            |r| r.get(0),
+        )
     }
 
     /// The issues related to any in `ids`, either way round.
@@ -204,7 +198,7 @@ impl Reader<'_> {
     /// Every public issue's place in the lists (number, state, severity,
     /// opened, changed), in number order: enough to order the index and
     /// the feed without reading any issue whole.
-    /// "Public" is `site::is_public` in SQL ([`PUBLIC`]).
+    /// "Public" is `site::is_public` in SQL (`PUBLIC` here).
     pub fn site_places(&self) -> Result<Vec<SitePlace>> {
         let mut out = Vec::new();
         let mut stmt = self
@@ -234,49 +228,17 @@ impl Reader<'_> {
         Ok(out)
     }
 
-    /// Which of `ids` are public issues.
-    pub fn site_public_among(&self, ids: &[IssueId]) -> Result<BTreeSet<IssueId>> {
-        let mut out = BTreeSet::new();
-        if ids.is_empty() {
-            return Ok(out);
-        }
-        let list = id_list(ids);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT i.id FROM issues i
-                 WHERE i.id IN (SELECT value FROM json_each(?2)) AND {PUBLIC}"
-            ))
-            .map_err(self.err("read site visibility"))?;
-        let rows = stmt
-            .query_map(params![DismissReason::Embargoed, list], |r| {
-                r.get::<_, IssueId>(0)
-            })
-            .map_err(self.err("read site visibility"))?;
-        for row in rows {
-            out.insert(row.map_err(self.err("read site visibility"))?);
-        }
-        Ok(out)
-    }
-
     /// The CVE ids of issues dismissed as embargoed: never named on the
     /// site, not even by an advisory.
     pub fn site_embargoed_cves(&self) -> Result<BTreeSet<String>> {
-        let mut out = BTreeSet::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT c.cve FROM issue_cves c JOIN issues i ON i.id = c.issue_id
-                 WHERE i.dismiss_reason = ?1",
-            )
-            .map_err(self.err("read embargoed CVEs"))?;
-        let rows = stmt
-            .query_map([DismissReason::Embargoed], |r| r.get::<_, String>(0))
-            .map_err(self.err("read embargoed CVEs"))?;
-        for row in rows {
-            out.insert(row.map_err(self.err("read embargoed CVEs"))?);
-        }
-        Ok(out)
+        let cves = self.collect(
+            "SELECT c.cve FROM issue_cves c JOIN issues i ON i.id = c.issue_id
+             WHERE i.dismiss_reason = ?1",
+            [DismissReason::Embargoed],
+            "read embargoed CVEs",
+            |r| r.get::<_, String>(0),
+        )?;
+        Ok(cves.into_iter().collect())
     }
 
     /// The public issue of each CVE id in `cves` that has one (a CVE
@@ -287,22 +249,15 @@ impl Reader<'_> {
             return Ok(out);
         }
         let list = serde_json::to_string(cves).unwrap_or_else(|_| "[]".into());
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
+        out.extend(self.collect(
+            &format!(
                 "SELECT c.cve, c.issue_id FROM issue_cves c JOIN issues i ON i.id = c.issue_id
                  WHERE c.cve IN (SELECT value FROM json_each(?2)) AND {PUBLIC}"
-            ))
-            .map_err(self.err("read CVE owners"))?;
-        let rows = stmt
-            .query_map(params![DismissReason::Embargoed, list], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?))
-            })
-            .map_err(self.err("read CVE owners"))?;
-        for row in rows {
-            let (cve, id) = row.map_err(self.err("read CVE owners"))?;
-            out.insert(cve, id);
-        }
+            ),
+            params![DismissReason::Embargoed, list],
+            "read CVE owners",
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?)),
+        )?);
         Ok(out)
     }
 
@@ -317,21 +272,17 @@ impl Reader<'_> {
             return Ok(out);
         }
         let list = serde_json::to_string(packages).unwrap_or_else(|_| "[]".into());
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!(
+        let members = self.collect(
+            &format!(
                 "SELECT p.package, p.issue_id FROM issue_packages p JOIN issues i ON i.id = p.issue_id
                  WHERE p.package IN (SELECT value FROM json_each(?2)) AND {PUBLIC}
                  ORDER BY p.issue_id"
-            ))
-            .map_err(self.err("read package members"))?;
-        let rows = stmt
-            .query_map(params![DismissReason::Embargoed, list], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?))
-            })
-            .map_err(self.err("read package members"))?;
-        for row in rows {
-            let (package, id) = row.map_err(self.err("read package members"))?;
+            ),
+            params![DismissReason::Embargoed, list],
+            "read package members",
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, IssueId>(1)?)),
+        )?;
+        for (package, id) in members {
             out.entry(package).or_default().push(id);
         }
         Ok(out)
@@ -472,6 +423,21 @@ impl Reader<'_> {
             },
         )?;
         Ok(out)
+    }
+
+    /// Runs `sql` (cached) with `params` and collects what `row` makes of
+    /// each row; `doing` names the read in an error.
+    fn collect<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        doing: &str,
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(self.err(doing))?;
+        stmt.query_map(params, row)
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<T>>>())
+            .map_err(self.err(doing))
     }
 
     /// Runs `sql` and hands each row to `each`.
