@@ -923,3 +923,45 @@ fn a_database_restored_from_an_older_copy_is_rendered_whole() {
             .contains("LATER-NOTE")
     );
 }
+
+#[test]
+fn a_second_render_of_one_directory_waits_for_the_first() {
+    let desk = site_desk("site_lock");
+    render(&desk);
+    let lighttpd = issue_of(&desk, "CVE-2008-4298");
+    sd(
+        &desk,
+        "carol",
+        &["note", &lighttpd, "--public", "WAITED-NOTE"],
+    );
+    // This test holds the lock a running render holds.
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(desk.dir.join("site/.secdesk-site.lock"))
+        .expect("the render left its lock file");
+    lock.lock().expect("lock");
+    let started = std::time::Instant::now();
+    let child = std::thread::spawn({
+        let cmd = desk.cmd_at("secdesk-site-render", NOW);
+        move || cmd.output()
+    });
+    let page = desk.dir.join(format!("site/issue/{lighttpd}.html"));
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!child.is_finished(), "the render did not wait for the lock");
+    assert!(
+        !std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("WAITED-NOTE")
+    );
+    lock.unlock().expect("unlock");
+    let out = child.join().expect("render thread");
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("waiting for another render"), "{said}");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(500));
+    assert!(
+        std::fs::read_to_string(&page)
+            .expect("page")
+            .contains("WAITED-NOTE")
+    );
+}

@@ -19,10 +19,13 @@ const NAME: &str = "secdesk-site-render";
 /// package/NAME.html, advisory/ID.html, rota.html, trends.html,
 /// feed.atom and issues.json. Left out: private notes, members'
 /// addresses, contacts, the Bat-Signal, and every issue dismissed as
-/// embargoed. The render is incremental: pages whose inputs did not
-/// change are not rendered again, pages are written only when their bytes
-/// change, each through a temporary file and a rename, and pages that are
-/// no longer public are removed. Prints what it wrote, left and removed.
+/// embargoed. The render is incremental: only the pages of issues that
+/// changed since the last render are rendered again (the first run,
+/// --full and a run after a killed one render every page), pages are
+/// written only when their bytes change, each through a temporary file and
+/// a rename, and pages that are no longer public are removed. A second
+/// run on the same directory waits for the first. Prints what it wrote,
+/// left and removed.
 ///
 /// Exit codes: 0 done; 1 a page could not be written or the database
 /// failed; 2 the invocation or configuration is wrong (a `site` key, a
@@ -43,7 +46,7 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 
-    /// Render every page again instead of only those whose inputs changed
+    /// Render every page again instead of only those of changed issues
     /// (pages are still written only when their bytes differ), and remove
     /// files in the page directories that no page claims.
     #[arg(long)]

@@ -28,6 +28,9 @@
 //! rendered every run; the trends page, whose charts count days and weeks,
 //! once a day (and by every whole render).
 //!
+//! One run at a time writes a directory: a second waits for the first's
+//! lock (`.secdesk-site.lock`).
+//!
 //! The manifest (`.secdesk-site.json`) lives with the pages, not in the
 //! database: a deleted or replaced output directory, or another `--out`,
 //! is simply rendered whole. It holds the epoch that ended as it began,
@@ -54,6 +57,11 @@ pub const MANIFEST: &str = ".secdesk-site.json";
 /// the manifest may not know, so it renders whole and sweeps the page
 /// directories.
 pub const RENDERING: &str = ".secdesk-site.rendering";
+
+/// Held (an advisory lock, `flock`) for the whole of a run, so that a run
+/// by hand and the timer's never write one directory at once: the second
+/// waits, then renders what the first left.
+pub const LOCK: &str = ".secdesk-site.lock";
 
 /// Bumped when the renderer's code (not its templates) changes what a
 /// page says, so every page is rendered again once after an upgrade.
@@ -413,6 +421,20 @@ pub fn run(
         let p = dir.join(d);
         std::fs::create_dir_all(&p).map_err(write_error(&p))?;
     }
+    let lock_path = dir.join(LOCK);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(write_error(&lock_path))?;
+    if lock.try_lock().is_err() {
+        log(&format!(
+            "waiting for another render of {} to finish",
+            dir.display()
+        ));
+        lock.lock().map_err(write_error(&lock_path))?;
+    }
     let settings = Settings::new(settings_file, &config.releases);
     let week = rota_week(store, config, now)?;
     let channel_tracked = config.fixes.is_some()
@@ -482,6 +504,7 @@ pub fn run(
     let total = manifest.total;
     write_atomic(&manifest_path, manifest.text().as_bytes())?;
     std::fs::remove_file(&marker).map_err(write_error(&marker))?;
+    drop(lock);
     log(&counts);
     Ok(Ran {
         written: w.written,
