@@ -462,10 +462,15 @@ pub fn file_name(name: &str) -> String {
     out
 }
 
-/// The issues in index order: most severe first (unset last), then the
-/// oldest, then by number.
+/// The issues in index order (`triage::urgency`).
 pub fn urgency_order(issues: &mut [&PublicIssue]) {
-    issues.sort_by_key(|i| (std::cmp::Reverse(i.severity_level), i.created, i.id));
+    issues.sort_by_key(|i| crate::triage::urgency(i.severity_level, i.created, i.id));
+}
+
+/// The order of the feed and of the recently closed issues: the latest
+/// change first, then by number.
+pub fn recency(updated: Instant, id: IssueId) -> (std::cmp::Reverse<Instant>, IssueId) {
+    (std::cmp::Reverse(updated), id)
 }
 
 #[cfg(test)]

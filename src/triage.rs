@@ -38,12 +38,22 @@ pub struct Brief {
     pub cves: Vec<String>,
 }
 
+/// A sort key for "most urgent first": most severe first, unset last,
+/// then the oldest, then by number.
+pub type Urgency = (std::cmp::Reverse<Option<Severity>>, Instant, IssueId);
+
+/// The order of every list of issues by urgency (report, handoff,
+/// `status`, the public site's index and package pages).
+pub fn urgency(severity: Option<Severity>, created: Instant, id: IssueId) -> Urgency {
+    (std::cmp::Reverse(severity), created, id)
+}
+
 impl Brief {
     /// The order of lists of unclaimed issues (report, handoff, `status`):
     /// most severe first, unset last, then oldest, then by number. The
     /// store's `ORDER BY` says the same (a store test checks both).
-    pub fn urgency(&self) -> (std::cmp::Reverse<Option<Severity>>, Instant, IssueId) {
-        (std::cmp::Reverse(self.severity), self.created_at, self.id)
+    pub fn urgency(&self) -> Urgency {
+        urgency(self.severity, self.created_at, self.id)
     }
 
     /// At most `max` CVE ids and how many more there are, for lists that

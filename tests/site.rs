@@ -69,6 +69,20 @@ fn issue_of(desk: &Desk, cve: &str) -> String {
     v["id"].to_string()
 }
 
+/// Drafts advisory `n` for `issue` (by `who.0`), approves it (by
+/// `who.1`) and records it published as NIXSA-2026-000n.
+fn publish(desk: &Desk, issue: &str, title: &str, who: (&str, &str), n: u32) {
+    sd(desk, who.0, &["advisory", "draft", issue, "--title", title]);
+    sd(
+        desk,
+        who.1,
+        &["advisory", "review", &n.to_string(), "--approve"],
+    );
+    let url = format!("https://lists.example.org/announce/{n}");
+    let id = format!("NIXSA-2026-{n:04}");
+    sd(desk, who.1, &["advisory", "published", &id, "--url", &url]);
+}
+
 /// A desk with a rota, an advisory published, a Bat-Signal raised, public
 /// and private notes, a hostile subject, a 300-character word, and an
 /// issue dismissed as embargoed.
@@ -177,23 +191,7 @@ fn site_desk(name: &str) -> Desk {
             ],
         );
     }
-    sd(
-        &desk,
-        "alice",
-        &["advisory", "draft", &ikiwiki, "--title", "ikiwiki: CSRF"],
-    );
-    sd(&desk, "bob", &["advisory", "review", "1", "--approve"]);
-    sd(
-        &desk,
-        "bob",
-        &[
-            "advisory",
-            "published",
-            "NIXSA-2026-0001",
-            "--url",
-            "https://lists.example.org/announce/1",
-        ],
-    );
+    publish(&desk, &ikiwiki, "ikiwiki: CSRF", ("alice", "bob"), 1);
     // A Bat-Signal on the needrestart issue.
     sd(
         &desk,
@@ -835,23 +833,7 @@ fn an_incremental_render_is_the_whole_render_byte_for_byte() {
             &["release-status", &tcpdump, rel, "not-affected"],
         );
     }
-    sd(
-        &desk,
-        "bob",
-        &["advisory", "draft", &tcpdump, "--title", "tcpdump: many"],
-    );
-    sd(&desk, "alice", &["advisory", "review", "2", "--approve"]);
-    sd(
-        &desk,
-        "alice",
-        &[
-            "advisory",
-            "published",
-            "NIXSA-2026-0002",
-            "--url",
-            "https://lists.example.org/announce/2",
-        ],
-    );
+    publish(&desk, &tcpdump, "tcpdump: many", ("bob", "alice"), 2);
     // The next day, so that the trends page is drawn again too.
     let later = "2026-11-23T09:00:00Z";
     let out = desk.cmd_at("secdesk-site-render", later).output();

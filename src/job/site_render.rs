@@ -335,14 +335,24 @@ struct Lists {
     feed: Vec<IssueId>,
 }
 
+impl Lists {
+    /// Per page, its input, as the manifest keeps them.
+    fn inputs(&self) -> BTreeMap<String, String> {
+        self.pages
+            .iter()
+            .map(|p| (p.path.clone(), p.input.clone()))
+            .collect()
+    }
+}
+
 fn lists(places: &[SitePlace], advisories_fp: &str) -> Lists {
     let mut open: Vec<&SitePlace> = places.iter().filter(|p| p.state.is_open()).collect();
-    open.sort_by_key(|p| (std::cmp::Reverse(p.severity), p.created_at, p.id));
+    open.sort_by_key(|p| crate::triage::urgency(p.severity, p.created_at, p.id));
     let mut closed: Vec<&SitePlace> = places.iter().filter(|p| !p.state.is_open()).collect();
-    closed.sort_by_key(|p| (std::cmp::Reverse(p.updated_at), p.id));
+    closed.sort_by_key(|p| site::recency(p.updated_at, p.id));
     closed.truncate(RECENTLY_CLOSED);
     let mut recent: Vec<&SitePlace> = places.iter().collect();
-    recent.sort_by_key(|p| (std::cmp::Reverse(p.updated_at), p.id));
+    recent.sort_by_key(|p| site::recency(p.updated_at, p.id));
     recent.truncate(feed::FEED_ENTRIES);
     let count = open.len().div_ceil(INDEX_PAGE).max(1);
     let ids = |ps: &[&SitePlace]| -> String {
@@ -435,13 +445,18 @@ pub fn run(
         ));
         lock.lock().map_err(write_error(&lock_path))?;
     }
+    // A new epoch of change stamps begins before anything is read: every
+    // change stamped up to `epoch` is in what is read below, and every
+    // later one is stamped above it, for the next render.
+    let epoch = store.write(|tx| tx.site_new_epoch()).map_err(Error::from)?;
     let settings = Settings::new(settings_file, &config.releases);
     let week = rota_week(store, config, now)?;
-    let channel_tracked = config.fixes.is_some()
-        || !store
-            .read(|r| r.site_channel_arrivals())
-            .map_err(Error::from)?
-            .is_empty();
+    // Fix tracking's channel arrivals: a few rows per tracked issue, read
+    // once for both ways of rendering.
+    let channel = store
+        .read(|r| r.site_channel_arrivals())
+        .map_err(Error::from)?;
+    let channel_tracked = config.fixes.is_some() || !channel.is_empty();
     let base = fingerprint(&[
         RENDER_VERSION,
         renderer.fingerprint(),
@@ -449,10 +464,6 @@ pub fn run(
         &format!("{channel_tracked}"),
         &config.database.to_string_lossy(),
     ]);
-    // A new epoch of change stamps begins before anything is read: every
-    // change stamped up to `epoch` is in the snapshots below, and every
-    // later one is stamped above it, for the next render.
-    let epoch = store.write(|tx| tx.site_new_epoch()).map_err(Error::from)?;
     let manifest_path = dir.join(MANIFEST);
     let marker = dir.join(RENDERING);
     let interrupted = marker.exists();
@@ -479,6 +490,7 @@ pub fn run(
         renderer: &renderer,
         settings: &settings,
         settings_file,
+        channel: &channel,
         channel_tracked,
         now,
         week: week.as_deref(),
@@ -519,6 +531,8 @@ struct Ctx<'a> {
     renderer: &'a Renderer,
     settings: &'a Settings,
     settings_file: &'a crate::config::Site,
+    /// When each (issue, release)'s fix reached its channel.
+    channel: &'a BTreeMap<(IssueId, String), Instant>,
     channel_tracked: bool,
     now: Instant,
     week: Option<&'a [RotaDay]>,
@@ -700,16 +714,15 @@ fn whole(
     seq: i64,
 ) -> Result<(Manifest, String), Error> {
     let year_ago = ctx.now - chrono::Duration::days(365);
-    let (rows, advisories, arrivals, channel, places) = store.read(|r| {
+    let (rows, advisories, arrivals, places) = store.read(|r| {
         Ok::<_, crate::store::Error>((
             r.site_issues()?,
             r.site_advisories()?,
             r.site_arrivals(year_ago)?,
-            r.site_channel_arrivals()?,
             r.site_places()?,
         ))
     })?;
-    let public = site::public(&rows, &advisories, &channel, ctx.settings);
+    let public = site::public(&rows, &advisories, ctx.channel, ctx.settings);
     drop(rows);
     let at: HashMap<IssueId, usize> = public
         .issues
@@ -757,11 +770,7 @@ fn whole(
         advisory_issues: adv_issues,
         json_len: json.len() as u64,
         total: w.claimed.len(),
-        lists: lists
-            .pages
-            .iter()
-            .map(|p| (p.path.clone(), p.input.clone()))
-            .collect(),
+        lists: lists.inputs(),
     };
     let said = counts(&public, public.issues.len());
     Ok((manifest, said))
@@ -790,17 +799,16 @@ fn incremental(
         let changed = r.site_changed_since(m.seq)?;
         let advisories = r.site_advisories()?;
         let (adv_fp, adv_issues) = advisories_fp(&advisories);
-        let mut dirty: BTreeSet<IssueId> = changed.iter().copied().collect();
-        dirty.extend(r.site_related_to(&changed)?);
+        let mut dirty_set: BTreeSet<IssueId> = changed.iter().copied().collect();
+        dirty_set.extend(r.site_related_to(&changed)?);
         if adv_fp != m.advisories {
-            dirty.extend(m.advisory_issues.iter().copied());
-            dirty.extend(adv_issues.iter().copied());
+            dirty_set.extend(m.advisory_issues.iter().copied());
+            dirty_set.extend(adv_issues.iter().copied());
         }
-        let dirty: Vec<IssueId> = dirty.into_iter().collect();
+        let dirty: Vec<IssueId> = dirty_set.iter().copied().collect();
         let dirty_rows = r.site_issues_of(&dirty)?;
         let places = r.site_places()?;
         let hidden = r.site_embargoed_cves()?;
-        let channel = r.site_channel_arrivals()?;
         // What the dirty issues are on now and were on before.
         let mut cves: BTreeSet<String> = BTreeSet::new();
         let mut packages: BTreeSet<String> = BTreeSet::new();
@@ -816,11 +824,11 @@ fn incremental(
                 packages.extend(was.packages);
             }
         }
-        // Advisory pages link the CVEs that have a page.
+        // Advisory pages link the CVEs that have a page (an embargoed
+        // issue's have none: owners are public issues).
         let adv_cves: Vec<&str> = advisories
             .iter()
             .flat_map(|a| a.content.cves.iter().map(String::as_str))
-            .filter(|c| !hidden.contains(*c))
             .collect();
         let owners = r.site_cve_owners(
             &cves
@@ -835,7 +843,6 @@ fn incremental(
         let mut need: BTreeSet<IssueId> = owners.values().copied().collect();
         need.extend(members.values().flatten().copied());
         need.extend(lists.feed.iter().copied());
-        let dirty_set: BTreeSet<IssueId> = dirty.iter().copied().collect();
         let stale = |p: &ListPage| {
             m.lists.get(&p.path) != Some(&p.input)
                 || p.open
@@ -867,7 +874,6 @@ fn incremental(
             rows,
             places,
             hidden,
-            channel,
             cves,
             packages,
             owners,
@@ -881,7 +887,7 @@ fn incremental(
     let public = site::public_part(
         &read.rows,
         &read.advisories,
-        &read.channel,
+        ctx.channel,
         ctx.settings,
         &visible,
         &read.hidden,
@@ -948,7 +954,7 @@ fn incremental(
     ctx.every_run(w, &public)?;
     let mut day = m.day.clone();
     if let Some((rows, arrivals)) = &read.all {
-        let everything = site::public(rows, &read.advisories, &read.channel, ctx.settings);
+        let everything = site::public(rows, &read.advisories, ctx.channel, ctx.settings);
         ctx.trends(w, &everything, arrivals)?;
         day = ctx.day();
     }
@@ -963,12 +969,7 @@ fn incremental(
         advisory_issues: read.adv_issues,
         json_len,
         total: (m.total + w.created).saturating_sub(w.removed),
-        lists: read
-            .lists
-            .pages
-            .iter()
-            .map(|p| (p.path.clone(), p.input.clone()))
-            .collect(),
+        lists: read.lists.inputs(),
     };
     let said = format!(
         "{} public issues, {} changed",
@@ -1009,7 +1010,6 @@ struct Incremental {
     rows: Vec<SiteIssueRow>,
     places: Vec<SitePlace>,
     hidden: BTreeSet<String>,
-    channel: BTreeMap<(IssueId, String), Instant>,
     cves: BTreeSet<String>,
     packages: BTreeSet<String>,
     owners: BTreeMap<String, IssueId>,

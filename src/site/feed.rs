@@ -50,7 +50,7 @@ pub fn atom(settings: &Settings, site: &PublicSite) -> String {
     // Only the most recently changed issues can make the cut: choose them
     // before formatting anything.
     let mut recent: Vec<&super::PublicIssue> = site.issues.iter().collect();
-    recent.sort_by(|a, b| b.updated.cmp(&a.updated).then(a.id.cmp(&b.id)));
+    recent.sort_by_key(|i| super::recency(i.updated, i.id));
     recent.truncate(FEED_ENTRIES);
     for i in recent {
         let statuses: Vec<String> = i
@@ -313,8 +313,7 @@ pub fn json_splice(
     let mut lines: Vec<&str> = Vec::with_capacity(old.len() + changed.len());
     let mut next = changed.iter().peekable();
     for (id, line) in old {
-        while let Some((cid, cline)) = next.next_if(|(cid, _)| **cid < *id) {
-            let _ = cid;
+        while let Some((_, cline)) = next.next_if(|(cid, _)| **cid < *id) {
             lines.extend(cline.as_deref());
         }
         match next.next_if(|(cid, _)| **cid == *id) {

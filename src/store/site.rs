@@ -38,7 +38,7 @@ impl Reader<'_> {
     /// each narrowed to the ids (through their `issue_id` indexes) when
     /// `only` is given.
     fn site_rows(&self, only: Option<&[IssueId]>) -> Result<Vec<SiteIssueRow>> {
-        let ids = only.map(id_list);
+        let ids = only.map(json_list);
         let filter = |column: &str| match only {
             Some(_) => format!("{column} IN (SELECT value FROM json_each(?1))"),
             None => "1".to_string(),
@@ -181,7 +181,7 @@ impl Reader<'_> {
         if ids.is_empty() {
             return Ok(out);
         }
-        let list = id_list(ids);
+        let list = json_list(ids);
         self.scan_with(
             "SELECT b FROM related WHERE a IN (SELECT value FROM json_each(?1))
              UNION SELECT a FROM related WHERE b IN (SELECT value FROM json_each(?1))",
@@ -248,7 +248,7 @@ impl Reader<'_> {
         if cves.is_empty() {
             return Ok(out);
         }
-        let list = serde_json::to_string(cves).unwrap_or_else(|_| "[]".into());
+        let list = json_list(cves);
         out.extend(self.collect(
             &format!(
                 "SELECT c.cve, c.issue_id FROM issue_cves c JOIN issues i ON i.id = c.issue_id
@@ -271,7 +271,7 @@ impl Reader<'_> {
         if packages.is_empty() {
             return Ok(out);
         }
-        let list = serde_json::to_string(packages).unwrap_or_else(|_| "[]".into());
+        let list = json_list(packages);
         let members = self.collect(
             &format!(
                 "SELECT p.package, p.issue_id FROM issue_packages p JOIN issues i ON i.id = p.issue_id
@@ -492,18 +492,9 @@ impl Tx<'_> {
 const PUBLIC: &str =
     "i.merged_into IS NULL AND (i.dismiss_reason IS NULL OR i.dismiss_reason <> ?1)";
 
-/// Issue numbers as the JSON array `json_each` reads.
-fn id_list(ids: &[IssueId]) -> String {
-    let mut out = String::with_capacity(ids.len() * 7 + 2);
-    out.push('[');
-    for (k, id) in ids.iter().enumerate() {
-        if k > 0 {
-            out.push(',');
-        }
-        out.push_str(&id.to_string());
-    }
-    out.push(']');
-    out
+/// Numbers or names as the JSON array `json_each` reads.
+fn json_list<T: serde::Serialize>(items: &[T]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
 }
 
 #[cfg(test)]
