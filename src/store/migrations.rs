@@ -158,7 +158,7 @@ mod tests {
         ),
         (
             "0014_site_stamps.sql",
-            "cc12359b4fa27d6531549cbf971bb68670e313b518b937564a43e03843fea75c",
+            "2dda90d0f41b08236bc649b952c68c21986de1cb77ef4896072eed49b2d05c5d",
         ),
     ];
 

@@ -38,9 +38,7 @@ WHEN NEW.issue_id IS NOT NULL BEGIN
 END;
 CREATE TRIGGER site_messages_update AFTER UPDATE OF issue_id, source, advisory_id, subject, date, received_at, message_id, copy_of ON messages BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_messages_delete AFTER DELETE ON messages
 WHEN OLD.issue_id IS NOT NULL BEGIN
@@ -54,9 +52,7 @@ CREATE TRIGGER site_issue_cves_insert AFTER INSERT ON issue_cves BEGIN
 END;
 CREATE TRIGGER site_issue_cves_update AFTER UPDATE ON issue_cves BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_issue_cves_delete AFTER DELETE ON issue_cves BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
@@ -69,9 +65,7 @@ CREATE TRIGGER site_issue_packages_insert AFTER INSERT ON issue_packages BEGIN
 END;
 CREATE TRIGGER site_issue_packages_update AFTER UPDATE ON issue_packages BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_issue_packages_delete AFTER DELETE ON issue_packages BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
@@ -80,25 +74,15 @@ END;
 
 CREATE TRIGGER site_related_insert AFTER INSERT ON related BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.a AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.b AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (NEW.a, NEW.b) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_related_update AFTER UPDATE ON related BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.a AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.b AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.a AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.b AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.a, OLD.b, NEW.a, NEW.b) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_related_delete AFTER DELETE ON related BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.a AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.b AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.a, OLD.b) AND site_seq <> (SELECT n FROM site_seq);
 END;
 
 CREATE TRIGGER site_release_status_insert AFTER INSERT ON release_status BEGIN
@@ -107,9 +91,7 @@ CREATE TRIGGER site_release_status_insert AFTER INSERT ON release_status BEGIN
 END;
 CREATE TRIGGER site_release_status_update AFTER UPDATE ON release_status BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_release_status_delete AFTER DELETE ON release_status BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
@@ -122,9 +104,7 @@ CREATE TRIGGER site_notes_insert AFTER INSERT ON notes BEGIN
 END;
 CREATE TRIGGER site_notes_update AFTER UPDATE ON notes BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_notes_delete AFTER DELETE ON notes BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
@@ -139,9 +119,7 @@ CREATE TRIGGER site_fix_channels_insert AFTER INSERT ON fix_channels BEGIN
 END;
 CREATE TRIGGER site_fix_channels_update AFTER UPDATE OF issue_id, release, commit_id, contains_fix, since ON fix_channels BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = OLD.issue_id AND site_seq <> (SELECT n FROM site_seq);
-    UPDATE issues SET site_seq = (SELECT n FROM site_seq)
-    WHERE id = NEW.issue_id AND site_seq <> (SELECT n FROM site_seq);
+    WHERE id IN (OLD.issue_id, NEW.issue_id) AND site_seq <> (SELECT n FROM site_seq);
 END;
 CREATE TRIGGER site_fix_channels_delete AFTER DELETE ON fix_channels BEGIN
     UPDATE issues SET site_seq = (SELECT n FROM site_seq)
